@@ -1,0 +1,82 @@
+#include "catalog-service/catalog_service_impl.h"
+
+#include "common/grpc/unary.h"
+
+namespace atlas::catalog {
+
+using grpc_util::RunUnary;
+using grpc_util::RunUnaryOn;
+
+::grpc::ServerUnaryReactor* CatalogServiceImpl::GetOrganization(
+    ::grpc::CallbackServerContext* context,
+    const v1::GetOrganizationRequest* request, v1::Organization* response) {
+  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+    return core_.GetOrganization(caller, *request);
+  });
+}
+
+::grpc::ServerUnaryReactor* CatalogServiceImpl::BatchGetOrganizations(
+    ::grpc::CallbackServerContext* context,
+    const v1::BatchGetOrganizationsRequest* request,
+    v1::BatchGetOrganizationsResponse* response) {
+  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+    return core_.BatchGetOrganizations(caller, *request);
+  });
+}
+
+::grpc::ServerUnaryReactor* CatalogServiceImpl::ListOrganizations(
+    ::grpc::CallbackServerContext* context,
+    const v1::ListOrganizationsRequest* request,
+    v1::ListOrganizationsResponse* response) {
+  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+    return core_.ListOrganizations(caller, *request);
+  });
+}
+
+::grpc::ServerUnaryReactor* CatalogServiceImpl::CreateOrganization(
+    ::grpc::CallbackServerContext* context,
+    const v1::CreateOrganizationRequest* request, v1::Organization* response) {
+  return RunUnaryOn(writers_, context, keys_, response,
+                    [this, request](const auth::Caller& caller) {
+                      return core_.CreateOrganization(caller, *request);
+                    });
+}
+
+::grpc::ServerUnaryReactor* CatalogServiceImpl::UpdateOrganization(
+    ::grpc::CallbackServerContext* context,
+    const v1::UpdateOrganizationRequest* request, v1::Organization* response) {
+  return RunUnaryOn(writers_, context, keys_, response,
+                    [this, request](const auth::Caller& caller) {
+                      return core_.UpdateOrganization(caller, *request);
+                    });
+}
+
+::grpc::ServerUnaryReactor* CatalogServiceImpl::DeleteOrganization(
+    ::grpc::CallbackServerContext* context,
+    const v1::DeleteOrganizationRequest* request,
+    google::protobuf::Empty* response) {
+  return RunUnaryOn(writers_, context, keys_, response,
+                    [this, request](const auth::Caller& caller) {
+                      return core_.DeleteOrganization(caller, *request);
+                    });
+}
+
+::grpc::ServerUnaryReactor* CatalogServiceImpl::SearchOrganizations(
+    ::grpc::CallbackServerContext* context,
+    const v1::SearchOrganizationsRequest* request,
+    v1::SearchOrganizationsResponse* response) {
+  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+    return core_.SearchOrganizations(caller, *request);
+  });
+}
+
+::grpc::ServerUnaryReactor* CatalogServiceImpl::ResolveOrganization(
+    ::grpc::CallbackServerContext* context,
+    const v1::ResolveOrganizationRequest* request,
+    v1::ResolveOrganizationResponse* response) {
+  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+    return core_.ResolveOrganization(caller, *request);
+  });
+}
+
+}  // namespace atlas::catalog

@@ -1,0 +1,62 @@
+// CatalogServiceImpl: the gRPC adapter (callback API) over CatalogCore.
+// Each handler authenticates the caller, calls one core method and
+// finishes with its status; no business rule lives here.
+#ifndef ATLAS_CATALOG_SERVICE_CATALOG_SERVICE_IMPL_H_
+#define ATLAS_CATALOG_SERVICE_CATALOG_SERVICE_IMPL_H_
+
+#include "atlas/catalog/v1/catalog_service.grpc.pb.h"
+#include "catalog-service/catalog_core.h"
+#include "common/auth/api_keys.h"
+#include "common/grpc/executor.h"
+
+namespace atlas::catalog {
+
+class CatalogServiceImpl final : public v1::CatalogService::CallbackService {
+ public:
+  // All arguments must outlive the service. Writes run on `writers`.
+  CatalogServiceImpl(CatalogCore& core, const auth::KeyRegistry& keys,
+                     grpc_util::BoundedExecutor& writers)
+      : core_(core), keys_(keys), writers_(writers) {}
+
+  ::grpc::ServerUnaryReactor* GetOrganization(
+      ::grpc::CallbackServerContext* context,
+      const v1::GetOrganizationRequest* request,
+      v1::Organization* response) override;
+  ::grpc::ServerUnaryReactor* BatchGetOrganizations(
+      ::grpc::CallbackServerContext* context,
+      const v1::BatchGetOrganizationsRequest* request,
+      v1::BatchGetOrganizationsResponse* response) override;
+  ::grpc::ServerUnaryReactor* ListOrganizations(
+      ::grpc::CallbackServerContext* context,
+      const v1::ListOrganizationsRequest* request,
+      v1::ListOrganizationsResponse* response) override;
+  ::grpc::ServerUnaryReactor* CreateOrganization(
+      ::grpc::CallbackServerContext* context,
+      const v1::CreateOrganizationRequest* request,
+      v1::Organization* response) override;
+  ::grpc::ServerUnaryReactor* UpdateOrganization(
+      ::grpc::CallbackServerContext* context,
+      const v1::UpdateOrganizationRequest* request,
+      v1::Organization* response) override;
+  ::grpc::ServerUnaryReactor* DeleteOrganization(
+      ::grpc::CallbackServerContext* context,
+      const v1::DeleteOrganizationRequest* request,
+      google::protobuf::Empty* response) override;
+  ::grpc::ServerUnaryReactor* SearchOrganizations(
+      ::grpc::CallbackServerContext* context,
+      const v1::SearchOrganizationsRequest* request,
+      v1::SearchOrganizationsResponse* response) override;
+  ::grpc::ServerUnaryReactor* ResolveOrganization(
+      ::grpc::CallbackServerContext* context,
+      const v1::ResolveOrganizationRequest* request,
+      v1::ResolveOrganizationResponse* response) override;
+
+ private:
+  CatalogCore& core_;
+  const auth::KeyRegistry& keys_;
+  grpc_util::BoundedExecutor& writers_;
+};
+
+}  // namespace atlas::catalog
+
+#endif  // ATLAS_CATALOG_SERVICE_CATALOG_SERVICE_IMPL_H_

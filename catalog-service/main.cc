@@ -1,0 +1,85 @@
+// catalog-service: organisation profiles over gRPC.
+//
+// Wires flags -> store -> core -> service -> server, waits for SIGTERM or
+// SIGINT, drains, closes the database and exits 0. Start-up failures are
+// logged and exit 1.
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/time/time.h"
+#include "catalog-service/catalog_core.h"
+#include "catalog-service/catalog_service_impl.h"
+#include "catalog-service/catalog_store.h"
+#include "common/api/clock.h"
+#include "common/grpc/executor.h"
+#include "common/grpc/main_support.h"
+#include "common/grpc/server_runner.h"
+#include "common/logging/log.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "host:port to serve on (port 0 picks a free port)");
+ABSL_FLAG(std::string, db_path, "./data/catalog", "RocksDB directory");
+ABSL_FLAG(std::string, api_keys_file, "",
+          "file of SHA-256 key digests and roles (see common/auth/api_keys.h)");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "how long in-flight calls may finish after SIGTERM");
+ABSL_FLAG(std::string, port_file, "",
+          "if set, the bound port is written there once serving");
+ABSL_FLAG(int, write_threads, 4, "threads that run writes");
+ABSL_FLAG(int, max_queued_writes, 1024,
+          "writes queued beyond this are refused with RESOURCE_EXHAUSTED");
+
+int main(int argc, char** argv) {
+  // Before any thread exists, so that only the watcher receives signals.
+  atlas::grpc_util::TerminationSignalWatcher signals;
+  absl::ParseCommandLine(argc, argv);
+  namespace log = atlas::log;
+  log::SetProcessField("service", "catalog-service");
+
+  auto keys = atlas::grpc_util::LoadKeysOrEmpty(absl::GetFlag(FLAGS_api_keys_file));
+  if (!keys.ok()) {
+    log::Error("cannot load api keys", {{"error", keys.status().ToString()}});
+    return EXIT_FAILURE;
+  }
+  auto store = atlas::catalog::CatalogStore::Open(absl::GetFlag(FLAGS_db_path));
+  if (!store.ok()) {
+    log::Error("cannot open database", {{"path", absl::GetFlag(FLAGS_db_path)},
+                                        {"error", store.status().ToString()}});
+    return EXIT_FAILURE;
+  }
+  atlas::catalog::CatalogCore core(**store, atlas::api::RealClock::Get());
+  {
+    atlas::grpc_util::BoundedExecutor writers(
+        absl::GetFlag(FLAGS_write_threads),
+        static_cast<size_t>(absl::GetFlag(FLAGS_max_queued_writes)));
+    atlas::catalog::CatalogServiceImpl service(core, *keys, writers);
+
+    atlas::grpc_util::ServerOptions options;
+    options.listen_address = absl::GetFlag(FLAGS_listen);
+    options.service_name = "atlas.catalog.v1.CatalogService";
+    options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+    auto runner = atlas::grpc_util::ServerRunner::Start(options, {&service});
+    if (!runner.ok()) {
+      log::Error("cannot start server", {{"error", runner.status().ToString()}});
+      return EXIT_FAILURE;
+    }
+    absl::Status port_file = atlas::grpc_util::WritePortFile(
+        absl::GetFlag(FLAGS_port_file), (*runner)->port());
+    if (!port_file.ok()) {
+      log::Error("cannot write port file", {{"error", port_file.ToString()}});
+      return EXIT_FAILURE;
+    }
+    signals.Start([&runner](int) { (*runner)->Shutdown(); });
+    (*runner)->Wait();
+  }
+  absl::Status closed = (*store)->Close();
+  if (!closed.ok()) {
+    log::Error("database did not close cleanly", {{"error", closed.ToString()}});
+    return EXIT_FAILURE;
+  }
+  log::Info("database closed; exiting");
+  return EXIT_SUCCESS;
+}

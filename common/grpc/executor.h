@@ -1,0 +1,43 @@
+// BoundedExecutor: a fixed pool of threads with a bounded queue, for work
+// that blocks (synced writes, calls to the other service) so it never runs
+// on gRPC's callback threads. A full queue refuses new work instead of
+// growing without limit; the services answer RESOURCE_EXHAUSTED then.
+//
+// Thread-safe. The destructor runs what is queued, then joins the threads.
+#ifndef ATLAS_COMMON_GRPC_EXECUTOR_H_
+#define ATLAS_COMMON_GRPC_EXECUTOR_H_
+
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+
+namespace atlas::grpc_util {
+
+class BoundedExecutor {
+ public:
+  BoundedExecutor(int threads, size_t max_queued);
+  ~BoundedExecutor();
+  BoundedExecutor(const BoundedExecutor&) = delete;
+  BoundedExecutor& operator=(const BoundedExecutor&) = delete;
+
+  // Queues `task`; false (and `task` dropped) if the queue is full or the
+  // executor is shutting down.
+  bool TrySubmit(std::function<void()> task);
+
+ private:
+  void Loop();
+
+  const size_t max_queued_;
+  absl::Mutex mu_;
+  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace atlas::grpc_util
+
+#endif  // ATLAS_COMMON_GRPC_EXECUTOR_H_

@@ -1,0 +1,119 @@
+// ServerRunner: the gRPC server both binaries run.
+//
+// Start() builds a server with the given services, the standard health
+// service (grpc.health.v1.Health) and server reflection, binds the listen
+// address (port 0 picks a free port) and marks both "" (liveness) and the
+// service's full name (readiness) SERVING.
+//
+// Shutdown(), normally called from the signal thread of
+// TerminationSignalWatcher:
+//   1. readiness (the service name) goes NOT_SERVING, and the drain hook
+//      runs (it ends long-lived streams so they do not hold the drain);
+//   2. the server stops accepting calls and lets in-flight calls finish
+//      until the grace deadline, then cancels the rest;
+//   3. Wait() returns.
+// The caller then closes its database and exits 0.
+//
+// Thread safety: Shutdown() may be called from any thread, any number of
+// times; Wait() from one thread.
+#ifndef ATLAS_COMMON_GRPC_SERVER_RUNNER_H_
+#define ATLAS_COMMON_GRPC_SERVER_RUNNER_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/impl/service_type.h"
+
+namespace atlas::grpc_util {
+
+struct ServerOptions {
+  // host:port to listen on; port 0 picks a free port (see port()).
+  std::string listen_address = "127.0.0.1:0";
+  // Full name of the main service ("atlas.catalog.v1.CatalogService"); the
+  // readiness health check answers for it.
+  std::string service_name;
+  // How long in-flight calls may run after Shutdown() starts.
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  // Largest request accepted; larger ones fail with RESOURCE_EXHAUSTED
+  // before any handler runs. Set deliberately rather than left at gRPC's
+  // default.
+  int max_receive_message_bytes = 4 << 20;
+  // Connections are closed gracefully after this age so that clients
+  // re-resolve DNS and spread over new replicas. Zero disables.
+  absl::Duration max_connection_age = absl::Minutes(5);
+  // Credentials; null means plaintext.
+  std::shared_ptr<::grpc::ServerCredentials> credentials;
+  // Runs at the start of Shutdown(), after readiness goes NOT_SERVING.
+  std::function<void()> on_drain_start;
+};
+
+class ServerRunner {
+ public:
+  // Starts serving `services` (not owned; they must outlive the runner).
+  // UNAVAILABLE if the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<ServerRunner>> Start(
+      ServerOptions options, const std::vector<::grpc::Service*>& services);
+
+  ~ServerRunner();
+
+  // The bound port.
+  int port() const { return port_; }
+  const ServerOptions& options() const { return options_; }
+
+  // Sets the readiness status of the service name.
+  void SetReady(bool ready);
+
+  // Graceful shutdown, see the file comment. Idempotent; returns when the
+  // server has stopped.
+  void Shutdown();
+
+  // Blocks until Shutdown() has completed.
+  void Wait();
+
+  // An in-process channel to this server, for tests.
+  std::shared_ptr<::grpc::Channel> InProcessChannel();
+
+ private:
+  ServerRunner(ServerOptions options, std::unique_ptr<::grpc::Server> server,
+               int port);
+
+  const ServerOptions options_;
+  std::unique_ptr<::grpc::Server> server_;
+  const int port_;
+  absl::Mutex mu_;
+  bool shutdown_started_ ABSL_GUARDED_BY(mu_) = false;
+  bool shutdown_done_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// Turns SIGTERM and SIGINT into a callback on a dedicated thread.
+//
+// Construct it first thing in main(), before any other thread exists: it
+// blocks the two signals in the calling thread, and threads created later
+// inherit the mask, so only the watcher's sigwait() receives them.
+class TerminationSignalWatcher {
+ public:
+  TerminationSignalWatcher();
+  // Stops the watcher thread if no signal came.
+  ~TerminationSignalWatcher();
+
+  // Starts the thread; `on_signal(signo)` runs on it once, for the first
+  // signal.
+  void Start(std::function<void(int)> on_signal);
+
+ private:
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace atlas::grpc_util
+
+#endif  // ATLAS_COMMON_GRPC_SERVER_RUNNER_H_
