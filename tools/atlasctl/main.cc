@@ -1,0 +1,25 @@
+// atlasctl: command-line client of Incident Atlas. See cli.h for the exit
+// codes and `atlasctl --help` (HelpText) for the commands; each command
+// lives in its own *_command.cc.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "tools/atlasctl/call_command.h"
+#include "tools/atlasctl/cli.h"
+#include "tools/atlasctl/health_command.h"
+#include "tools/atlasctl/import_command.h"
+#include "tools/atlasctl/incidents_command.h"
+#include "tools/atlasctl/orgs_command.h"
+
+int main(int argc, char** argv) {
+  using namespace atlas::atlasctl;
+  std::vector<Command> commands;
+  for (auto group : {CallCommands, HealthCommands, OrgsCommands,
+                     IncidentsCommands, ImportCommands}) {
+    std::vector<Command> more = group();
+    commands.insert(commands.end(), more.begin(), more.end());
+  }
+  return Run(std::vector<std::string>(argv + 1, argv + argc), commands,
+             std::cout, std::cerr);
+}
