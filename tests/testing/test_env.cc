@@ -24,6 +24,16 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+std::string BinaryDir() {
+  const char* dir = std::getenv("ATLAS_BINARY_DIR");
+  return dir != nullptr ? dir : ATLAS_DEFAULT_BINARY_DIR;
+}
+
+std::string SourceDir() {
+  const char* dir = std::getenv("ATLAS_SOURCE_DIR");
+  return dir != nullptr ? dir : ATLAS_DEFAULT_SOURCE_DIR;
+}
+
 std::string TestKeyFileText() {
   auto line = [](const char* key, const char* role) {
     return absl::StrCat(api::HexEncode(api::Sha256(key)), " ", role, " ",

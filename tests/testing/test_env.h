@@ -28,6 +28,12 @@ class TempDir {
   std::string path_;
 };
 
+// The build tree (binaries: BinaryDir() + "/catalog-service/catalog-service")
+// and the source tree: $ATLAS_BINARY_DIR / $ATLAS_SOURCE_DIR when set, else
+// the directories this build was configured with.
+std::string BinaryDir();
+std::string SourceDir();
+
 // Raw keys used by the tests, one per role, and the registry that knows
 // them.
 inline constexpr char kMemberKey[] = "test-member-key";

@@ -1,0 +1,69 @@
+// How incident-service asks the catalog whether organisations exist.
+//
+// OrganizationDirectory is the interface the core depends on (tests hand it
+// a fake); CatalogClient implements it with BatchGetOrganizations over gRPC.
+#ifndef ATLAS_INCIDENT_SERVICE_CATALOG_CLIENT_H_
+#define ATLAS_INCIDENT_SERVICE_CATALOG_CLIENT_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "atlas/catalog/v1/catalog_service.grpc.pb.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/security/credentials.h"
+
+namespace atlas::incident {
+
+class OrganizationDirectory {
+ public:
+  virtual ~OrganizationDirectory() = default;
+
+  // Checks that every organisation in `names` (`organizations/{id}`)
+  // exists. Returns nullopt if all do, else the first missing name.
+  // UNAVAILABLE when the catalog cannot answer in time (the caller must
+  // then write nothing); INTERNAL for anything else that went wrong.
+  virtual absl::StatusOr<std::optional<std::string>> FindMissing(
+      const std::vector<std::string>& names) = 0;
+};
+
+class CatalogClient : public OrganizationDirectory {
+ public:
+  struct Options {
+    // gRPC target: "127.0.0.1:50051", or "dns:///catalog-headless:50051"
+    // (balanced round robin over the addresses DNS returns).
+    std::string target;
+    // Deadline of each call.
+    absl::Duration timeout = absl::Seconds(2);
+    // The SERVICE key sent as `authorization: Bearer`; empty sends none.
+    std::string api_key;
+    // Channel credentials; null means plaintext.
+    std::shared_ptr<::grpc::ChannelCredentials> credentials;
+  };
+
+  explicit CatalogClient(Options options);
+
+  absl::StatusOr<std::optional<std::string>> FindMissing(
+      const std::vector<std::string>& names) override;
+
+  // The channel, for the change follower and tests.
+  std::shared_ptr<::grpc::Channel> channel() const { return channel_; }
+
+ private:
+  Options options_;
+  std::shared_ptr<::grpc::Channel> channel_;
+  std::unique_ptr<catalog::v1::CatalogService::Stub> stub_;
+};
+
+// A channel to `target` with round-robin balancing and keepalive, as both
+// services use for each other.
+std::shared_ptr<::grpc::Channel> MakeServiceChannel(
+    const std::string& target,
+    std::shared_ptr<::grpc::ChannelCredentials> credentials);
+
+}  // namespace atlas::incident
+
+#endif  // ATLAS_INCIDENT_SERVICE_CATALOG_CLIENT_H_

@@ -1,0 +1,158 @@
+#include "incident-service/incident_service_impl.h"
+
+#include "common/grpc/unary.h"
+
+namespace atlas::incident {
+
+using grpc_util::RunUnary;
+using grpc_util::RunUnaryOn;
+
+::grpc::ServerUnaryReactor* IncidentServiceImpl::GetIncident(
+    ::grpc::CallbackServerContext* context, const v1::GetIncidentRequest* request,
+    v1::Incident* response) {
+  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+    return core_.GetIncident(caller, *request);
+  });
+}
+
+::grpc::ServerUnaryReactor* IncidentServiceImpl::ListIncidents(
+    ::grpc::CallbackServerContext* context, const v1::ListIncidentsRequest* request,
+    v1::ListIncidentsResponse* response) {
+  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+    return core_.ListIncidents(caller, *request);
+  });
+}
+
+::grpc::ServerUnaryReactor* IncidentServiceImpl::CreateIncident(
+    ::grpc::CallbackServerContext* context, const v1::CreateIncidentRequest* request,
+    v1::Incident* response) {
+  return RunUnaryOn(writers_, context, keys_, response,
+                    [this, request](const auth::Caller& caller) {
+                      return core_.CreateIncident(caller, *request);
+                    });
+}
+
+::grpc::ServerUnaryReactor* IncidentServiceImpl::UpdateIncident(
+    ::grpc::CallbackServerContext* context, const v1::UpdateIncidentRequest* request,
+    v1::Incident* response) {
+  return RunUnaryOn(writers_, context, keys_, response,
+                    [this, request](const auth::Caller& caller) {
+                      return core_.UpdateIncident(caller, *request);
+                    });
+}
+
+::grpc::ServerUnaryReactor* IncidentServiceImpl::DeleteIncident(
+    ::grpc::CallbackServerContext* context, const v1::DeleteIncidentRequest* request,
+    google::protobuf::Empty* response) {
+  return RunUnaryOn(writers_, context, keys_, response,
+                    [this, request](const auth::Caller& caller) {
+                      return core_.DeleteIncident(caller, *request);
+                    });
+}
+
+::grpc::ServerUnaryReactor* IncidentServiceImpl::GetTimelineEvent(
+    ::grpc::CallbackServerContext* context, const v1::GetTimelineEventRequest* request,
+    v1::TimelineEvent* response) {
+  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+    return core_.GetTimelineEvent(caller, *request);
+  });
+}
+
+::grpc::ServerUnaryReactor* IncidentServiceImpl::ListTimelineEvents(
+    ::grpc::CallbackServerContext* context, const v1::ListTimelineEventsRequest* request,
+    v1::ListTimelineEventsResponse* response) {
+  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+    return core_.ListTimelineEvents(caller, *request);
+  });
+}
+
+::grpc::ServerUnaryReactor* IncidentServiceImpl::CreateTimelineEvent(
+    ::grpc::CallbackServerContext* context, const v1::CreateTimelineEventRequest* request,
+    v1::TimelineEvent* response) {
+  return RunUnaryOn(writers_, context, keys_, response,
+                    [this, request](const auth::Caller& caller) {
+                      return core_.CreateTimelineEvent(caller, *request);
+                    });
+}
+
+::grpc::ServerUnaryReactor* IncidentServiceImpl::UpdateTimelineEvent(
+    ::grpc::CallbackServerContext* context, const v1::UpdateTimelineEventRequest* request,
+    v1::TimelineEvent* response) {
+  return RunUnaryOn(writers_, context, keys_, response,
+                    [this, request](const auth::Caller& caller) {
+                      return core_.UpdateTimelineEvent(caller, *request);
+                    });
+}
+
+::grpc::ServerUnaryReactor* IncidentServiceImpl::DeleteTimelineEvent(
+    ::grpc::CallbackServerContext* context, const v1::DeleteTimelineEventRequest* request,
+    google::protobuf::Empty* response) {
+  return RunUnaryOn(writers_, context, keys_, response,
+                    [this, request](const auth::Caller& caller) {
+                      return core_.DeleteTimelineEvent(caller, *request);
+                    });
+}
+
+::grpc::ServerUnaryReactor* IncidentServiceImpl::GetSource(
+    ::grpc::CallbackServerContext* context, const v1::GetSourceRequest* request,
+    v1::Source* response) {
+  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+    return core_.GetSource(caller, *request);
+  });
+}
+
+::grpc::ServerUnaryReactor* IncidentServiceImpl::ListSources(
+    ::grpc::CallbackServerContext* context, const v1::ListSourcesRequest* request,
+    v1::ListSourcesResponse* response) {
+  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+    return core_.ListSources(caller, *request);
+  });
+}
+
+::grpc::ServerUnaryReactor* IncidentServiceImpl::CreateSource(
+    ::grpc::CallbackServerContext* context, const v1::CreateSourceRequest* request,
+    v1::Source* response) {
+  return RunUnaryOn(writers_, context, keys_, response,
+                    [this, request](const auth::Caller& caller) {
+                      return core_.CreateSource(caller, *request);
+                    });
+}
+
+::grpc::ServerUnaryReactor* IncidentServiceImpl::UpdateSource(
+    ::grpc::CallbackServerContext* context, const v1::UpdateSourceRequest* request,
+    v1::Source* response) {
+  return RunUnaryOn(writers_, context, keys_, response,
+                    [this, request](const auth::Caller& caller) {
+                      return core_.UpdateSource(caller, *request);
+                    });
+}
+
+::grpc::ServerUnaryReactor* IncidentServiceImpl::DeleteSource(
+    ::grpc::CallbackServerContext* context, const v1::DeleteSourceRequest* request,
+    google::protobuf::Empty* response) {
+  return RunUnaryOn(writers_, context, keys_, response,
+                    [this, request](const auth::Caller& caller) {
+                      return core_.DeleteSource(caller, *request);
+                    });
+}
+
+namespace {
+
+// A stream that ends at once with a status.
+class FinishedWriter : public ::grpc::ServerWriteReactor<v1::IncidentChange> {
+ public:
+  explicit FinishedWriter(::grpc::Status status) { Finish(std::move(status)); }
+  void OnDone() override { delete this; }
+};
+
+}  // namespace
+
+::grpc::ServerWriteReactor<v1::IncidentChange>*
+IncidentServiceImpl::WatchIncidentChanges(
+    ::grpc::CallbackServerContext*, const v1::WatchIncidentChangesRequest*) {
+  return new FinishedWriter(::grpc::Status(
+      ::grpc::StatusCode::UNIMPLEMENTED,
+      "WatchIncidentChanges is not implemented yet"));
+}
+
+}  // namespace atlas::incident

@@ -1,0 +1,79 @@
+// IncidentServiceImpl: the gRPC adapter (callback API) over IncidentCore.
+// Reads run inline on gRPC's callback threads; writes (synced, and calling
+// the catalog) run on a bounded executor and answer RESOURCE_EXHAUSTED when
+// it is full. No business rule lives here.
+#ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_SERVICE_IMPL_H_
+#define ATLAS_INCIDENT_SERVICE_INCIDENT_SERVICE_IMPL_H_
+
+#include "atlas/incident/v1/incident_service.grpc.pb.h"
+#include "common/auth/api_keys.h"
+#include "common/grpc/executor.h"
+#include "incident-service/incident_core.h"
+
+namespace atlas::incident {
+
+class IncidentServiceImpl final : public v1::IncidentService::CallbackService {
+ public:
+  // All arguments must outlive the service.
+  IncidentServiceImpl(IncidentCore& core, const auth::KeyRegistry& keys,
+                      grpc_util::BoundedExecutor& writers)
+      : core_(core), keys_(keys), writers_(writers) {}
+
+  ::grpc::ServerUnaryReactor* GetIncident(::grpc::CallbackServerContext* context,
+                                  const v1::GetIncidentRequest* request,
+                                  v1::Incident* response) override;
+  ::grpc::ServerUnaryReactor* ListIncidents(::grpc::CallbackServerContext* context,
+                                  const v1::ListIncidentsRequest* request,
+                                  v1::ListIncidentsResponse* response) override;
+  ::grpc::ServerUnaryReactor* CreateIncident(::grpc::CallbackServerContext* context,
+                                  const v1::CreateIncidentRequest* request,
+                                  v1::Incident* response) override;
+  ::grpc::ServerUnaryReactor* UpdateIncident(::grpc::CallbackServerContext* context,
+                                  const v1::UpdateIncidentRequest* request,
+                                  v1::Incident* response) override;
+  ::grpc::ServerUnaryReactor* DeleteIncident(::grpc::CallbackServerContext* context,
+                                  const v1::DeleteIncidentRequest* request,
+                                  google::protobuf::Empty* response) override;
+  ::grpc::ServerUnaryReactor* GetTimelineEvent(::grpc::CallbackServerContext* context,
+                                  const v1::GetTimelineEventRequest* request,
+                                  v1::TimelineEvent* response) override;
+  ::grpc::ServerUnaryReactor* ListTimelineEvents(::grpc::CallbackServerContext* context,
+                                  const v1::ListTimelineEventsRequest* request,
+                                  v1::ListTimelineEventsResponse* response) override;
+  ::grpc::ServerUnaryReactor* CreateTimelineEvent(::grpc::CallbackServerContext* context,
+                                  const v1::CreateTimelineEventRequest* request,
+                                  v1::TimelineEvent* response) override;
+  ::grpc::ServerUnaryReactor* UpdateTimelineEvent(::grpc::CallbackServerContext* context,
+                                  const v1::UpdateTimelineEventRequest* request,
+                                  v1::TimelineEvent* response) override;
+  ::grpc::ServerUnaryReactor* DeleteTimelineEvent(::grpc::CallbackServerContext* context,
+                                  const v1::DeleteTimelineEventRequest* request,
+                                  google::protobuf::Empty* response) override;
+  ::grpc::ServerUnaryReactor* GetSource(::grpc::CallbackServerContext* context,
+                                  const v1::GetSourceRequest* request,
+                                  v1::Source* response) override;
+  ::grpc::ServerUnaryReactor* ListSources(::grpc::CallbackServerContext* context,
+                                  const v1::ListSourcesRequest* request,
+                                  v1::ListSourcesResponse* response) override;
+  ::grpc::ServerUnaryReactor* CreateSource(::grpc::CallbackServerContext* context,
+                                  const v1::CreateSourceRequest* request,
+                                  v1::Source* response) override;
+  ::grpc::ServerUnaryReactor* UpdateSource(::grpc::CallbackServerContext* context,
+                                  const v1::UpdateSourceRequest* request,
+                                  v1::Source* response) override;
+  ::grpc::ServerUnaryReactor* DeleteSource(::grpc::CallbackServerContext* context,
+                                  const v1::DeleteSourceRequest* request,
+                                  google::protobuf::Empty* response) override;
+  ::grpc::ServerWriteReactor<v1::IncidentChange>* WatchIncidentChanges(
+      ::grpc::CallbackServerContext* context,
+      const v1::WatchIncidentChangesRequest* request) override;
+
+ private:
+  IncidentCore& core_;
+  const auth::KeyRegistry& keys_;
+  grpc_util::BoundedExecutor& writers_;
+};
+
+}  // namespace atlas::incident
+
+#endif  // ATLAS_INCIDENT_SERVICE_INCIDENT_SERVICE_IMPL_H_
