@@ -1,11 +1,21 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test with ctest.
 #
-#   scripts/test.sh            all tests
-#   scripts/test.sh -R Catalog only tests matching a regex (ctest arguments)
+#   scripts/test.sh              all tests
+#   scripts/test.sh -R Catalog   only tests matching a regex (ctest arguments)
+#   scripts/test.sh --sanitize   all tests built with AddressSanitizer and
+#                                UndefinedBehaviorSanitizer, in build-sanitize/
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build_dir="${ATLAS_BUILD_DIR:-${repo_root}/build}"
+if [ "${1:-}" = "--sanitize" ]; then
+  shift
+  build_dir="${ATLAS_BUILD_DIR:-${repo_root}/build-sanitize}"
+  export ATLAS_BUILD_DIR="${build_dir}"
+  export ATLAS_CMAKE_ARGS="-DATLAS_SANITIZE=address,undefined ${ATLAS_CMAKE_ARGS:-}"
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:${ASAN_OPTIONS:-}"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
+fi
 
 "${repo_root}/scripts/setup.sh"
 "${repo_root}/scripts/build.sh"
