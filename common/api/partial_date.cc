@@ -1,8 +1,10 @@
 #include "common/api/partial_date.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -89,7 +91,11 @@ absl::StatusOr<PartialDate> ParsePartialDate(absl::string_view text,
         "\" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"));
   }
   for (size_t i = 0; i < parts.size(); ++i) {
-    if (parts[i].size() != kWidths[i] || !absl::SimpleAtoi(parts[i], &values[i])) {
+    // Digits only (SimpleAtoi would take "+4" or " 4"), and a month or day
+    // that is written is not 0: only the forms FormatPartialDate writes.
+    if (parts[i].size() != kWidths[i] ||
+        !std::all_of(parts[i].begin(), parts[i].end(), absl::ascii_isdigit) ||
+        !absl::SimpleAtoi(parts[i], &values[i]) || (i > 0 && values[i] == 0)) {
       return absl::InvalidArgumentError(absl::StrCat(
           field, ": \"", text.substr(0, 32),
           "\" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"));

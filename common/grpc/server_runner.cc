@@ -31,6 +31,9 @@ absl::StatusOr<std::unique_ptr<ServerRunner>> ServerRunner::Start(
                           : ::grpc::InsecureServerCredentials();
   int port = 0;
   builder.AddListeningPort(options.listen_address, credentials, &port);
+  // gRPC sets SO_REUSEPORT by default, which would let a second server bind
+  // a port already in use and silently share it; a taken port must fail.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (::grpc::Service* service : services) builder.RegisterService(service);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   if (options.max_connection_age > absl::ZeroDuration()) {
@@ -101,6 +104,10 @@ TerminationSignalWatcher::TerminationSignalWatcher() {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  // Blocked here too, so that the watcher thread is born with SIGUSR2
+  // blocked: a destructor running before the thread blocks it itself would
+  // otherwise kill the process.
+  sigaddset(&set, SIGUSR2);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
