@@ -136,8 +136,9 @@ absl::Status RequireRole(const Caller& caller, Role required,
   }
   // A service key may do what an editor may, and read as a member, but is
   // not an administrator.
-  bool allowed = caller.role == Role::kService ? required <= Role::kEditor
-                                               : caller.role >= required;
+  bool allowed = caller.role == Role::kService
+                     ? (required <= Role::kEditor || required == Role::kService)
+                     : caller.role >= required;
   if (!allowed) {
     return absl::PermissionDeniedError(absl::StrCat(
         action, " needs the ", RoleName(required), " role; this key has ",
