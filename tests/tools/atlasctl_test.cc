@@ -371,6 +371,15 @@ TEST_F(AtlasctlTest, CallWithBadJsonNamesTheProblem) {
                            HasSubstr("nmae")));
 }
 
+TEST_F(AtlasctlTest, CallWithMalformedJsonIsOneErrorLine) {
+  Result r = Atlasctl({"call", "atlas.catalog.v1.CatalogService/GetOrganization",
+                       R"({"name": )"});
+  EXPECT_EQ(r.exit_code, 1) << r;
+  EXPECT_THAT(r.err, StartsWith("error: INVALID_ARGUMENT: request is not valid "
+                                "JSON for atlas.catalog.v1.GetOrganizationRequest"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r;
+}
+
 TEST_F(AtlasctlTest, CallUnknownMethodIsNotFound) {
   Result r = Atlasctl({"call", "atlas.catalog.v1.CatalogService/Frobnicate", "{}"});
   EXPECT_EQ(r.exit_code, 1) << r;
@@ -467,6 +476,32 @@ TEST_F(AtlasctlTest, IncidentsHealthAndCreate) {
   ASSERT_EQ(got.exit_code, 0) << got;
   EXPECT_THAT(got.out, AllOf(HasSubstr("TITLE"), HasSubstr("vooruit"),
                              HasSubstr("2024-03-28"), HasSubstr("2024-04")));
+}
+
+TEST_F(AtlasctlTest, ImportIncidentsTwiceCreatesOnce) {
+  if (!StartIncidents()) GTEST_SKIP() << "incident-service is not built";
+  std::string file = dir_.Sub("seed.jsonl");
+  WriteFile(file,
+            R"({"kind":"organization","id":"vooruit","request_id":"s1",)"
+            R"("record":{"displayName":"Vooruit","country":"BE"}})"
+            "\n"
+            R"({"kind":"incident","id":"vooruit-2024","request_id":"s2",)"
+            R"("record":{"title":"Ransomware at Vooruit","victims":)"
+            R"([{"organization":"organizations/vooruit"}]}})"
+            "\n"
+            R"({"kind":"incident","id":"no-request-id",)"
+            R"("record":{"title":"Second","victims":)"
+            R"([{"organization":"organizations/vooruit"}]}})"
+            "\n");
+  Result first = Atlasctl({"import", "--key", kEditorKey, file});
+  ASSERT_EQ(first.exit_code, 0) << first;
+  EXPECT_THAT(first.err, HasSubstr("3 records: 3 created, 0 already present"));
+  Result second = Atlasctl({"import", "--key", kEditorKey, file});
+  ASSERT_EQ(second.exit_code, 0) << second;
+  EXPECT_THAT(second.err, HasSubstr("3 records: 0 created, 3 already present"));
+  Result json = Atlasctl({"incidents", "get", "vooruit-2024", "-o", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json;
+  EXPECT_THAT(json.out, HasSubstr(R"("title":"Ransomware at Vooruit")"));
 }
 
 }  // namespace

@@ -352,6 +352,19 @@ absl::StatusOr<std::vector<std::pair<std::string, bool>>> ChooseServers(
       absl::StrCat("\"", which, "\" is not a server: catalog or incidents"));
 }
 
+std::string SingleLine(absl::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(c);
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == '^')) {
+    out.pop_back();
+  }
+  return out;
+}
+
 absl::StatusOr<std::string> ReadInput(const std::string& path) {
   if (path == "-") {
     return std::string(std::istreambuf_iterator<char>(std::cin),
@@ -383,7 +396,7 @@ absl::Status ParseJsonArgument(const std::string& arg,
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("not valid JSON for ", message.GetDescriptor()->full_name(),
-                     ": ", std::string(parsed.message())));
+                     ": ", SingleLine(std::string(parsed.message()))));
   }
   return absl::OkStatus();
 }

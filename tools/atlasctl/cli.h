@@ -150,6 +150,10 @@ absl::Status ParseJsonArgument(const std::string& arg,
 absl::StatusOr<std::vector<std::pair<std::string, bool>>> ChooseServers(
     const Invocation& invocation);
 
+// `text` on one line: newlines and runs of blanks become one space, and a
+// trailing caret (protobuf's JSON errors point at the input) is dropped.
+std::string SingleLine(absl::string_view text);
+
 // Reads all of a file, or of stdin for "-".
 absl::StatusOr<std::string> ReadInput(const std::string& path);
 

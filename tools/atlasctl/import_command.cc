@@ -67,7 +67,7 @@ absl::StatusOr<ImportLine> ParseLine(absl::string_view text) {
       pb::StringPiece(text.data(), text.size()), &object);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "not a JSON object: ", std::string(parsed.message())));
+        "not a JSON object: ", SingleLine(std::string(parsed.message()))));
   }
   const auto& fields = object.fields();
   ImportLine line;
@@ -146,7 +146,7 @@ absl::Status ParseRecord(const std::string& json, pb::Message& message) {
     return absl::InvalidArgumentError(
         absl::StrCat("\"record\" is not a valid ",
                      message.GetDescriptor()->full_name(), ": ",
-                     std::string(parsed.message())));
+                     SingleLine(std::string(parsed.message()))));
   }
   return absl::OkStatus();
 }

@@ -192,6 +192,19 @@ absl::StatusOr<std::pair<std::string, std::string>> SplitMethodName(
                         std::string(name.substr(cut + 1)));
 }
 
+// protobuf's JSON parser reports syntax errors over several lines (the
+// input, then a caret); an error message is one line.
+std::string OneLine(absl::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
+    out.push_back(c);
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == '^')) out.pop_back();
+  return out;
+}
+
 }  // namespace
 
 void ApplyCallOptions(const CallOptions& options,
@@ -368,7 +381,7 @@ absl::Status ReflectionJsonClient::Call(
     return absl::InvalidArgumentError(
         absl::StrCat("request is not valid JSON for ",
                      m->input_type()->full_name(), ": ",
-                     std::string(parsed.message())));
+                     OneLine(std::string(parsed.message()))));
   }
 
   ::grpc::ClientContext context;
