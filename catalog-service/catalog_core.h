@@ -5,38 +5,67 @@
 // caller without rights learns nothing about what exists.
 //
 // Error codes: INVALID_ARGUMENT (message names the field and the rule),
-// NOT_FOUND, ALREADY_EXISTS, ABORTED (stale etag), UNAUTHENTICATED,
-// PERMISSION_DENIED, UNIMPLEMENTED (not built yet), INTERNAL/DATA_LOSS
-// for storage failures (logged; the caller sees a generic message).
+// NOT_FOUND, ALREADY_EXISTS (id taken, or a domain owned by another
+// organisation: the message names the owner), ABORTED (stale etag),
+// FAILED_PRECONDITION (delete of an organisation that incidents name, or
+// that has child organisations), UNAUTHENTICATED, PERMISSION_DENIED,
+// INTERNAL/UNAVAILABLE for storage failures (logged; the caller sees a
+// generic message). A rejected request changes nothing stored.
 //
-// Thread safety: all methods may be called concurrently. Writes are
-// serialised by one mutex held from the reads that decide (id taken?
-// domain owned?) to the commit, so two creates claiming one domain cannot
-// both win.
+// Read model: incident_count, linked_incidents and latest_incident_date
+// are kept from incident-service's change stream by ApplyIncidentChange
+// (called by IncidentFollower). They are not part of the etag: the etag
+// versions what clients write.
+//
+// Thread safety: all methods may be called concurrently. Writes (including
+// ApplyIncidentChange) are serialised by one mutex held from the reads that
+// decide (id taken? domain owned? incidents linked?) to the commit, so two
+// creates claiming one domain cannot both win and a delete cannot race a
+// new link.
 #ifndef ATLAS_CATALOG_SERVICE_CATALOG_CORE_H_
 #define ATLAS_CATALOG_SERVICE_CATALOG_CORE_H_
+
+#include <cstdint>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "atlas/catalog/v1/catalog_service.pb.h"
+#include "atlas/incident/v1/incident_service.pb.h"
 #include "catalog-service/catalog_store.h"
 #include "common/api/clock.h"
+#include "common/api/countries.h"
 #include "common/auth/api_keys.h"
 #include "google/protobuf/empty.pb.h"
 
 namespace atlas::catalog {
 
+// The STIX 2.1 industry-sector open vocabulary (industry-sector-ov, STIX 2.1
+// section 10.16), the values `Organization.sectors` accepts.
+bool IsStixIndustrySector(absl::string_view sector);
+
 class CatalogCore {
  public:
-  // `store` and `clock` must outlive the core.
+  struct Options {
+    // The ISO 3166-1 list to check countries against; null means
+    // api::CountryList::Default() (Debian's iso-codes). Not owned.
+    const api::CountryList* countries = nullptr;
+  };
+
+  // `store` and `clock` (and options.countries) must outlive the core.
   CatalogCore(CatalogStore& store, api::Clock& clock)
-      : store_(store), clock_(clock) {}
+      : CatalogCore(store, clock, Options()) {}
+  CatalogCore(CatalogStore& store, api::Clock& clock, Options options);
 
   absl::StatusOr<v1::Organization> GetOrganization(
       const auth::Caller& caller, const v1::GetOrganizationRequest& request);
   absl::StatusOr<v1::BatchGetOrganizationsResponse> BatchGetOrganizations(
       const auth::Caller& caller,
       const v1::BatchGetOrganizationsRequest& request);
+  // Filter grammar: see list_filter.h. Pages come from the secondary index
+  // of the most selective filter field (parent, then country, sector,
+  // organization_type, non_profit); the other comparisons are checked on
+  // the records read. Without a filter: the record family (name order) or
+  // the create_time index.
   absl::StatusOr<v1::ListOrganizationsResponse> ListOrganizations(
       const auth::Caller& caller, const v1::ListOrganizationsRequest& request);
   absl::StatusOr<v1::Organization> CreateOrganization(
@@ -45,6 +74,10 @@ class CatalogCore {
       const auth::Caller& caller, const v1::UpdateOrganizationRequest& request);
   absl::StatusOr<google::protobuf::Empty> DeleteOrganization(
       const auth::Caller& caller, const v1::DeleteOrganizationRequest& request);
+  // Exact and prefix matches are prefix scans of the search index; the
+  // substring pass scans every whole name/alias/domain entry (O(all
+  // names)), and is skipped when the page is already full of better
+  // matches.
   absl::StatusOr<v1::SearchOrganizationsResponse> SearchOrganizations(
       const auth::Caller& caller,
       const v1::SearchOrganizationsRequest& request);
@@ -52,13 +85,30 @@ class CatalogCore {
       const auth::Caller& caller,
       const v1::ResolveOrganizationRequest& request);
 
+  // --- Read model (IncidentFollower) ---------------------------------------
+  // The sequence of the last applied incident change; 0 if none.
+  absl::StatusOr<int64_t> IncidentCursor();
+  // Applies one change and stores its sequence as the cursor, in one batch.
+  // A change with sequence <= cursor is skipped (OK). OUT_OF_RANGE if
+  // sequence > cursor + 1 (a gap: nothing is applied).
+  absl::Status ApplyIncidentChange(const incident::v1::IncidentChange& change);
+
  private:
   // Checks the writable fields of `org` and normalises them in place.
   absl::Status ValidateAndNormalize(v1::Organization* org,
                                     absl::string_view field);
+  // ALREADY_EXISTS if a domain of `org` belongs to another organisation
+  // than `self_id`. Call with write_mu_ held.
+  absl::Status CheckDomains(const v1::Organization& org,
+                            absl::string_view self_id, absl::string_view field);
+  // INVALID_ARGUMENT if `org.parent` does not exist or would make a cycle
+  // with `self_id`. Call with write_mu_ held.
+  absl::Status CheckParent(const v1::Organization& org,
+                           absl::string_view self_id, absl::string_view field);
 
   CatalogStore& store_;
   api::Clock& clock_;
+  const api::CountryList* countries_;  // null if none could be loaded
   absl::Mutex write_mu_;
 };
 

@@ -1,27 +1,66 @@
 // CatalogStore: catalog-service's key layout over common/storage.
 //
-// Column families and keys (ids are [a-z0-9-], so '\0' never occurs in
-// them and separates key parts):
-//   organizations  <id>                          -> Organization (binary)
-//   indexes        domain\0<domain>              -> <id>
-//   requests       <request_id>                  -> RequestRecord: 32-byte
-//                                                   fingerprint + name
-//   read_model     link\0<org id>\0<incident id> -> "" (linked incidents)
-//   meta           <key>                         -> value
+// Column families and keys. Ids are [a-z0-9-] and stored text never holds
+// control characters (validation refuses them), so '\0' never occurs
+// inside a key part and separates them.
+//
+//   organizations  <id>                               -> Organization (binary;
+//                                                        without read model)
+//   indexes        domain\0<domain>                   -> <id>
+//                  created\0<inv time>\0<id>          -> ""
+//                  f\0<field>\0<value>\0n\0<id>       -> ""  (by name)
+//                  f\0<field>\0<value>\0c\0<inv time>\0<id> -> ""
+//                                                        (by create_time desc)
+//                  search\0<folded text>\0<id>        -> <kind><source><text>
+//   requests       <request_id>                       -> RequestRecord: 32-byte
+//                                                        fingerprint + name
+//   read_model     link\0<org id>\0<incident id>      -> PartialDate (binary):
+//                                                        the incident's start
+//                                                        (else disclosure) date
+//                  summary\0<org id>                  -> Organization holding
+//                                                        only incident_count,
+//                                                        linked_incidents and
+//                                                        latest_incident_date
+//   meta           incident_cursor                    -> last applied
+//                                                        IncidentChange.sequence
+//                                                        (decimal)
+//
+// Secondary indexes (all in `indexes`, written in the same batch as the
+// record, moved atomically on update):
+// - `f\0<field>\0<value>` for the List filters: field is one of country
+//   (alpha-2), sector (one entry per sector), type (OrganizationType enum
+//   name, always present), nonprofit ("true"/"false", always present) and
+//   parent (the parent's id, when set). Each entry exists twice, once per
+//   List order, so a filtered page in either order is a range scan.
+// - `created\0` orders every organisation by create_time, newest first:
+//   <inv time> is 16 hex digits of (2^64-1 - create_time in microseconds),
+//   ties broken by id. Name order needs no index: it is `organizations`.
+// - `search\0<folded text>` holds FoldForSearch() of the display name,
+//   each alias and each domain (kind 'W', whole text) and of every
+//   word-suffix of them (kind 'S', see WordSuffixes()); source is 'n'
+//   (display name), 'a' (alias) or 'd' (domain); the value ends with the
+//   text as stored, for SearchResult.matched_text. Exact and prefix matches
+//   are prefix scans; substring matches scan the 'W' entries (cost: one
+//   pass over every name, alias and domain; see CatalogCore).
 //
 // The store does not enforce business rules; CatalogCore does, holding its
 // write lock across the reads that decide and the batch that commits.
+// Thread safety: all methods may be called concurrently.
 #ifndef ATLAS_CATALOG_SERVICE_CATALOG_STORE_H_
 #define ATLAS_CATALOG_SERVICE_CATALOG_STORE_H_
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "atlas/catalog/v1/catalog_service.pb.h"
+#include "atlas/type/v1/partial_date.pb.h"
 #include "common/storage/rocks_store.h"
 
 namespace atlas::catalog {
@@ -44,10 +83,12 @@ class CatalogStore {
   explicit CatalogStore(std::unique_ptr<storage::RocksStore> db)
       : db_(std::move(db)) {}
 
-  // The organisation with `id`; NOT_FOUND if none.
+  // The organisation with `id`, its read model merged in; NOT_FOUND if
+  // none.
   absl::StatusOr<v1::Organization> GetOrganization(absl::string_view id) const;
 
-  // The organisations with `ids`, in order; nullopt for the missing ones.
+  // The organisations with `ids`, in order, read model merged in; nullopt
+  // for the missing ones.
   absl::StatusOr<std::vector<std::optional<v1::Organization>>>
   GetOrganizations(const std::vector<std::string>& ids) const;
 
@@ -64,13 +105,73 @@ class CatalogStore {
       absl::string_view request_id) const;
 
   // Adds to `batch` the writes that store `org` (new or changed), moving
-  // its domain index entries from `previous` (null for a new one).
+  // its index entries from `previous` (null for a new one). Read-model
+  // fields of `org` are not stored in the record.
   static void PutOrganization(const v1::Organization& org,
                               const v1::Organization* previous,
                               storage::WriteBatch* batch);
+  // Adds to `batch` the removal of `org`, its index entries and its
+  // read-model summary.
+  static void DeleteOrganization(const v1::Organization& org,
+                                 storage::WriteBatch* batch);
   static void PutRequest(absl::string_view request_id,
                          const RequestRecord& record,
                          storage::WriteBatch* batch);
+
+  // --- Lists --------------------------------------------------------------
+  enum class Order { kName, kCreateTimeDesc };
+  // One index to drive a List: field is "" (every organisation), or one
+  // of "country", "sector", "type", "nonprofit", "parent" with its value.
+  struct ListIndex {
+    std::string field;
+    std::string value;
+  };
+  // Visits organisations of `index` in `order`, starting after position
+  // `after` (empty: from the start). `visit(position, org)` returns false
+  // to stop; `position` is opaque and resumes the scan just after `org`.
+  // Records whose index entry has no record (never expected) are skipped.
+  absl::Status ScanOrganizations(
+      const ListIndex& index, Order order, absl::string_view after,
+      absl::FunctionRef<bool(absl::string_view position,
+                             const v1::Organization& org)>
+          visit) const;
+
+  // --- Search -------------------------------------------------------------
+  struct SearchEntry {
+    absl::string_view folded;  // the folded key text
+    absl::string_view id;
+    bool whole;   // the whole name/alias/domain, not a word suffix
+    char source;  // 'n' display name, 'a' alias, 'd' domain
+    absl::string_view text;  // the text as stored
+  };
+  // Visits search entries whose folded text starts with `folded_prefix`
+  // (every entry for an empty prefix), in key order, until `visit` returns
+  // false.
+  absl::Status ScanSearch(
+      absl::string_view folded_prefix,
+      absl::FunctionRef<bool(const SearchEntry&)> visit) const;
+
+  // --- Read model ---------------------------------------------------------
+  // The incidents linked to organisation `org_id`, with their dates.
+  absl::StatusOr<std::map<std::string, type::v1::PartialDate>> GetLinks(
+      absl::string_view org_id) const;
+  // True if at least one incident is linked to `org_id`.
+  absl::StatusOr<bool> HasLinks(absl::string_view org_id) const;
+  static void PutLink(absl::string_view org_id, absl::string_view incident_id,
+                      const type::v1::PartialDate& date,
+                      storage::WriteBatch* batch);
+  static void DeleteLink(absl::string_view org_id,
+                         absl::string_view incident_id,
+                         storage::WriteBatch* batch);
+  // Stores the summary (incident_count, linked_incidents,
+  // latest_incident_date of `summary`) of `org_id`; removes it when the
+  // count is 0.
+  static void PutSummary(absl::string_view org_id,
+                         const v1::Organization& summary,
+                         storage::WriteBatch* batch);
+  // The last applied change sequence; 0 if none.
+  absl::StatusOr<int64_t> GetIncidentCursor() const;
+  static void PutIncidentCursor(int64_t sequence, storage::WriteBatch* batch);
 
   absl::Status Commit(const storage::WriteBatch& batch) {
     return db_->Write(batch);
@@ -84,8 +185,14 @@ class CatalogStore {
   // Key helpers, public for tests.
   static std::string DomainKey(absl::string_view domain);
   static std::string IdOf(absl::string_view organization_name);
+  // Every index entry (key -> value) `org` has.
+  static std::map<std::string, std::string> IndexEntries(
+      const v1::Organization& org);
 
  private:
+  absl::Status MergeReadModel(absl::string_view id,
+                              v1::Organization* org) const;
+
   std::unique_ptr<storage::RocksStore> db_;
 };
 

@@ -1,0 +1,47 @@
+// The ListOrganizations filter: a documented subset of AIP-160.
+//
+//   filter     := "" | comparison { "AND" comparison }
+//   comparison := field "=" value
+//   field      := country | sector | organization_type | non_profit | parent
+//   value      := "double-quoted string" (\" and \\ escapes) | bare word
+//
+// Examples: country = "BE" AND sector = "non-profit";
+// organization_type = POLITICAL_PARTY AND non_profit = true;
+// parent = "organizations/vooruit". Each field at most once; `AND` is
+// upper case (AIP-160); OR, NOT, parentheses and other operators are not
+// supported. Values are checked: country against ISO 3166-1 (by the
+// caller), organization_type against the enum names, non_profit true or
+// false, parent as an organisation name.
+//
+// Errors are INVALID_ARGUMENT starting with "filter:" and quoting the token
+// that failed and its offset.
+#ifndef ATLAS_CATALOG_SERVICE_LIST_FILTER_H_
+#define ATLAS_CATALOG_SERVICE_LIST_FILTER_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "atlas/catalog/v1/catalog_service.pb.h"
+
+namespace atlas::catalog {
+
+struct ListFilter {
+  std::optional<std::string> country;
+  std::optional<std::string> sector;
+  std::optional<v1::OrganizationType> organization_type;
+  std::optional<bool> non_profit;
+  std::optional<std::string> parent_id;  // the id, not the name
+
+  // True if `org` satisfies every comparison.
+  bool Matches(const v1::Organization& org) const;
+  // A canonical text of the filter, for page-token binding.
+  std::string Canonical() const;
+};
+
+absl::StatusOr<ListFilter> ParseListFilter(absl::string_view text);
+
+}  // namespace atlas::catalog
+
+#endif  // ATLAS_CATALOG_SERVICE_LIST_FILTER_H_

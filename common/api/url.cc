@@ -1,0 +1,172 @@
+#include "common/api/url.h"
+
+#include <curl/curl.h>
+#include <libpsl.h>
+
+#include <memory>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+
+namespace atlas::api {
+namespace {
+
+struct CurlUrlDeleter {
+  void operator()(CURLU* h) const { curl_url_cleanup(h); }
+};
+using CurlUrl = std::unique_ptr<CURLU, CurlUrlDeleter>;
+
+// One part of a parsed URL; empty when absent.
+std::string Part(CURLU* h, CURLUPart part, unsigned flags = 0) {
+  char* value = nullptr;
+  if (curl_url_get(h, part, &value, flags) != CURLUE_OK || value == nullptr) {
+    return "";
+  }
+  std::string out(value);
+  curl_free(value);
+  return out;
+}
+
+absl::Status Invalid(absl::string_view field, absl::string_view input,
+                     absl::string_view rule) {
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, ": \"", input.substr(0, 100), "\" ", rule));
+}
+
+// The Public Suffix List, loaded once from Debian's file; libpsl's own
+// newest list when the file is missing (never null).
+const psl_ctx_t* Psl() {
+  static const psl_ctx_t* const psl = [] {
+    psl_ctx_t* loaded = psl_load_file(kDebianPublicSuffixList);
+    if (loaded != nullptr) return static_cast<const psl_ctx_t*>(loaded);
+    const psl_ctx_t* latest = psl_latest(nullptr);
+    return latest != nullptr ? latest : psl_builtin();
+  }();
+  return psl;
+}
+
+// Parses refanged `text` (a scheme is added when missing). Fills *host
+// (lower case, no trailing dot) and returns the handle.
+absl::StatusOr<CurlUrl> Parse(absl::string_view input, absl::string_view field,
+                              std::string* host) {
+  std::string text = Refang(input);
+  if (text.empty()) return Invalid(field, input, "is empty");
+  for (char c : text) {
+    if (absl::ascii_isspace(static_cast<unsigned char>(c)) ||
+        absl::ascii_iscntrl(static_cast<unsigned char>(c))) {
+      return Invalid(field, input, "contains white space or control characters");
+    }
+  }
+  size_t sep = text.find("://");
+  if (sep == std::string::npos) {
+    text = absl::StrCat("https://", text);
+  } else {
+    std::string scheme = absl::AsciiStrToLower(text.substr(0, sep));
+    if (scheme != "http" && scheme != "https") {
+      return Invalid(field, input,
+                     absl::StrCat("has scheme \"", scheme.substr(0, 20),
+                                  "\"; only http and https are accepted"));
+    }
+  }
+  CurlUrl h(curl_url());
+  if (h == nullptr) return absl::ResourceExhaustedError("out of memory");
+  CURLUcode rc = curl_url_set(h.get(), CURLUPART_URL, text.c_str(), 0);
+  if (rc != CURLUE_OK) {
+    return Invalid(field, input,
+                   absl::StrCat("is not a valid URL (", curl_url_strerror(rc),
+                                ")"));
+  }
+  *host = absl::AsciiStrToLower(Part(h.get(), CURLUPART_HOST));
+  if (absl::EndsWith(*host, ".")) host->pop_back();
+  if (host->empty()) return Invalid(field, input, "has no host name");
+  return h;
+}
+
+}  // namespace
+
+std::string Refang(absl::string_view text) {
+  std::string out = absl::StrReplaceAll(
+      absl::StripAsciiWhitespace(text),
+      {{"[.]", "."}, {"(.)", "."}, {"{.}", "."}, {"[dot]", "."},
+       {"(dot)", "."}, {"{dot}", "."}, {"[DOT]", "."}, {"(DOT)", "."},
+       {"[://]", "://"}, {"[:]", ":"}, {"[/]", "/"}, {"[@]", "@"}});
+  // Defanged schemes: hxxp, hxxps, hXXp..., fxp.
+  std::string lower = absl::AsciiStrToLower(out.substr(0, 8));
+  if (absl::StartsWith(lower, "hxxp")) {
+    out.replace(0, 4, "http");
+  } else if (absl::StartsWith(lower, "fxp:")) {
+    out.replace(0, 3, "ftp");
+  }
+  return out;
+}
+
+absl::StatusOr<std::string> NormalizeUrl(absl::string_view input,
+                                         absl::string_view field) {
+  std::string host;
+  auto parsed = Parse(input, field, &host);
+  if (!parsed.ok()) return parsed.status();
+  CURLU* h = parsed->get();
+  if (absl::StartsWith(host, "www.") && host.find('.', 4) != std::string::npos) {
+    host = host.substr(4);
+  }
+  std::string out = absl::StrCat(
+      absl::AsciiStrToLower(Part(h, CURLUPART_SCHEME)), "://", host);
+  // With CURLU_NO_DEFAULT_PORT curl reports no port when it is the
+  // scheme's default.
+  std::string port = Part(h, CURLUPART_PORT, CURLU_NO_DEFAULT_PORT);
+  if (!port.empty()) absl::StrAppend(&out, ":", port);
+  std::string path = Part(h, CURLUPART_PATH);
+  if (path != "/") absl::StrAppend(&out, path);
+  std::string query = Part(h, CURLUPART_QUERY);
+  if (!query.empty()) absl::StrAppend(&out, "?", query);
+  return out;
+}
+
+absl::StatusOr<std::string> HostOf(absl::string_view input,
+                                   absl::string_view field) {
+  std::string host;
+  auto parsed = Parse(input, field, &host);
+  if (!parsed.ok()) return parsed.status();
+  return host;
+}
+
+absl::StatusOr<std::string> RegistrableDomain(absl::string_view input,
+                                              absl::string_view field) {
+  std::string host;
+  auto parsed = Parse(input, field, &host);
+  if (!parsed.ok()) return parsed.status();
+  if (host.front() == '[' ||
+      host.find_first_not_of("0123456789.") == std::string::npos) {
+    return Invalid(field, input, "is an IP address, not a domain");
+  }
+  const char* domain = psl_registrable_domain(Psl(), host.c_str());
+  if (domain == nullptr) {
+    return Invalid(field, input,
+                   "is a public suffix or a single label, not a registrable "
+                   "domain");
+  }
+  return std::string(domain);
+}
+
+std::string Defang(absl::string_view url) {
+  std::string out;
+  absl::string_view rest = url;
+  size_t sep = url.find("://");
+  if (sep != absl::string_view::npos) {
+    std::string scheme(url.substr(0, sep));
+    if (absl::StartsWithIgnoreCase(scheme, "http")) scheme.replace(0, 4, "hxxp");
+    out = absl::StrCat(scheme, "://");
+    rest = url.substr(sep + 3);
+  }
+  size_t host_end = rest.find_first_of("/?#");
+  if (host_end == absl::string_view::npos) host_end = rest.size();
+  absl::StrAppend(&out, absl::StrReplaceAll(rest.substr(0, host_end),
+                                            {{".", "[.]"}}),
+                  rest.substr(host_end));
+  return out;
+}
+
+}  // namespace atlas::api
