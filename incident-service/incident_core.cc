@@ -1,10 +1,18 @@
 #include "incident-service/incident_core.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/util/field_mask_util.h"
+#include "incident-service/incident_filter.h"
+#include "incident-service/relative_date.h"
+#include "common/api/page_token.h"
 #include "common/api/digest.h"
 #include "common/api/partial_date.h"
 #include "common/api/resource_name.h"
@@ -188,6 +196,9 @@ absl::Status IncidentCore::ValidateIncident(Incident* incident,
     if (!techniques.insert(id).second) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": duplicate technique"));
     }
+    std::string technique_name;
+    RETURN_IF_ERROR(attack_.Check(id, path, &technique_name));
+    incident->mutable_techniques(i)->set_name(technique_name);
   }
   RETURN_IF_ERROR(api::ValidateCount(incident->threat_actors_size(),
                                      f + ".threat_actors", 32));
@@ -235,15 +246,359 @@ absl::Status IncidentCore::CheckVictimsExist(const Incident& incident,
       absl::StrCat(field, ".victims: ", *missing, " does not exist"));
 }
 
+namespace {
+
+using v1::Source;
+using v1::TimelineEvent;
+using atlas::type::v1::PartialDate;
+using atlas::type::v1::RelativeDate;
+
+constexpr size_t kCollectionPrefix = sizeof(kCollection);  // "incidents/"
+
+const std::initializer_list<absl::string_view> kIncidentWritable = {
+    "title",         "victims",        "countries",  "start_date",
+    "end_date",      "disclosed_date", "summary",    "description",
+    "determination", "incident_types", "cia_posture", "motives",
+    "techniques",    "threat_actors",  "impacts"};
+const std::initializer_list<absl::string_view> kIncidentOutputOnly = {
+    "name",          "motive_count",    "technique_count", "threat_actor_count",
+    "source_count",  "event_count",     "derived_figures", "create_time",
+    "update_time",   "etag",            "redacted_fields"};
+const std::initializer_list<absl::string_view> kEventWritable = {
+    "type", "date", "relative_date", "end_date", "description", "sources"};
+const std::initializer_list<absl::string_view> kEventOutputOnly = {
+    "name", "effective_date", "create_time", "update_time", "etag",
+    "redacted_fields"};
+const std::initializer_list<absl::string_view> kSourceWritable = {
+    "url",      "title", "publisher", "published_date",
+    "language", "kind",  "grade",     "excerpt"};
+const std::initializer_list<absl::string_view> kSourceOutputOnly = {
+    "name", "create_time", "update_time", "etag", "redacted_fields"};
+
+template <typename Record>
+void SetRecordEtag(Record* r) {
+  r->clear_etag();
+  r->set_etag(api::ComputeEtag(*r));
+}
+
+absl::Status CheckEtag(absl::string_view given, absl::string_view current,
+                       absl::string_view field) {
+  if (given.empty() || given == current) return absl::OkStatus();
+  return absl::AbortedError(absl::StrCat(
+      field, ": stale etag; read the resource again and retry the change"));
+}
+
+bool IsDayPrecision(const PartialDate& d) {
+  return !api::IsEmpty(d) && d.month() != 0 && d.day() != 0;
+}
+
+PartialDate DayToPartial(absl::CivilDay day) {
+  PartialDate d;
+  d.set_year(static_cast<int32_t>(day.year()));
+  d.set_month(day.month());
+  d.set_day(day.day());
+  return d;
+}
+
+// Sets the relative date's state and the effective date of `event` from the
+// sources of its incident (by resource name).
+void Resolve(TimelineEvent* event,
+             const std::map<std::string, const Source*>& sources) {
+  if (event->has_date()) {
+    *event->mutable_effective_date() = event->date();
+    return;
+  }
+  event->clear_effective_date();
+  if (!event->has_relative_date()) return;
+  RelativeDate* rel = event->mutable_relative_date();
+  rel->clear_resolved();
+  rel->set_state(RelativeDate::UNRESOLVED);
+  auto it = sources.find(rel->anchor_source());
+  if (it == sources.end() || !IsDayPrecision(it->second->published_date())) {
+    return;
+  }
+  auto expr = ParseRelativeExpression(rel->expression(), "expression");
+  if (!expr.ok()) return;  // validated on write; never guess
+  const PartialDate& p = it->second->published_date();
+  absl::CivilDay day =
+      ResolveRelative(*expr, absl::CivilDay(p.year(), p.month(), p.day()));
+  rel->set_state(RelativeDate::RESOLVED);
+  *rel->mutable_resolved() = DayToPartial(day);
+  *event->mutable_effective_date() = rel->resolved();
+}
+
+// Checks an event's fields that need no stored state, and clears its
+// output-only fields. `incident_id` is the parent's id.
+absl::Status ValidateEventFields(TimelineEvent* e, absl::string_view incident_id,
+                                 const std::string& f) {
+  e->clear_name();
+  e->clear_effective_date();
+  e->clear_create_time();
+  e->clear_update_time();
+  e->clear_etag();
+  e->clear_redacted_fields();
+  if (e->type() == v1::EVENT_TYPE_UNSPECIFIED ||
+      !v1::EventType_IsValid(e->type())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(f, ".type: required, a known event type"));
+  }
+  if (e->has_date()) {
+    RETURN_IF_ERROR(api::ValidatePartialDate(e->date(), f + ".date"));
+  } else if (e->has_relative_date()) {
+    RelativeDate* rel = e->mutable_relative_date();
+    rel->clear_state();
+    rel->clear_resolved();
+    const std::string rf = f + ".relative_date";
+    RETURN_IF_ERROR(api::ValidateText(rel->expression(), rf + ".expression", 1, 200));
+    RETURN_IF_ERROR(
+        ParseRelativeExpression(rel->expression(), rf + ".expression").status());
+    ASSIGN_OR_RETURN(api::ChildName anchor,
+                     api::ParseChildName(rel->anchor_source(), "incidents",
+                                         "sources", rf + ".anchor_source"));
+    if (anchor.parent_id != incident_id) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          rf, ".anchor_source: ", rel->anchor_source(),
+          " is not a source of incidents/", incident_id));
+    }
+  } else {
+    return absl::InvalidArgumentError(absl::StrCat(
+        f, ".date: required: exactly one of date and relative_date"));
+  }
+  if (!api::IsEmpty(e->end_date())) {
+    RETURN_IF_ERROR(api::ValidatePartialDate(e->end_date(), f + ".end_date"));
+    if (e->has_date() &&
+        api::Interval(e->end_date()).last < api::Interval(e->date()).first) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          f, ".end_date: ", api::FormatPartialDate(e->end_date()),
+          " ends before date ", api::FormatPartialDate(e->date()), " begins"));
+    }
+  }
+  RETURN_IF_ERROR(api::ValidateText(e->description(), f + ".description", 1, 2000));
+  RETURN_IF_ERROR(api::ValidateCount(e->sources_size(), f + ".sources", 32));
+  std::set<std::string> seen;
+  for (int i = 0; i < e->sources_size(); ++i) {
+    const std::string path = absl::StrCat(f, ".sources[", i, "]");
+    ASSIGN_OR_RETURN(api::ChildName src,
+                     api::ParseChildName(e->sources(i), "incidents", "sources",
+                                         path));
+    if (src.parent_id != incident_id) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          path, ": ", e->sources(i), " is not a source of incidents/",
+          incident_id));
+    }
+    if (!seen.insert(e->sources(i)).second) {
+      return absl::InvalidArgumentError(absl::StrCat(path, ": cited twice"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Checks that the sources an event cites or is anchored to exist.
+absl::Status CheckEventReferences(
+    const TimelineEvent& e, const std::map<std::string, const Source*>& sources,
+    const std::string& f) {
+  if (e.has_relative_date() &&
+      sources.count(e.relative_date().anchor_source()) == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(f, ".relative_date.anchor_source: ",
+                     e.relative_date().anchor_source(), " does not exist"));
+  }
+  for (int i = 0; i < e.sources_size(); ++i) {
+    if (sources.count(e.sources(i)) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          f, ".sources[", i, "]: ", e.sources(i), " does not exist"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+bool IsLanguageTag(absl::string_view tag) {
+  // BCP 47 shape: a 2..8 letter primary subtag, then -subtags of 1..8
+  // letters or digits.
+  size_t i = 0;
+  bool first = true;
+  while (i <= tag.size()) {
+    size_t end = tag.find('-', i);
+    if (end == absl::string_view::npos) end = tag.size();
+    absl::string_view sub = tag.substr(i, end - i);
+    if (sub.empty() || sub.size() > 8 || (first && sub.size() < 2)) return false;
+    for (char c : sub) {
+      bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      bool digit = c >= '0' && c <= '9';
+      if (!(alpha || (!first && digit))) return false;
+    }
+    first = false;
+    i = end + 1;
+  }
+  return true;
+}
+
+absl::Status ValidateSourceFields(Source* s, const std::string& f) {
+  s->clear_name();
+  s->clear_create_time();
+  s->clear_update_time();
+  s->clear_etag();
+  s->clear_redacted_fields();
+  // TODO(url): refang and normalise with common/api/url.h once it exists;
+  // until then the URL is checked as text only.
+  RETURN_IF_ERROR(api::ValidateText(s->url(), f + ".url", 0, 2048));
+  for (char c : s->url()) {
+    if (c == ' ' || c == '\t' || c == '\n') {
+      return absl::InvalidArgumentError(
+          absl::StrCat(f, ".url: must not contain whitespace"));
+    }
+  }
+  RETURN_IF_ERROR(api::ValidateText(s->title(), f + ".title", 0, 500));
+  RETURN_IF_ERROR(api::ValidateText(s->publisher(), f + ".publisher", 0, 200));
+  if (!api::IsEmpty(s->published_date())) {
+    RETURN_IF_ERROR(
+        api::ValidatePartialDate(s->published_date(), f + ".published_date"));
+  }
+  if (!s->language().empty() && !IsLanguageTag(s->language())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        f, ".language: \"", absl::string_view(s->language()).substr(0, 40),
+        "\" is not a BCP 47 language tag (\"en\", \"nl-BE\")"));
+  }
+  if (!v1::SourceKind_IsValid(s->kind())) {
+    return absl::InvalidArgumentError(absl::StrCat(f, ".kind: unknown value"));
+  }
+  if (!atlas::type::v1::SourceGrade::Reliability_IsValid(
+          s->grade().reliability())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(f, ".grade.reliability: unknown value"));
+  }
+  if (!atlas::type::v1::SourceGrade::Credibility_IsValid(
+          s->grade().credibility())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(f, ".grade.credibility: unknown value"));
+  }
+  RETURN_IF_ERROR(api::ValidateText(s->excerpt(), f + ".excerpt", 0, 5000));
+  return absl::OkStatus();
+}
+
+std::map<std::string, const Source*> SourceMap(
+    const std::vector<StoredSource>& sources) {
+  std::map<std::string, const Source*> out;
+  for (const StoredSource& s : sources) out[s.record.name()] = &s.record;
+  return out;
+}
+
+google::protobuf::util::FieldMaskUtil::MergeOptions ReplaceOptions() {
+  google::protobuf::util::FieldMaskUtil::MergeOptions options;
+  options.set_replace_message_fields(true);
+  options.set_replace_repeated_fields(true);
+  return options;
+}
+
+google::protobuf::FieldMask MaskOf(const std::vector<std::string>& paths) {
+  google::protobuf::FieldMask mask;
+  for (const std::string& p : paths) mask.add_paths(p);
+  return mask;
+}
+
+}  // namespace
+
+v1::DerivedFigures IncidentCore::ComputeDerivedFigures(
+    const std::vector<TimelineEvent>& events) {
+  // For each event type: the interval in which its earliest event falls,
+  // [min of first days, min of last days]; unknown if any event of the
+  // type is unresolved (the earliest cannot be told).
+  struct Earliest {
+    bool any = false;
+    bool unresolved = false;
+    absl::CivilDay lo, hi;
+  };
+  std::map<int, Earliest> by_type;
+  for (const TimelineEvent& e : events) {
+    Earliest& x = by_type[e.type()];
+    if (api::IsEmpty(e.effective_date())) {
+      x.unresolved = true;
+      continue;
+    }
+    api::DayInterval in = api::Interval(e.effective_date());
+    if (!x.any) {
+      x.lo = in.first;
+      x.hi = in.last;
+      x.any = true;
+    } else {
+      x.lo = std::min(x.lo, in.first);
+      x.hi = std::min(x.hi, in.last);
+    }
+  }
+  v1::DerivedFigures figures;
+  auto known = [&](int type) -> const Earliest* {
+    auto it = by_type.find(type);
+    if (it == by_type.end() || it->second.unresolved || !it->second.any) {
+      return nullptr;
+    }
+    return &it->second;
+  };
+  const Earliest* detection = known(v1::DETECTION);
+  auto span = [&](int type, v1::DerivedFigures::DaySpan* out) -> bool {
+    const Earliest* to = known(type);
+    if (detection == nullptr || to == nullptr) return false;
+    int64_t max_days = to->hi - detection->lo;
+    int64_t min_days = to->lo - detection->hi;
+    // Overlapping intervals: the report cannot precede the detection in
+    // the same reading, so the fewest days is 0.
+    if (max_days >= 0 && min_days < 0) min_days = 0;
+    out->set_min_days(static_cast<int32_t>(min_days));
+    out->set_max_days(static_cast<int32_t>(max_days));
+    return true;
+  };
+  v1::DerivedFigures::DaySpan s;
+  if (span(v1::REPORTED_TO_POLICE, &s)) {
+    *figures.mutable_detection_to_police_report() = s;
+  }
+  bool authority = span(v1::REPORTED_TO_DATA_PROTECTION_AUTHORITY, &s);
+  if (authority) *figures.mutable_detection_to_authority_report() = s;
+  v1::DerivedFigures::DaySpan d;
+  if (span(v1::PUBLIC_DISCLOSURE, &d)) {
+    *figures.mutable_detection_to_public_disclosure() = d;
+  }
+  if (!authority) {
+    figures.set_authority_notified_within_72_hours(v1::DerivedFigures::UNKNOWN);
+  } else if (s.max_days() <= 2) {
+    figures.set_authority_notified_within_72_hours(v1::DerivedFigures::YES);
+  } else if (s.min_days() >= 4) {
+    figures.set_authority_notified_within_72_hours(v1::DerivedFigures::NO);
+  } else {
+    figures.set_authority_notified_within_72_hours(v1::DerivedFigures::UNKNOWN);
+  }
+  return figures;
+}
+
+absl::StatusOr<StoredIncident> IncidentCore::LoadIncident(absl::string_view id,
+                                                          absl::string_view op) {
+  absl::StatusOr<StoredIncident> incident = store_.GetIncident(id);
+  if (absl::IsNotFound(incident.status())) {
+    return NotFound(absl::StrCat(kCollection, "/", id));
+  }
+  if (!incident.ok()) return Internal(incident.status(), op);
+  return incident;
+}
+
+absl::StatusOr<std::optional<std::string>> IncidentCore::ReplayedName(
+    absl::string_view request_id, absl::string_view fingerprint,
+    absl::string_view op) {
+  if (request_id.empty()) return std::optional<std::string>();
+  auto previous = store_.GetRequest(request_id);
+  if (!previous.ok()) return Internal(previous.status(), op);
+  if (!previous->has_value()) return std::optional<std::string>();
+  if ((*previous)->fingerprint != fingerprint) {
+    return absl::InvalidArgumentError(
+        "request_id: already used for a different request");
+  }
+  return std::optional<std::string>((*previous)->name);
+}
+
 absl::StatusOr<Incident> IncidentCore::GetIncident(
     const auth::Caller& caller, const v1::GetIncidentRequest& request) {
   ASSIGN_OR_RETURN(std::string id,
                    api::ParseName(request.name(), kCollection, "name"));
-  absl::StatusOr<Incident> incident = store_.GetIncident(id);
-  if (absl::IsNotFound(incident.status())) return NotFound(request.name());
-  if (!incident.ok()) return Internal(incident.status(), "GetIncident");
-  auth::Redact(caller, &*incident);
-  return incident;
+  ASSIGN_OR_RETURN(StoredIncident incident, LoadIncident(id, "GetIncident"));
+  auth::Redact(caller, &incident.record);
+  return std::move(incident.record);
 }
 
 absl::StatusOr<Incident> IncidentCore::CreateIncident(
@@ -261,21 +616,15 @@ absl::StatusOr<Incident> IncidentCore::CreateIncident(
 
   // A retry of a committed request answers without asking the catalog.
   auto replay = [&]() -> absl::StatusOr<std::optional<Incident>> {
-    if (request.request_id().empty()) return std::optional<Incident>();
-    auto previous = store_.GetRequest(request.request_id());
-    if (!previous.ok()) return Internal(previous.status(), "CreateIncident");
-    if (!previous->has_value()) return std::optional<Incident>();
-    if ((*previous)->fingerprint != fingerprint) {
-      return absl::InvalidArgumentError(
-          "request_id: already used for a different request");
-    }
-    absl::string_view prev_id = (*previous)->name;
-    prev_id.remove_prefix(sizeof(kCollection));
-    auto existing = store_.GetIncident(prev_id);
-    if (absl::IsNotFound(existing.status())) return NotFound((*previous)->name);
-    if (!existing.ok()) return Internal(existing.status(), "CreateIncident");
-    auth::Redact(caller, &*existing);
-    return std::optional<Incident>(*std::move(existing));
+    ASSIGN_OR_RETURN(std::optional<std::string> name,
+                     ReplayedName(request.request_id(), fingerprint,
+                                  "CreateIncident"));
+    if (!name.has_value()) return std::optional<Incident>();
+    ASSIGN_OR_RETURN(StoredIncident existing,
+                     LoadIncident(absl::string_view(*name).substr(kCollectionPrefix),
+                                  "CreateIncident"));
+    auth::Redact(caller, &existing.record);
+    return std::optional<Incident>(std::move(existing.record));
   };
   ASSIGN_OR_RETURN(std::optional<Incident> replayed, replay());
   if (replayed.has_value()) return *std::move(replayed);
@@ -297,12 +646,14 @@ absl::StatusOr<Incident> IncidentCore::CreateIncident(
   }
   incident.set_name(name);
   SetCounts(&incident);
+  *incident.mutable_derived_figures() = ComputeDerivedFigures({});
   *incident.mutable_create_time() = api::ToProtoTimestamp(clock_.Now());
   *incident.mutable_update_time() = incident.create_time();
   SetEtag(&incident);
 
+  StoredIncident stored{incident, store_.next_sequence()};
   storage::WriteBatch batch;
-  IncidentStore::PutIncident(incident, &batch);
+  IncidentStore::PutIncident(stored, nullptr, &batch);
   if (!request.request_id().empty()) {
     IncidentStore::PutRequest(request.request_id(), {fingerprint, name}, &batch);
   }
@@ -310,38 +661,648 @@ absl::StatusOr<Incident> IncidentCore::CreateIncident(
   change.set_change_type(v1::IncidentChange::CREATED);
   *change.mutable_incident() = incident;
   *change.mutable_commit_time() = incident.create_time();
-  int64_t sequence = store_.AppendChange(std::move(change), &batch);
-  absl::Status s = store_.Commit(batch, /*appended_change=*/true);
-  if (!s.ok()) return Internal(s, "CreateIncident");
+  auto sequence = store_.CommitChange(std::move(batch), std::move(change));
+  if (!sequence.ok()) return Internal(sequence.status(), "CreateIncident");
   log::Info("incident created",
-            {{"name", name}, {"sequence", sequence}, {"by", caller.label}});
+            {{"name", name}, {"sequence", *sequence}, {"by", caller.label}});
   auth::Redact(caller, &incident);
   return incident;
 }
 
-#define ATLAS_NOT_YET(method, Type, role_needed)                             \
-  absl::StatusOr<Type> IncidentCore::method(                                 \
-      const auth::Caller& caller, const v1::method##Request&) {              \
-    if (role_needed) {                                                       \
-      RETURN_IF_ERROR(auth::RequireRole(caller, auth::Role::kEditor, #method)); \
-    }                                                                        \
-    return absl::UnimplementedError(#method " is not implemented yet");      \
+absl::StatusOr<Incident> IncidentCore::UpdateIncident(
+    const auth::Caller& caller, const v1::UpdateIncidentRequest& request) {
+  RETURN_IF_ERROR(auth::RequireRole(caller, auth::Role::kEditor, "UpdateIncident"));
+  if (!request.has_incident()) {
+    return absl::InvalidArgumentError("incident: required");
+  }
+  ASSIGN_OR_RETURN(std::string id, api::ParseName(request.incident().name(),
+                                                  kCollection, "incident.name"));
+  std::vector<std::string> paths;
+  RETURN_IF_ERROR(api::ValidateUpdateMask(request.update_mask(), kIncidentWritable,
+                                          kIncidentOutputOnly, &paths));
+  const google::protobuf::FieldMask mask = MaskOf(paths);
+  // The stored incident with the masked fields replaced, validated.
+  auto build = [&](const StoredIncident& current) -> absl::StatusOr<Incident> {
+    Incident merged = current.record;
+    google::protobuf::util::FieldMaskUtil::MergeMessageTo(
+        request.incident(), mask, ReplaceOptions(), &merged);
+    Incident writable = WritableCopy(merged);
+    RETURN_IF_ERROR(ValidateIncident(&writable, "incident"));
+    return writable;
+  };
+  ASSIGN_OR_RETURN(StoredIncident current, LoadIncident(id, "UpdateIncident"));
+  RETURN_IF_ERROR(
+      CheckEtag(request.incident().etag(), current.record.etag(), "incident.etag"));
+  ASSIGN_OR_RETURN(Incident candidate, build(current));
+  // Victims are checked with the catalog when the update names them.
+  if (std::find(paths.begin(), paths.end(), "victims") != paths.end()) {
+    RETURN_IF_ERROR(CheckVictimsExist(candidate, "incident"));
   }
 
-ATLAS_NOT_YET(ListIncidents, v1::ListIncidentsResponse, false)
-ATLAS_NOT_YET(UpdateIncident, Incident, true)
-ATLAS_NOT_YET(DeleteIncident, google::protobuf::Empty, true)
-ATLAS_NOT_YET(GetTimelineEvent, v1::TimelineEvent, false)
-ATLAS_NOT_YET(ListTimelineEvents, v1::ListTimelineEventsResponse, false)
-ATLAS_NOT_YET(CreateTimelineEvent, v1::TimelineEvent, true)
-ATLAS_NOT_YET(UpdateTimelineEvent, v1::TimelineEvent, true)
-ATLAS_NOT_YET(DeleteTimelineEvent, google::protobuf::Empty, true)
-ATLAS_NOT_YET(GetSource, v1::Source, false)
-ATLAS_NOT_YET(ListSources, v1::ListSourcesResponse, false)
-ATLAS_NOT_YET(CreateSource, v1::Source, true)
-ATLAS_NOT_YET(UpdateSource, v1::Source, true)
-ATLAS_NOT_YET(DeleteSource, google::protobuf::Empty, true)
+  absl::MutexLock lock(&write_mu_);
+  ASSIGN_OR_RETURN(current, LoadIncident(id, "UpdateIncident"));
+  RETURN_IF_ERROR(
+      CheckEtag(request.incident().etag(), current.record.etag(), "incident.etag"));
+  ASSIGN_OR_RETURN(candidate, build(current));
+  const Incident& old = current.record;
+  candidate.set_name(old.name());
+  SetCounts(&candidate);
+  candidate.set_source_count(old.source_count());
+  candidate.set_event_count(old.event_count());
+  *candidate.mutable_derived_figures() = old.derived_figures();
+  *candidate.mutable_create_time() = old.create_time();
+  const absl::Time now = clock_.Now();
+  *candidate.mutable_update_time() = api::ToProtoTimestamp(now);
+  SetEtag(&candidate);
 
-#undef ATLAS_NOT_YET
+  StoredIncident updated{candidate, current.ordinal};
+  storage::WriteBatch batch;
+  IncidentStore::PutIncident(updated, &current, &batch);
+  v1::IncidentChange change;
+  change.set_change_type(v1::IncidentChange::UPDATED);
+  *change.mutable_incident() = candidate;
+  for (const v1::Victim& v : old.victims()) {
+    change.add_previous_victims(v.organization());
+  }
+  *change.mutable_commit_time() = api::ToProtoTimestamp(now);
+  auto sequence = store_.CommitChange(std::move(batch), std::move(change));
+  if (!sequence.ok()) return Internal(sequence.status(), "UpdateIncident");
+  log::Info("incident updated", {{"name", candidate.name()},
+                                 {"sequence", *sequence},
+                                 {"by", caller.label}});
+  auth::Redact(caller, &candidate);
+  return candidate;
+}
+
+absl::StatusOr<google::protobuf::Empty> IncidentCore::DeleteIncident(
+    const auth::Caller& caller, const v1::DeleteIncidentRequest& request) {
+  RETURN_IF_ERROR(auth::RequireRole(caller, auth::Role::kEditor, "DeleteIncident"));
+  ASSIGN_OR_RETURN(std::string id,
+                   api::ParseName(request.name(), kCollection, "name"));
+  absl::MutexLock lock(&write_mu_);
+  ASSIGN_OR_RETURN(StoredIncident current, LoadIncident(id, "DeleteIncident"));
+  RETURN_IF_ERROR(CheckEtag(request.etag(), current.record.etag(), "etag"));
+  auto events = store_.AllEvents(id);
+  if (!events.ok()) return Internal(events.status(), "DeleteIncident");
+  auto sources = store_.AllSources(id);
+  if (!sources.ok()) return Internal(sources.status(), "DeleteIncident");
+  storage::WriteBatch batch;
+  for (const StoredEvent& e : *events) IncidentStore::DeleteEvent(id, e, &batch);
+  for (const StoredSource& s : *sources) {
+    IncidentStore::DeleteSource(id, s, &batch);
+  }
+  IncidentStore::DeleteIncident(current, &batch);
+  v1::IncidentChange change;
+  change.set_change_type(v1::IncidentChange::DELETED);
+  *change.mutable_incident() = current.record;
+  for (const v1::Victim& v : current.record.victims()) {
+    change.add_previous_victims(v.organization());
+  }
+  *change.mutable_commit_time() = api::ToProtoTimestamp(clock_.Now());
+  auto sequence = store_.CommitChange(std::move(batch), std::move(change));
+  if (!sequence.ok()) return Internal(sequence.status(), "DeleteIncident");
+  log::Info("incident deleted", {{"name", request.name()},
+                                 {"sequence", *sequence},
+                                 {"by", caller.label}});
+  return google::protobuf::Empty();
+}
+
+absl::StatusOr<v1::ListIncidentsResponse> IncidentCore::ListIncidents(
+    const auth::Caller& caller, const v1::ListIncidentsRequest& request) {
+  ASSIGN_OR_RETURN(int page_size, api::EffectivePageSize(request.page_size()));
+  ASSIGN_OR_RETURN(IncidentFilter filter, ParseIncidentFilter(request.filter()));
+  if (!caller.IsMember() && !filter.members_only_fields.empty()) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "filter: ", filter.members_only_fields.front(),
+        " is members-only data; filtering on it needs a MEMBER key"));
+  }
+  const std::string fingerprint =
+      api::QueryFingerprint({"incidents", request.filter()});
+  std::string cursor;
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(cursor,
+                     api::DecodePageToken(request.page_token(), fingerprint));
+  }
+  const size_t want = static_cast<size_t>(page_size) + 1;
+  struct Hit {
+    std::string position;
+    Incident incident;
+  };
+  std::vector<Hit> hits;
+  absl::Status failure;
+  // Scans one index from the cursor, keeping up to `want` matches.
+  auto scan = [&](IncidentIndex index, absl::string_view value,
+                  std::vector<Hit>* out) -> absl::Status {
+    absl::Status s = store_.ScanIncidentIndex(
+        index, value, cursor,
+        [&](absl::string_view position, absl::string_view incident_id) {
+          auto incident = store_.GetIncident(incident_id);
+          if (!incident.ok()) {
+            failure = incident.status();
+            return false;
+          }
+          if (!filter.Matches(incident->record)) return true;
+          out->push_back({std::string(position), std::move(incident->record)});
+          return out->size() < want;
+        });
+    if (!failure.ok()) return failure;
+    return s;
+  };
+  absl::Status s;
+  if (!filter.equalities.empty()) {
+    // Driven by the first equality's index; the others and the dates are
+    // checked on each record.
+    s = scan(filter.equalities.front().index, filter.equalities.front().value,
+             &hits);
+  } else if (filter.has_date_range()) {
+    auto years = store_.StartYearRange();
+    if (!years.ok()) return Internal(years.status(), "ListIncidents");
+    if (years->has_value()) {
+      int first = (*years)->first, last = (*years)->second;
+      if (filter.start_min) first = std::max<int>(first, filter.start_min->year());
+      if (filter.start_max) last = std::min<int>(last, filter.start_max->year());
+      for (int year = first; year <= last && s.ok(); ++year) {
+        char buf[8];
+        std::snprintf(buf, sizeof(buf), "%04d", year);
+        s = scan(IncidentIndex::kStartYear, buf, &hits);
+      }
+      // Each year is in position order; merge them.
+      std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+        return a.position < b.position;
+      });
+      if (hits.size() > want) hits.resize(want);
+    }
+  } else {
+    s = scan(IncidentIndex::kAll, "", &hits);
+  }
+  if (!s.ok()) return Internal(s, "ListIncidents");
+  v1::ListIncidentsResponse response;
+  if (hits.size() > static_cast<size_t>(page_size)) {
+    hits.resize(page_size);
+    response.set_next_page_token(
+        api::EncodePageToken(fingerprint, hits.back().position));
+  }
+  for (Hit& h : hits) *response.add_incidents() = std::move(h.incident);
+  auth::Redact(caller, &response);
+  return response;
+}
+
+absl::Status IncidentCore::CommitSubresourceChange(
+    StoredIncident incident, const std::vector<StoredEvent>& events,
+    int source_count, storage::WriteBatch batch, absl::string_view op) {
+  StoredIncident before = incident;
+  Incident& record = incident.record;
+  std::vector<TimelineEvent> timeline;
+  timeline.reserve(events.size());
+  for (const StoredEvent& e : events) timeline.push_back(e.record);
+  record.set_event_count(static_cast<int32_t>(events.size()));
+  record.set_source_count(source_count);
+  *record.mutable_derived_figures() = ComputeDerivedFigures(timeline);
+  SetEtag(&record);
+  IncidentStore::PutIncident(incident, &before, &batch);
+  v1::IncidentChange change;
+  change.set_change_type(v1::IncidentChange::UPDATED);
+  *change.mutable_incident() = record;
+  for (const v1::Victim& v : record.victims()) {
+    change.add_previous_victims(v.organization());
+  }
+  *change.mutable_commit_time() = api::ToProtoTimestamp(clock_.Now());
+  auto sequence = store_.CommitChange(std::move(batch), std::move(change));
+  if (!sequence.ok()) return Internal(sequence.status(), op);
+  log::Info("incident changed", {{"name", record.name()},
+                                 {"op", op},
+                                 {"sequence", *sequence}});
+  return absl::OkStatus();
+}
+
+// --- Timeline events --------------------------------------------------------
+
+absl::StatusOr<TimelineEvent> IncidentCore::GetTimelineEvent(
+    const auth::Caller& caller, const v1::GetTimelineEventRequest& request) {
+  ASSIGN_OR_RETURN(api::ChildName name,
+                   api::ParseChildName(request.name(), kCollection, "events",
+                                       "name"));
+  auto event = store_.GetEvent(name.parent_id, name.id);
+  if (absl::IsNotFound(event.status())) return NotFound(request.name());
+  if (!event.ok()) return Internal(event.status(), "GetTimelineEvent");
+  auth::Redact(caller, &event->record);
+  return std::move(event->record);
+}
+
+absl::StatusOr<v1::ListTimelineEventsResponse> IncidentCore::ListTimelineEvents(
+    const auth::Caller& caller, const v1::ListTimelineEventsRequest& request) {
+  ASSIGN_OR_RETURN(std::string id,
+                   api::ParseName(request.parent(), kCollection, "parent"));
+  ASSIGN_OR_RETURN(int page_size, api::EffectivePageSize(request.page_size()));
+  const std::string fingerprint = api::QueryFingerprint({"events", id});
+  std::string cursor;
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(cursor,
+                     api::DecodePageToken(request.page_token(), fingerprint));
+  }
+  RETURN_IF_ERROR(LoadIncident(id, "ListTimelineEvents").status());
+  std::vector<std::pair<std::string, std::string>> keys;  // cursor, event id
+  absl::Status s = store_.ScanTimeline(
+      id, cursor, [&](absl::string_view key, absl::string_view event_id) {
+        keys.emplace_back(std::string(key), std::string(event_id));
+        return keys.size() <= static_cast<size_t>(page_size);
+      });
+  if (!s.ok()) return Internal(s, "ListTimelineEvents");
+  v1::ListTimelineEventsResponse response;
+  if (keys.size() > static_cast<size_t>(page_size)) {
+    keys.resize(page_size);
+    response.set_next_page_token(
+        api::EncodePageToken(fingerprint, keys.back().first));
+  }
+  for (const auto& [key, event_id] : keys) {
+    auto event = store_.GetEvent(id, event_id);
+    if (!event.ok()) return Internal(event.status(), "ListTimelineEvents");
+    *response.add_events() = std::move(event->record);
+  }
+  auth::Redact(caller, &response);
+  return response;
+}
+
+absl::StatusOr<TimelineEvent> IncidentCore::CreateTimelineEvent(
+    const auth::Caller& caller, const v1::CreateTimelineEventRequest& request) {
+  RETURN_IF_ERROR(
+      auth::RequireRole(caller, auth::Role::kEditor, "CreateTimelineEvent"));
+  RETURN_IF_ERROR(api::ValidateRequestId(request.request_id()));
+  ASSIGN_OR_RETURN(std::string incident_id,
+                   api::ParseName(request.parent(), kCollection, "parent"));
+  std::string id = request.event_id();
+  if (!id.empty()) RETURN_IF_ERROR(api::ValidateId(id, "event_id"));
+  if (!request.has_event()) return absl::InvalidArgumentError("event: required");
+  TimelineEvent event = request.event();
+  RETURN_IF_ERROR(ValidateEventFields(&event, incident_id, "event"));
+  const std::string fingerprint = api::RequestFingerprint(request);
+
+  absl::MutexLock lock(&write_mu_);
+  ASSIGN_OR_RETURN(std::optional<std::string> replayed,
+                   ReplayedName(request.request_id(), fingerprint,
+                                "CreateTimelineEvent"));
+  if (replayed.has_value()) {
+    v1::GetTimelineEventRequest get;
+    get.set_name(*replayed);
+    return GetTimelineEvent(caller, get);
+  }
+  ASSIGN_OR_RETURN(StoredIncident incident,
+                   LoadIncident(incident_id, "CreateTimelineEvent"));
+  auto sources = store_.AllSources(incident_id);
+  if (!sources.ok()) return Internal(sources.status(), "CreateTimelineEvent");
+  auto events = store_.AllEvents(incident_id);
+  if (!events.ok()) return Internal(events.status(), "CreateTimelineEvent");
+  const auto source_map = SourceMap(*sources);
+  RETURN_IF_ERROR(CheckEventReferences(event, source_map, "event"));
+  if (id.empty()) id = api::GenerateId();
+  const std::string name = absl::StrCat(incident.record.name(), "/events/", id);
+  auto existing = store_.GetEvent(incident_id, id);
+  if (existing.ok()) {
+    return absl::AlreadyExistsError(absl::StrCat(name, " already exists"));
+  }
+  if (!absl::IsNotFound(existing.status())) {
+    return Internal(existing.status(), "CreateTimelineEvent");
+  }
+  event.set_name(name);
+  Resolve(&event, source_map);
+  *event.mutable_create_time() = api::ToProtoTimestamp(clock_.Now());
+  *event.mutable_update_time() = event.create_time();
+  SetRecordEtag(&event);
+  StoredEvent stored{event, store_.next_sequence()};
+  storage::WriteBatch batch;
+  IncidentStore::PutEvent(incident_id, stored, nullptr, &batch);
+  if (!request.request_id().empty()) {
+    IncidentStore::PutRequest(request.request_id(), {fingerprint, name}, &batch);
+  }
+  events->push_back(stored);
+  RETURN_IF_ERROR(CommitSubresourceChange(
+      std::move(incident), *events, static_cast<int>(sources->size()),
+      std::move(batch), "CreateTimelineEvent"));
+  auth::Redact(caller, &event);
+  return event;
+}
+
+absl::StatusOr<TimelineEvent> IncidentCore::UpdateTimelineEvent(
+    const auth::Caller& caller, const v1::UpdateTimelineEventRequest& request) {
+  RETURN_IF_ERROR(
+      auth::RequireRole(caller, auth::Role::kEditor, "UpdateTimelineEvent"));
+  if (!request.has_event()) return absl::InvalidArgumentError("event: required");
+  ASSIGN_OR_RETURN(api::ChildName name,
+                   api::ParseChildName(request.event().name(), kCollection,
+                                       "events", "event.name"));
+  std::vector<std::string> paths;
+  RETURN_IF_ERROR(api::ValidateUpdateMask(request.update_mask(), kEventWritable,
+                                          kEventOutputOnly, &paths));
+  absl::MutexLock lock(&write_mu_);
+  ASSIGN_OR_RETURN(StoredIncident incident,
+                   LoadIncident(name.parent_id, "UpdateTimelineEvent"));
+  auto current = store_.GetEvent(name.parent_id, name.id);
+  if (absl::IsNotFound(current.status())) return NotFound(request.event().name());
+  if (!current.ok()) return Internal(current.status(), "UpdateTimelineEvent");
+  RETURN_IF_ERROR(CheckEtag(request.event().etag(), current->record.etag(),
+                            "event.etag"));
+  const TimelineEvent& in = request.event();
+  TimelineEvent merged = current->record;
+  for (const std::string& p : paths) {
+    if (p == "type") {
+      merged.set_type(in.type());
+    } else if (p == "date") {
+      if (in.has_date()) {
+        *merged.mutable_date() = in.date();
+      } else if (merged.has_date()) {
+        merged.clear_date();
+      }
+    } else if (p == "relative_date") {
+      if (in.has_relative_date()) {
+        *merged.mutable_relative_date() = in.relative_date();
+      } else if (merged.has_relative_date()) {
+        merged.clear_relative_date();
+      }
+    } else if (p == "end_date") {
+      *merged.mutable_end_date() = in.end_date();
+      if (!in.has_end_date()) merged.clear_end_date();
+    } else if (p == "description") {
+      merged.set_description(in.description());
+    } else if (p == "sources") {
+      *merged.mutable_sources() = in.sources();
+    }
+  }
+  RETURN_IF_ERROR(ValidateEventFields(&merged, name.parent_id, "event"));
+  auto sources = store_.AllSources(name.parent_id);
+  if (!sources.ok()) return Internal(sources.status(), "UpdateTimelineEvent");
+  auto events = store_.AllEvents(name.parent_id);
+  if (!events.ok()) return Internal(events.status(), "UpdateTimelineEvent");
+  const auto source_map = SourceMap(*sources);
+  RETURN_IF_ERROR(CheckEventReferences(merged, source_map, "event"));
+  merged.set_name(current->record.name());
+  Resolve(&merged, source_map);
+  *merged.mutable_create_time() = current->record.create_time();
+  *merged.mutable_update_time() = api::ToProtoTimestamp(clock_.Now());
+  SetRecordEtag(&merged);
+  StoredEvent updated{merged, current->ordinal};
+  storage::WriteBatch batch;
+  IncidentStore::PutEvent(name.parent_id, updated, &*current, &batch);
+  for (StoredEvent& e : *events) {
+    if (e.record.name() == merged.name()) e = updated;
+  }
+  RETURN_IF_ERROR(CommitSubresourceChange(
+      std::move(incident), *events, static_cast<int>(sources->size()),
+      std::move(batch), "UpdateTimelineEvent"));
+  auth::Redact(caller, &merged);
+  return merged;
+}
+
+absl::StatusOr<google::protobuf::Empty> IncidentCore::DeleteTimelineEvent(
+    const auth::Caller& caller, const v1::DeleteTimelineEventRequest& request) {
+  RETURN_IF_ERROR(
+      auth::RequireRole(caller, auth::Role::kEditor, "DeleteTimelineEvent"));
+  ASSIGN_OR_RETURN(api::ChildName name,
+                   api::ParseChildName(request.name(), kCollection, "events",
+                                       "name"));
+  absl::MutexLock lock(&write_mu_);
+  ASSIGN_OR_RETURN(StoredIncident incident,
+                   LoadIncident(name.parent_id, "DeleteTimelineEvent"));
+  auto current = store_.GetEvent(name.parent_id, name.id);
+  if (absl::IsNotFound(current.status())) return NotFound(request.name());
+  if (!current.ok()) return Internal(current.status(), "DeleteTimelineEvent");
+  RETURN_IF_ERROR(CheckEtag(request.etag(), current->record.etag(), "etag"));
+  auto events = store_.AllEvents(name.parent_id);
+  if (!events.ok()) return Internal(events.status(), "DeleteTimelineEvent");
+  auto sources = store_.AllSources(name.parent_id);
+  if (!sources.ok()) return Internal(sources.status(), "DeleteTimelineEvent");
+  storage::WriteBatch batch;
+  IncidentStore::DeleteEvent(name.parent_id, *current, &batch);
+  events->erase(std::remove_if(events->begin(), events->end(),
+                               [&](const StoredEvent& e) {
+                                 return e.record.name() == request.name();
+                               }),
+                events->end());
+  RETURN_IF_ERROR(CommitSubresourceChange(
+      std::move(incident), *events, static_cast<int>(sources->size()),
+      std::move(batch), "DeleteTimelineEvent"));
+  return google::protobuf::Empty();
+}
+
+// --- Sources ---------------------------------------------------------------
+
+absl::StatusOr<Source> IncidentCore::GetSource(
+    const auth::Caller& caller, const v1::GetSourceRequest& request) {
+  ASSIGN_OR_RETURN(api::ChildName name,
+                   api::ParseChildName(request.name(), kCollection, "sources",
+                                       "name"));
+  auto source = store_.GetSource(name.parent_id, name.id);
+  if (absl::IsNotFound(source.status())) return NotFound(request.name());
+  if (!source.ok()) return Internal(source.status(), "GetSource");
+  auth::Redact(caller, &source->record);
+  return std::move(source->record);
+}
+
+absl::StatusOr<v1::ListSourcesResponse> IncidentCore::ListSources(
+    const auth::Caller& caller, const v1::ListSourcesRequest& request) {
+  ASSIGN_OR_RETURN(std::string id,
+                   api::ParseName(request.parent(), kCollection, "parent"));
+  ASSIGN_OR_RETURN(int page_size, api::EffectivePageSize(request.page_size()));
+  const std::string fingerprint = api::QueryFingerprint({"sources", id});
+  std::string cursor;
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(cursor,
+                     api::DecodePageToken(request.page_token(), fingerprint));
+  }
+  RETURN_IF_ERROR(LoadIncident(id, "ListSources").status());
+  std::vector<std::pair<std::string, std::string>> keys;
+  absl::Status s = store_.ScanSourceOrder(
+      id, cursor, [&](absl::string_view key, absl::string_view source_id) {
+        keys.emplace_back(std::string(key), std::string(source_id));
+        return keys.size() <= static_cast<size_t>(page_size);
+      });
+  if (!s.ok()) return Internal(s, "ListSources");
+  v1::ListSourcesResponse response;
+  if (keys.size() > static_cast<size_t>(page_size)) {
+    keys.resize(page_size);
+    response.set_next_page_token(
+        api::EncodePageToken(fingerprint, keys.back().first));
+  }
+  for (const auto& [key, source_id] : keys) {
+    auto source = store_.GetSource(id, source_id);
+    if (!source.ok()) return Internal(source.status(), "ListSources");
+    *response.add_sources() = std::move(source->record);
+  }
+  auth::Redact(caller, &response);
+  return response;
+}
+
+absl::StatusOr<Source> IncidentCore::CreateSource(
+    const auth::Caller& caller, const v1::CreateSourceRequest& request) {
+  RETURN_IF_ERROR(auth::RequireRole(caller, auth::Role::kEditor, "CreateSource"));
+  RETURN_IF_ERROR(api::ValidateRequestId(request.request_id()));
+  ASSIGN_OR_RETURN(std::string incident_id,
+                   api::ParseName(request.parent(), kCollection, "parent"));
+  std::string id = request.source_id();
+  if (!id.empty()) RETURN_IF_ERROR(api::ValidateId(id, "source_id"));
+  if (!request.has_source()) return absl::InvalidArgumentError("source: required");
+  Source source = request.source();
+  RETURN_IF_ERROR(ValidateSourceFields(&source, "source"));
+  const std::string fingerprint = api::RequestFingerprint(request);
+
+  absl::MutexLock lock(&write_mu_);
+  ASSIGN_OR_RETURN(std::optional<std::string> replayed,
+                   ReplayedName(request.request_id(), fingerprint,
+                                "CreateSource"));
+  if (replayed.has_value()) {
+    v1::GetSourceRequest get;
+    get.set_name(*replayed);
+    return GetSource(caller, get);
+  }
+  ASSIGN_OR_RETURN(StoredIncident incident,
+                   LoadIncident(incident_id, "CreateSource"));
+  auto sources = store_.AllSources(incident_id);
+  if (!sources.ok()) return Internal(sources.status(), "CreateSource");
+  auto events = store_.AllEvents(incident_id);
+  if (!events.ok()) return Internal(events.status(), "CreateSource");
+  if (id.empty()) id = api::GenerateId();
+  const std::string name = absl::StrCat(incident.record.name(), "/sources/", id);
+  auto existing = store_.GetSource(incident_id, id);
+  if (existing.ok()) {
+    return absl::AlreadyExistsError(absl::StrCat(name, " already exists"));
+  }
+  if (!absl::IsNotFound(existing.status())) {
+    return Internal(existing.status(), "CreateSource");
+  }
+  source.set_name(name);
+  *source.mutable_create_time() = api::ToProtoTimestamp(clock_.Now());
+  *source.mutable_update_time() = source.create_time();
+  SetRecordEtag(&source);
+  storage::WriteBatch batch;
+  IncidentStore::PutSource(incident_id, {source, store_.next_sequence()}, &batch);
+  if (!request.request_id().empty()) {
+    IncidentStore::PutRequest(request.request_id(), {fingerprint, name}, &batch);
+  }
+  RETURN_IF_ERROR(CommitSubresourceChange(
+      std::move(incident), *events, static_cast<int>(sources->size()) + 1,
+      std::move(batch), "CreateSource"));
+  auth::Redact(caller, &source);
+  return source;
+}
+
+absl::StatusOr<Source> IncidentCore::UpdateSource(
+    const auth::Caller& caller, const v1::UpdateSourceRequest& request) {
+  RETURN_IF_ERROR(auth::RequireRole(caller, auth::Role::kEditor, "UpdateSource"));
+  if (!request.has_source()) return absl::InvalidArgumentError("source: required");
+  ASSIGN_OR_RETURN(api::ChildName name,
+                   api::ParseChildName(request.source().name(), kCollection,
+                                       "sources", "source.name"));
+  std::vector<std::string> paths;
+  RETURN_IF_ERROR(api::ValidateUpdateMask(request.update_mask(), kSourceWritable,
+                                          kSourceOutputOnly, &paths));
+  absl::MutexLock lock(&write_mu_);
+  ASSIGN_OR_RETURN(StoredIncident incident,
+                   LoadIncident(name.parent_id, "UpdateSource"));
+  auto current = store_.GetSource(name.parent_id, name.id);
+  if (absl::IsNotFound(current.status())) return NotFound(request.source().name());
+  if (!current.ok()) return Internal(current.status(), "UpdateSource");
+  RETURN_IF_ERROR(CheckEtag(request.source().etag(), current->record.etag(),
+                            "source.etag"));
+  Source merged = current->record;
+  google::protobuf::util::FieldMaskUtil::MergeMessageTo(
+      request.source(), MaskOf(paths), ReplaceOptions(), &merged);
+  RETURN_IF_ERROR(ValidateSourceFields(&merged, "source"));
+  merged.set_name(current->record.name());
+  *merged.mutable_create_time() = current->record.create_time();
+  *merged.mutable_update_time() = api::ToProtoTimestamp(clock_.Now());
+  SetRecordEtag(&merged);
+  auto sources = store_.AllSources(name.parent_id);
+  if (!sources.ok()) return Internal(sources.status(), "UpdateSource");
+  auto events = store_.AllEvents(name.parent_id);
+  if (!events.ok()) return Internal(events.status(), "UpdateSource");
+  for (StoredSource& s : *sources) {
+    if (s.record.name() == merged.name()) s.record = merged;
+  }
+  const auto source_map = SourceMap(*sources);
+  storage::WriteBatch batch;
+  IncidentStore::PutSource(name.parent_id, {merged, current->ordinal}, &batch);
+  // Relative dates anchored to this source resolve (or change) with its
+  // published date; their timeline keys move in the same batch.
+  for (StoredEvent& e : *events) {
+    if (!e.record.has_relative_date() ||
+        e.record.relative_date().anchor_source() != merged.name()) {
+      continue;
+    }
+    StoredEvent before = e;
+    Resolve(&e.record, source_map);
+    if (e.record.relative_date().SerializeAsString() ==
+            before.record.relative_date().SerializeAsString() &&
+        e.record.effective_date().SerializeAsString() ==
+            before.record.effective_date().SerializeAsString()) {
+      continue;
+    }
+    SetRecordEtag(&e.record);
+    IncidentStore::PutEvent(name.parent_id, e, &before, &batch);
+  }
+  RETURN_IF_ERROR(CommitSubresourceChange(
+      std::move(incident), *events, static_cast<int>(sources->size()),
+      std::move(batch), "UpdateSource"));
+  auth::Redact(caller, &merged);
+  return merged;
+}
+
+absl::StatusOr<google::protobuf::Empty> IncidentCore::DeleteSource(
+    const auth::Caller& caller, const v1::DeleteSourceRequest& request) {
+  RETURN_IF_ERROR(auth::RequireRole(caller, auth::Role::kEditor, "DeleteSource"));
+  ASSIGN_OR_RETURN(api::ChildName name,
+                   api::ParseChildName(request.name(), kCollection, "sources",
+                                       "name"));
+  absl::MutexLock lock(&write_mu_);
+  ASSIGN_OR_RETURN(StoredIncident incident,
+                   LoadIncident(name.parent_id, "DeleteSource"));
+  auto current = store_.GetSource(name.parent_id, name.id);
+  if (absl::IsNotFound(current.status())) return NotFound(request.name());
+  if (!current.ok()) return Internal(current.status(), "DeleteSource");
+  RETURN_IF_ERROR(CheckEtag(request.etag(), current->record.etag(), "etag"));
+  auto events = store_.AllEvents(name.parent_id);
+  if (!events.ok()) return Internal(events.status(), "DeleteSource");
+  auto sources = store_.AllSources(name.parent_id);
+  if (!sources.ok()) return Internal(sources.status(), "DeleteSource");
+  for (const StoredEvent& e : *events) {
+    bool anchored = e.record.has_relative_date() &&
+                    e.record.relative_date().anchor_source() == request.name();
+    bool cited = std::find(e.record.sources().begin(), e.record.sources().end(),
+                           request.name()) != e.record.sources().end();
+    if (anchored || cited) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          request.name(), " is ", anchored ? "the anchor of" : "cited by", " ",
+          e.record.name(), "; change that event first"));
+    }
+  }
+  storage::WriteBatch batch;
+  IncidentStore::DeleteSource(name.parent_id, *current, &batch);
+  RETURN_IF_ERROR(CommitSubresourceChange(
+      std::move(incident), *events, static_cast<int>(sources->size()) - 1,
+      std::move(batch), "DeleteSource"));
+  return google::protobuf::Empty();
+}
+
+// --- Changelog ---------------------------------------------------------------
+
+absl::StatusOr<int64_t> IncidentCore::WatchStart(
+    const auth::Caller&, const v1::WatchIncidentChangesRequest& request) {
+  if (request.start_sequence() < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "start_sequence: must not be negative, got ", request.start_sequence()));
+  }
+  const int64_t next = store_.next_sequence();
+  if (request.start_sequence() > next) {
+    return absl::OutOfRangeError(absl::StrCat(
+        "start_sequence: ", request.start_sequence(),
+        " is beyond the next sequence to be written (", next, ")"));
+  }
+  return std::max<int64_t>(1, request.start_sequence());
+}
+
+absl::Status IncidentCore::ReadChanges(int64_t from, size_t max,
+                                       std::deque<v1::IncidentChange>* out) {
+  absl::Status s = store_.ReadChanges(from, max, out);
+  if (!s.ok()) return Internal(s, "WatchIncidentChanges");
+  return absl::OkStatus();
+}
 
 }  // namespace atlas::incident

@@ -9,6 +9,17 @@
 // unreachable: nothing was written), UNIMPLEMENTED (not built yet),
 // INTERNAL for storage failures (logged; the caller sees no internals).
 //
+// Every write (incident, event or source create/update/delete) commits
+// its records, index entries, the incident's refreshed counts and derived
+// figures, an optional request_id record and exactly one IncidentChange in
+// one WriteBatch (UPDATED for event and source changes, carrying the
+// incident after the change and its victims as previous_victims). A
+// rejected request writes nothing.
+//
+// Derived figures (Incident.derived_figures) are recomputed from the
+// timeline on every event or source write and stored on the incident, so
+// GetIncident stays one read.
+//
 // Thread safety: all methods may be called concurrently. Writes are
 // serialised by one mutex from the reads that decide to the commit, so the
 // changelog's sequences commit in order. The catalog check runs before
@@ -16,12 +27,18 @@
 #ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_CORE_H_
 #define ATLAS_INCIDENT_SERVICE_INCIDENT_CORE_H_
 
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "atlas/incident/v1/incident_service.pb.h"
 #include "common/api/clock.h"
 #include "common/auth/api_keys.h"
 #include "google/protobuf/empty.pb.h"
+#include "incident-service/attack_catalog.h"
 #include "incident-service/catalog_client.h"
 #include "incident-service/incident_store.h"
 
@@ -31,8 +48,8 @@ class IncidentCore {
  public:
   // All arguments must outlive the core.
   IncidentCore(IncidentStore& store, OrganizationDirectory& directory,
-               api::Clock& clock)
-      : store_(store), directory_(directory), clock_(clock) {}
+               const AttackCatalog& attack, api::Clock& clock)
+      : store_(store), directory_(directory), attack_(attack), clock_(clock) {}
 
   absl::StatusOr<v1::Incident> GetIncident(const auth::Caller& caller,
                                            const v1::GetIncidentRequest& request);
@@ -67,15 +84,49 @@ class IncidentCore {
   absl::StatusOr<google::protobuf::Empty> DeleteSource(
       const auth::Caller& caller, const v1::DeleteSourceRequest& request);
 
+  // WatchIncidentChanges, the parts without gRPC: the first sequence to
+  // send for `request` (0 means 1); INVALID_ARGUMENT for a negative one,
+  // OUT_OF_RANGE beyond the next sequence to be written. Open to every
+  // caller; the stream redacts each change for its caller.
+  absl::StatusOr<int64_t> WatchStart(
+      const auth::Caller& caller,
+      const v1::WatchIncidentChangesRequest& request);
+  // Appends up to `max` committed changes from sequence `from` to `out`,
+  // unredacted. INTERNAL on storage failure.
+  absl::Status ReadChanges(int64_t from, size_t max,
+                           std::deque<v1::IncidentChange>* out);
+  // Signalled after every commit; shut down when the server drains.
+  ChangeNotifier& notifier() { return store_.notifier(); }
+
+  // Figures derived from a timeline (see DerivedFigures in the proto).
+  // Exposed for tests.
+  static v1::DerivedFigures ComputeDerivedFigures(
+      const std::vector<v1::TimelineEvent>& events);
+
  private:
   // Checks the writable fields of `incident` (under `field`) and
   // normalises them in place; then checks its victims with the catalog.
   absl::Status ValidateIncident(v1::Incident* incident, absl::string_view field);
   absl::Status CheckVictimsExist(const v1::Incident& incident,
                                  absl::string_view field);
+  absl::StatusOr<StoredIncident> LoadIncident(absl::string_view id,
+                                              absl::string_view op);
+  absl::StatusOr<std::optional<std::string>> ReplayedName(
+      absl::string_view request_id, absl::string_view fingerprint,
+      absl::string_view op);
+  // Builds the batch and change for a write to a sub-resource of
+  // `incident`: refreshes counts and derived figures from `events` and
+  // `source_count`, then commits. Caller holds write_mu_.
+  absl::Status CommitSubresourceChange(StoredIncident incident,
+                                       const std::vector<StoredEvent>& events,
+                                       int source_count,
+                                       storage::WriteBatch batch,
+                                       absl::string_view op)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   IncidentStore& store_;
   OrganizationDirectory& directory_;
+  const AttackCatalog& attack_;
   api::Clock& clock_;
   absl::Mutex write_mu_;
 };

@@ -2,6 +2,15 @@
 // Reads run inline on gRPC's callback threads; writes (synced, and calling
 // the catalog) run on a bounded executor and answer RESOURCE_EXHAUSTED when
 // it is full. No business rule lives here.
+//
+// WatchIncidentChanges is a ServerWriteReactor: it replays the changelog
+// from the requested sequence in bounded chunks with one Write in flight at
+// a time (the next one starts in OnWriteDone, so a slow reader holds at
+// most one chunk in memory), then follows live commits through the store's
+// ChangeNotifier (no polling), redacting every change for its caller. It
+// ends with CANCELLED when the caller cancels and UNAVAILABLE when the
+// server drains (CloseStreams); a follower resumes from its last applied
+// sequence plus one.
 #ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_SERVICE_IMPL_H_
 #define ATLAS_INCIDENT_SERVICE_INCIDENT_SERVICE_IMPL_H_
 
@@ -67,6 +76,11 @@ class IncidentServiceImpl final : public v1::IncidentService::CallbackService {
   ::grpc::ServerWriteReactor<v1::IncidentChange>* WatchIncidentChanges(
       ::grpc::CallbackServerContext* context,
       const v1::WatchIncidentChangesRequest* request) override;
+
+  // Ends every open WatchIncidentChanges stream (UNAVAILABLE) and refuses
+  // new ones, so that they do not hold the server's drain. Wire it to
+  // ServerOptions::on_drain_start. Idempotent.
+  void CloseStreams();
 
  private:
   IncidentCore& core_;

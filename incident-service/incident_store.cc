@@ -1,22 +1,149 @@
 #include "incident-service/incident_store.h"
 
+#include <algorithm>
+#include <cstdio>
+#include <limits>
+#include <set>
+#include <utility>
+
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/api/partial_date.h"
 
 namespace atlas::incident {
 namespace {
+
+const absl::string_view kSepView("\0", 1);
 
 absl::Status Corrupt(absl::string_view what) {
   return absl::DataLossError(absl::StrCat("stored ", what, " does not parse"));
 }
 
-int64_t DecodeSequence(absl::string_view key) {
+int64_t DecodeBigEndian(absl::string_view bytes) {
   uint64_t v = 0;
-  for (unsigned char c : key) v = (v << 8) | c;
+  for (unsigned char c : bytes) v = (v << 8) | c;
   return static_cast<int64_t>(v);
 }
 
+std::string Hex16(int64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof(buf), "%016llx",
+                static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string Position(int64_t ordinal) {
+  return Hex16(std::numeric_limits<int64_t>::max() - ordinal);
+}
+
+std::string DayDigits(absl::CivilDay d) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%04d%02d%02d", static_cast<int>(d.year()),
+                d.month(), d.day());
+  return buf;
+}
+
+template <typename Proto>
+std::string Encode(const Stored<Proto>& s) {
+  return absl::StrCat(IncidentStore::SequenceKey(s.ordinal),
+                      s.record.SerializeAsString());
+}
+
+template <typename Proto>
+absl::StatusOr<Stored<Proto>> Decode(absl::string_view value,
+                                     absl::string_view what) {
+  if (value.size() < 8) return Corrupt(what);
+  Stored<Proto> out;
+  out.ordinal = DecodeBigEndian(value.substr(0, 8));
+  if (!out.record.ParseFromArray(value.data() + 8,
+                                 static_cast<int>(value.size() - 8))) {
+    return Corrupt(what);
+  }
+  return out;
+}
+
+std::string ChildKey(absl::string_view incident_id, absl::string_view id) {
+  return absl::StrCat(incident_id, kSepView, id);
+}
+
+std::string TimelinePrefix(absl::string_view incident_id) {
+  return absl::StrCat("timeline", kSepView, incident_id, kSepView);
+}
+
+std::string SourceOrderPrefix(absl::string_view incident_id) {
+  return absl::StrCat("source_order", kSepView, incident_id, kSepView);
+}
+
+std::string TimelineSortKey(const StoredEvent& e) {
+  const auto& date = e.record.effective_date();
+  if (api::IsEmpty(date)) return absl::StrCat("1", Hex16(e.ordinal));
+  api::DayInterval in = api::Interval(date);
+  return absl::StrCat("0", DayDigits(in.first), DayDigits(in.last),
+                      Hex16(e.ordinal));
+}
+
+absl::string_view IndexName(IncidentIndex index) {
+  switch (index) {
+    case IncidentIndex::kAll: return "list";
+    case IncidentIndex::kVictim: return "victim";
+    case IncidentIndex::kCountry: return "country";
+    case IncidentIndex::kType: return "type";
+    case IncidentIndex::kDetermination: return "determination";
+    case IncidentIndex::kMotive: return "motive";
+    case IncidentIndex::kTechnique: return "technique";
+    case IncidentIndex::kActorType: return "actor_type";
+    case IncidentIndex::kStartYear: return "start_year";
+  }
+  return "list";
+}
+
+std::string IndexPrefix(IncidentIndex index, absl::string_view value) {
+  if (index == IncidentIndex::kAll) return absl::StrCat("list", kSepView);
+  return absl::StrCat(IndexName(index), kSepView, value, kSepView);
+}
+
+// Every list-index key of an incident.
+std::set<std::string> IndexKeys(const StoredIncident& s) {
+  const v1::Incident& i = s.record;
+  const std::string pos = Position(s.ordinal);
+  std::set<std::string> keys;
+  auto add = [&](IncidentIndex index, absl::string_view value) {
+    keys.insert(absl::StrCat(IndexPrefix(index, value), pos));
+  };
+  add(IncidentIndex::kAll, "");
+  for (const v1::Victim& v : i.victims()) {
+    add(IncidentIndex::kVictim, LastSegment(v.organization()));
+  }
+  for (const std::string& c : i.countries()) add(IncidentIndex::kCountry, c);
+  for (int t : i.incident_types()) add(IncidentIndex::kType, absl::StrCat(t));
+  add(IncidentIndex::kDetermination, absl::StrCat(i.determination()));
+  for (int m : i.motives()) add(IncidentIndex::kMotive, absl::StrCat(m));
+  for (const v1::Technique& t : i.techniques()) {
+    add(IncidentIndex::kTechnique, t.id());
+  }
+  for (const v1::ThreatActor& a : i.threat_actors()) {
+    add(IncidentIndex::kActorType, absl::StrCat(static_cast<int>(a.type())));
+  }
+  if (!api::IsEmpty(i.start_date())) {
+    char year[8];
+    std::snprintf(year, sizeof(year), "%04d", i.start_date().year());
+    add(IncidentIndex::kStartYear, year);
+  }
+  return keys;
+}
+
 }  // namespace
+
+absl::string_view IncidentIdOf(absl::string_view name) {
+  absl::ConsumePrefix(&name, "incidents/");
+  return name;
+}
+
+absl::string_view LastSegment(absl::string_view name) {
+  size_t slash = name.rfind('/');
+  return slash == absl::string_view::npos ? name : name.substr(slash + 1);
+}
 
 std::string IncidentStore::SequenceKey(int64_t sequence) {
   std::string key(8, '\0');
@@ -41,7 +168,7 @@ absl::StatusOr<std::unique_ptr<IncidentStore>> IncidentStore::Open(
   absl::Status s = (*db)->Scan(
       kChangelog, "", "", storage::ScanDirection::kReverse,
       [&](absl::string_view key, absl::string_view) {
-        last = DecodeSequence(key);
+        last = DecodeBigEndian(key);
         return false;
       });
   if (!s.ok()) return s;
@@ -49,13 +176,135 @@ absl::StatusOr<std::unique_ptr<IncidentStore>> IncidentStore::Open(
       new IncidentStore(*std::move(db), last + 1));
 }
 
-absl::StatusOr<v1::Incident> IncidentStore::GetIncident(
+absl::StatusOr<StoredIncident> IncidentStore::GetIncident(
     absl::string_view id) const {
   auto bytes = db_->Get(kIncidents, id);
   if (!bytes.ok()) return bytes.status();
-  v1::Incident incident;
-  if (!incident.ParseFromString(*bytes)) return Corrupt("incident");
-  return incident;
+  return Decode<v1::Incident>(*bytes, "incident");
+}
+
+absl::StatusOr<StoredEvent> IncidentStore::GetEvent(
+    absl::string_view incident_id, absl::string_view event_id) const {
+  auto bytes = db_->Get(kEvents, ChildKey(incident_id, event_id));
+  if (!bytes.ok()) return bytes.status();
+  return Decode<v1::TimelineEvent>(*bytes, "event");
+}
+
+absl::StatusOr<StoredSource> IncidentStore::GetSource(
+    absl::string_view incident_id, absl::string_view source_id) const {
+  auto bytes = db_->Get(kSources, ChildKey(incident_id, source_id));
+  if (!bytes.ok()) return bytes.status();
+  return Decode<v1::Source>(*bytes, "source");
+}
+
+absl::StatusOr<std::vector<StoredEvent>> IncidentStore::AllEvents(
+    absl::string_view incident_id) const {
+  std::vector<std::string> ids;
+  absl::Status s = ScanTimeline(incident_id, "",
+                                [&](absl::string_view, absl::string_view id) {
+                                  ids.emplace_back(id);
+                                  return true;
+                                });
+  if (!s.ok()) return s;
+  std::vector<StoredEvent> out;
+  out.reserve(ids.size());
+  for (const std::string& id : ids) {
+    auto e = GetEvent(incident_id, id);
+    if (!e.ok()) return e.status();
+    out.push_back(*std::move(e));
+  }
+  return out;
+}
+
+absl::StatusOr<std::vector<StoredSource>> IncidentStore::AllSources(
+    absl::string_view incident_id) const {
+  std::vector<StoredSource> out;
+  absl::Status parse_error;
+  absl::Status s = db_->ScanPrefix(
+      kSources, ChildKey(incident_id, ""), storage::ScanDirection::kForward,
+      [&](absl::string_view, absl::string_view value) {
+        auto source = Decode<v1::Source>(value, "source");
+        if (!source.ok()) {
+          parse_error = source.status();
+          return false;
+        }
+        out.push_back(*std::move(source));
+        return true;
+      });
+  if (!parse_error.ok()) return parse_error;
+  if (!s.ok()) return s;
+  std::sort(out.begin(), out.end(),
+            [](const StoredSource& a, const StoredSource& b) {
+              return a.ordinal < b.ordinal;
+            });
+  return out;
+}
+
+namespace {
+
+// Scans `prefix` strictly after prefix+cursor; visit(cursor, value).
+absl::Status ScanAfter(const storage::RocksStore& db, absl::string_view prefix,
+                       absl::string_view cursor,
+                       IncidentStore::IndexVisitor visit) {
+  std::string lower = std::string(prefix);
+  if (!cursor.empty()) {
+    // The smallest key greater than prefix+cursor.
+    lower = absl::StrCat(prefix, cursor, kSepView);
+  }
+  const std::string upper = storage::PrefixSuccessor(prefix);
+  return db.Scan(IncidentStore::kIndexes, lower, upper,
+                 storage::ScanDirection::kForward,
+                 [&](absl::string_view key, absl::string_view value) {
+                   return visit(key.substr(prefix.size()), value);
+                 });
+}
+
+}  // namespace
+
+absl::Status IncidentStore::ScanTimeline(absl::string_view incident_id,
+                                         absl::string_view cursor,
+                                         IndexVisitor visit) const {
+  return ScanAfter(*db_, TimelinePrefix(incident_id), cursor, visit);
+}
+
+absl::Status IncidentStore::ScanSourceOrder(absl::string_view incident_id,
+                                            absl::string_view cursor,
+                                            IndexVisitor visit) const {
+  return ScanAfter(*db_, SourceOrderPrefix(incident_id), cursor, visit);
+}
+
+absl::Status IncidentStore::ScanIncidentIndex(IncidentIndex index,
+                                              absl::string_view value,
+                                              absl::string_view cursor,
+                                              IndexVisitor visit) const {
+  return ScanAfter(*db_, IndexPrefix(index, value), cursor, visit);
+}
+
+absl::StatusOr<std::optional<std::pair<int, int>>>
+IncidentStore::StartYearRange() const {
+  const std::string prefix = absl::StrCat("start_year", kSepView);
+  int first = -1;
+  int last = -1;
+  auto year_of = [&](absl::string_view key) {
+    int y = -1;
+    if (!absl::SimpleAtoi(key.substr(prefix.size(), 4), &y)) y = -1;
+    return y;
+  };
+  absl::Status s = db_->ScanPrefix(
+      kIndexes, prefix, storage::ScanDirection::kForward,
+      [&](absl::string_view key, absl::string_view) {
+        first = year_of(key);
+        return false;
+      });
+  if (!s.ok()) return s;
+  s = db_->ScanPrefix(kIndexes, prefix, storage::ScanDirection::kReverse,
+                      [&](absl::string_view key, absl::string_view) {
+                        last = year_of(key);
+                        return false;
+                      });
+  if (!s.ok()) return s;
+  if (first < 0 || last < 0) return std::optional<std::pair<int, int>>();
+  return std::optional<std::pair<int, int>>(std::make_pair(first, last));
 }
 
 absl::StatusOr<std::optional<IncidentStore::RequestRecord>>
@@ -68,11 +317,66 @@ IncidentStore::GetRequest(absl::string_view request_id) const {
       RequestRecord{value->substr(0, 32), value->substr(32)});
 }
 
-void IncidentStore::PutIncident(const v1::Incident& incident,
+void IncidentStore::PutIncident(const StoredIncident& now,
+                                const StoredIncident* before,
                                 storage::WriteBatch* batch) {
-  absl::string_view id = incident.name();
-  absl::ConsumePrefix(&id, "incidents/");
-  batch->Put(kIncidents, id, incident.SerializeAsString());
+  absl::string_view id = IncidentIdOf(now.record.name());
+  std::set<std::string> new_keys = IndexKeys(now);
+  if (before != nullptr) {
+    for (const std::string& k : IndexKeys(*before)) {
+      if (new_keys.count(k) == 0) batch->Delete(kIndexes, k);
+    }
+  }
+  for (const std::string& k : new_keys) batch->Put(kIndexes, k, id);
+  batch->Put(kIncidents, id, Encode(now));
+}
+
+void IncidentStore::DeleteIncident(const StoredIncident& incident,
+                                   storage::WriteBatch* batch) {
+  for (const std::string& k : IndexKeys(incident)) batch->Delete(kIndexes, k);
+  batch->Delete(kIncidents, IncidentIdOf(incident.record.name()));
+}
+
+void IncidentStore::PutEvent(absl::string_view incident_id,
+                             const StoredEvent& now, const StoredEvent* before,
+                             storage::WriteBatch* batch) {
+  absl::string_view id = LastSegment(now.record.name());
+  const std::string new_key =
+      absl::StrCat(TimelinePrefix(incident_id), TimelineSortKey(now));
+  if (before != nullptr) {
+    std::string old_key =
+        absl::StrCat(TimelinePrefix(incident_id), TimelineSortKey(*before));
+    if (old_key != new_key) batch->Delete(kIndexes, old_key);
+  }
+  batch->Put(kIndexes, new_key, id);
+  batch->Put(kEvents, ChildKey(incident_id, id), Encode(now));
+}
+
+void IncidentStore::DeleteEvent(absl::string_view incident_id,
+                                const StoredEvent& event,
+                                storage::WriteBatch* batch) {
+  batch->Delete(kIndexes,
+                absl::StrCat(TimelinePrefix(incident_id), TimelineSortKey(event)));
+  batch->Delete(kEvents, ChildKey(incident_id, LastSegment(event.record.name())));
+}
+
+void IncidentStore::PutSource(absl::string_view incident_id,
+                              const StoredSource& now,
+                              storage::WriteBatch* batch) {
+  absl::string_view id = LastSegment(now.record.name());
+  batch->Put(kIndexes,
+             absl::StrCat(SourceOrderPrefix(incident_id), Hex16(now.ordinal)),
+             id);
+  batch->Put(kSources, ChildKey(incident_id, id), Encode(now));
+}
+
+void IncidentStore::DeleteSource(absl::string_view incident_id,
+                                 const StoredSource& source,
+                                 storage::WriteBatch* batch) {
+  batch->Delete(kIndexes, absl::StrCat(SourceOrderPrefix(incident_id),
+                                       Hex16(source.ordinal)));
+  batch->Delete(kSources,
+                ChildKey(incident_id, LastSegment(source.record.name())));
 }
 
 void IncidentStore::PutRequest(absl::string_view request_id,
@@ -82,20 +386,25 @@ void IncidentStore::PutRequest(absl::string_view request_id,
              absl::StrCat(record.fingerprint, record.name));
 }
 
-int64_t IncidentStore::AppendChange(v1::IncidentChange change,
-                                    storage::WriteBatch* batch) {
-  // One change per batch: the sequence is the next one; Commit takes it.
-  int64_t sequence = next_sequence_;
+absl::StatusOr<int64_t> IncidentStore::CommitChange(storage::WriteBatch batch,
+                                                    v1::IncidentChange change) {
+  const int64_t sequence = next_sequence_.load();
   change.set_sequence(sequence);
-  batch->Put(kChangelog, SequenceKey(sequence), change.SerializeAsString());
+  batch.Put(kChangelog, SequenceKey(sequence), change.SerializeAsString());
+  absl::Status s = db_->Write(batch);
+  if (!s.ok()) return s;
+  next_sequence_.store(sequence + 1);
+  notifier_.Notify(change);
   return sequence;
 }
 
-absl::Status IncidentStore::Commit(const storage::WriteBatch& batch,
-                                   bool appended_change) {
-  absl::Status s = db_->Write(batch);
-  if (s.ok() && appended_change) ++next_sequence_;
-  return s;
+absl::Status IncidentStore::ReadChanges(
+    int64_t from, size_t max, std::deque<v1::IncidentChange>* out) const {
+  size_t n = 0;
+  return ScanChanges(from, [&](const v1::IncidentChange& change) {
+    out->push_back(change);
+    return ++n < max;
+  });
 }
 
 absl::Status IncidentStore::ScanChanges(
@@ -107,7 +416,8 @@ absl::Status IncidentStore::ScanChanges(
       storage::ScanDirection::kForward,
       [&](absl::string_view, absl::string_view value) {
         v1::IncidentChange change;
-        if (!change.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+        if (!change.ParseFromArray(value.data(),
+                                   static_cast<int>(value.size()))) {
           parse_error = Corrupt("change");
           return false;
         }

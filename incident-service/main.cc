@@ -18,6 +18,7 @@
 #include "common/grpc/main_support.h"
 #include "common/grpc/server_runner.h"
 #include "common/logging/log.h"
+#include "incident-service/attack_catalog.h"
 #include "incident-service/catalog_client.h"
 #include "incident-service/incident_core.h"
 #include "incident-service/incident_service_impl.h"
@@ -38,6 +39,10 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "how long in-flight calls may finish after SIGTERM");
 ABSL_FLAG(std::string, port_file, "",
           "if set, the bound port is written there once serving");
+ABSL_FLAG(std::string, attack_dir, "incident-service/data/attack",
+          "directory of the pinned MITRE ATT&CK Enterprise data "
+          "(enterprise-techniques.tsv, SOURCE.md); relative paths resolve "
+          "against the working directory");
 ABSL_FLAG(int, write_threads, 8, "threads that run writes");
 ABSL_FLAG(int, max_queued_writes, 1024,
           "writes queued beyond this are refused with RESOURCE_EXHAUSTED");
@@ -72,6 +77,16 @@ int main(int argc, char** argv) {
     log::Error("cannot read catalog key", {{"error", service_key.status().ToString()}});
     return EXIT_FAILURE;
   }
+  auto attack =
+      atlas::incident::AttackCatalog::Load(absl::GetFlag(FLAGS_attack_dir));
+  if (!attack.ok()) {
+    log::Error("cannot load ATT&CK data; pass --attack_dir",
+               {{"attack_dir", absl::GetFlag(FLAGS_attack_dir)},
+                {"error", attack.status().ToString()}});
+    return EXIT_FAILURE;
+  }
+  log::Info("ATT&CK data loaded", {{"release", attack->release()},
+                                   {"techniques", attack->size()}});
   auto store =
       atlas::incident::IncidentStore::Open(absl::GetFlag(FLAGS_db_path));
   if (!store.ok()) {
@@ -85,7 +100,7 @@ int main(int argc, char** argv) {
       .api_key = *service_key,
       .credentials = nullptr,
   });
-  atlas::incident::IncidentCore core(**store, catalog,
+  atlas::incident::IncidentCore core(**store, catalog, *attack,
                                      atlas::api::RealClock::Get());
   {
     atlas::grpc_util::BoundedExecutor writers(
@@ -97,6 +112,9 @@ int main(int argc, char** argv) {
     options.listen_address = absl::GetFlag(FLAGS_listen);
     options.service_name = "atlas.incident.v1.IncidentService";
     options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+    // Change streams never end on their own: close them when the drain
+    // starts so they do not hold it for the whole grace period.
+    options.on_drain_start = [&service] { service.CloseStreams(); };
     auto runner = atlas::grpc_util::ServerRunner::Start(options, {&service});
     if (!runner.ok()) {
       log::Error("cannot start server", {{"error", runner.status().ToString()}});

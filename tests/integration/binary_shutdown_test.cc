@@ -24,6 +24,7 @@ namespace atlas {
 namespace {
 
 using ::atlas::testing::BinaryDir;
+using ::atlas::testing::SourceDir;
 using ::atlas::testing::ContextWithKey;
 using ::atlas::testing::IsOk;
 using ::atlas::testing::kEditorKey;
@@ -101,6 +102,7 @@ TEST(BinaryShutdownTest, SigtermExitsZeroAndDataSurvivesRestart) {
        "--api_keys_file=" + dir.Sub("keys"),
        "--catalog_address=" + catalog.address(),
        "--catalog_api_key_file=" + dir.Sub("service-key"),
+       "--attack_dir=" + SourceDir() + "/incident-service/data/attack",
        "--port_file=" + dir.Sub("iport"), "--shutdown_grace=2s"},
       dir.Sub("iport"));
   ASSERT_NO_FATAL_FAILURE(incidents.Start());

@@ -1,6 +1,7 @@
 #include "tests/testing/service_harness.h"
 
 #include <cstdlib>
+#include <functional>
 #include <utility>
 
 #include "grpcpp/create_channel.h"
@@ -19,8 +20,10 @@ T OrDie(absl::StatusOr<T> v, const char* what) {
 }
 
 std::unique_ptr<grpc_util::ServerRunner> StartRunner(
-    int* port, const std::string& service_name, ::grpc::Service* service) {
+    int* port, const std::string& service_name, ::grpc::Service* service,
+    std::function<void()> on_drain_start = nullptr) {
   grpc_util::ServerOptions options;
+  options.on_drain_start = std::move(on_drain_start);
   options.service_name = service_name;
   options.shutdown_grace = absl::Seconds(2);
   // Reuse the previous port after a restart, so clients reconnect to it.
@@ -97,12 +100,20 @@ void IncidentHarness::Start() {
       .api_key = kServiceKey,
       .credentials = nullptr,
   });
-  core_ = std::make_unique<incident::IncidentCore>(*store_, *catalog_, clock_);
+  if (attack_ == nullptr) {
+    attack_ = std::make_unique<incident::AttackCatalog>(
+        OrDie(incident::AttackCatalog::Load(SourceDir() +
+                                            "/incident-service/data/attack"),
+              "load ATT&CK data"));
+  }
+  core_ = std::make_unique<incident::IncidentCore>(*store_, *catalog_,
+                                                   *attack_, clock_);
   writers_ = std::make_unique<grpc_util::BoundedExecutor>(8, 1024);
   service_ = std::make_unique<incident::IncidentServiceImpl>(*core_, TestKeys(),
                                                              *writers_);
-  runner_ =
-      StartRunner(&port_, "atlas.incident.v1.IncidentService", service_.get());
+  incident::IncidentServiceImpl* service = service_.get();
+  runner_ = StartRunner(&port_, "atlas.incident.v1.IncidentService", service,
+                        [service] { service->CloseStreams(); });
 }
 
 void IncidentHarness::Stop() {

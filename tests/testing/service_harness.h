@@ -17,6 +17,7 @@
 #include "common/api/clock.h"
 #include "common/grpc/executor.h"
 #include "common/grpc/server_runner.h"
+#include "incident-service/attack_catalog.h"
 #include "incident-service/catalog_client.h"
 #include "incident-service/incident_core.h"
 #include "incident-service/incident_service_impl.h"
@@ -62,6 +63,8 @@ class CatalogHarness {
 class IncidentHarness {
  public:
   // Talks to the catalog at `catalog_address` with the test SERVICE key.
+  // The ATT&CK data is loaded from the source tree
+  // (incident-service/data/attack).
   IncidentHarness(std::string catalog_address, std::string db_path = "",
                   absl::Duration catalog_timeout = absl::Seconds(2));
   ~IncidentHarness();
@@ -74,8 +77,10 @@ class IncidentHarness {
   std::unique_ptr<incident::v1::IncidentService::Stub> NewStub() const;
   incident::IncidentStore& store() { return *store_; }
   incident::IncidentCore& core() { return *core_; }
+  incident::IncidentServiceImpl& service() { return *service_; }
   api::FakeClock& clock() { return clock_; }
   const std::string& db_path() const { return db_path_; }
+  int port() const { return port_; }
 
  private:
   std::string catalog_address_;
@@ -86,6 +91,7 @@ class IncidentHarness {
   api::FakeClock clock_{absl::FromUnixSeconds(1767225600)};
   std::unique_ptr<incident::IncidentStore> store_;
   std::unique_ptr<incident::CatalogClient> catalog_;
+  std::unique_ptr<incident::AttackCatalog> attack_;
   std::unique_ptr<incident::IncidentCore> core_;
   std::unique_ptr<grpc_util::BoundedExecutor> writers_;
   std::unique_ptr<incident::IncidentServiceImpl> service_;

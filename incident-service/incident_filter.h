@@ -1,0 +1,61 @@
+// The `filter` of ListIncidents: an AIP-160 subset, parsed and matched.
+//
+// Grammar: term { "AND" term }, where a term is `field op value`:
+//   victim = "organizations/{id}"
+//   country = "BE"                      (two upper-case letters)
+//   incident_type = RANSOMWARE          (an IncidentType name)
+//   determination = CONFIRMED           (a Determination name)
+//   motive = FINANCIAL                  (a Motive name; members only)
+//   technique = "T1486"                 (members only)
+//   threat_actor_type = HACKTIVIST      (a ThreatActorType name; members only)
+//   start >= 2024-01-01   start <= 2024-12   start = 2024   start > ..  start < ..
+// Strings may be quoted or bare. Dates are YYYY, YYYY-MM or YYYY-MM-DD and
+// compare by the interval they cover against the interval of the
+// incident's start_date (overlap): `start >= X` holds when start_date ends
+// on or after X begins; `start <= X` when it begins on or before X ends;
+// `start = X` when they overlap; `start > X` when it ends after X ends;
+// `start < X` when it begins before X begins. Incidents without a
+// start_date match no date term. Terms are ANDed; OR, NOT and
+// parentheses are not supported. Errors are INVALID_ARGUMENT naming
+// `filter`.
+#ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_FILTER_H_
+#define ATLAS_INCIDENT_SERVICE_INCIDENT_FILTER_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "atlas/incident/v1/incident_service.pb.h"
+#include "incident-service/incident_store.h"
+
+namespace atlas::incident {
+
+struct IncidentFilter {
+  struct Equality {
+    std::string field;    // as written: "country"
+    IncidentIndex index;  // the index serving it
+    std::string value;    // the index value: org id, "BE", enum number, id
+  };
+  std::vector<Equality> equalities;
+  // start_date must end on or after `start_min` ...
+  std::optional<absl::CivilDay> start_min;
+  // ... and begin on or before `start_max`.
+  std::optional<absl::CivilDay> start_max;
+  // Fields of members-only data the filter uses, in order of appearance.
+  std::vector<std::string> members_only_fields;
+
+  bool has_date_range() const {
+    return start_min.has_value() || start_max.has_value();
+  }
+  // Whether `incident` satisfies every term.
+  bool Matches(const v1::Incident& incident) const;
+};
+
+absl::StatusOr<IncidentFilter> ParseIncidentFilter(absl::string_view text);
+
+}  // namespace atlas::incident
+
+#endif  // ATLAS_INCIDENT_SERVICE_INCIDENT_FILTER_H_
