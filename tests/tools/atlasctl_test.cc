@@ -59,7 +59,8 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& in,
   if (pid != 0) return pid;
   int in_fd = open(in.c_str(), O_RDONLY);
   int out_fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  int err_fd = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  int err_fd = err == out ? out_fd
+                          : open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (in_fd < 0 || out_fd < 0 || err_fd < 0) _exit(127);
   dup2(in_fd, 0);
   dup2(out_fd, 1);
@@ -105,9 +106,11 @@ class ServiceProcess {
     }
   }
 
-  // Waits for the port file; false if the server did not come up.
+  // Waits for the port file; false if the server did not come up (it
+  // exited, or wrote no port in time).
   bool WaitUntilServing() {
-    return WaitFor([this] {
+    bool exited = false;
+    bool serving = WaitFor([&] {
       int port;
       if (absl::SimpleAtoi(absl::StripAsciiWhitespace(ReadFile(port_file_)),
                            &port) &&
@@ -115,8 +118,11 @@ class ServiceProcess {
         port_ = port;
         return true;
       }
-      return false;
+      exited = waitpid(pid_, nullptr, WNOHANG) == pid_;
+      return exited;
     });
+    if (exited) pid_ = -1;
+    return serving && !exited;
   }
 
   // SIGTERM, then the exit code (nullopt if it did not exit in time).
@@ -183,16 +189,26 @@ class AtlasctlTest : public ::testing::Test {
     std::string binary = BinaryDir() + "/incident-service/incident-service";
     if (!IsExecutable(binary)) return false;
     WriteFile(dir_.Sub("service-key"), kServiceKey);
-    incidents_.emplace(
-        dir_, "incidents",
-        std::vector<std::string>{
-            binary, "--db_path=" + dir_.Sub("incident-db"),
-            "--api_keys_file=" + dir_.Sub("keys"),
-            "--catalog_address=" + catalog_->address(),
-            "--catalog_api_key_file=" + dir_.Sub("service-key"),
-            "--shutdown_grace=2s"});
+    std::vector<std::string> argv = {
+        binary, "--db_path=" + dir_.Sub("incident-db"),
+        "--api_keys_file=" + dir_.Sub("keys"),
+        "--catalog_address=" + catalog_->address(),
+        "--catalog_api_key_file=" + dir_.Sub("service-key"),
+        "--shutdown_grace=2s"};
+    // The pinned ATT&CK release the server checks technique ids against.
+    // (ATLAS_SOURCE_DIR from the environment when set; the atlas_test
+    // ENVIRONMENT list currently keeps only its last entry.)
+    const char* source_dir = std::getenv("ATLAS_SOURCE_DIR");
+    std::string attack_dir =
+        absl::StrCat(source_dir == nullptr ? ATLAS_TEST_SOURCE_DIR : source_dir,
+                     "/incident-service/data/attack");
+    if (access(attack_dir.c_str(), R_OK) == 0) {
+      argv.push_back("--attack_dir=" + attack_dir);
+    }
+    incidents_.emplace(dir_, "incidents", argv);
     if (!incidents_->WaitUntilServing()) {
       ADD_FAILURE() << incidents_->log();
+      incidents_.reset();
       return false;
     }
     incidents_address_ = incidents_->address();
@@ -461,7 +477,9 @@ TEST_F(AtlasctlTest, ImportProgressForLongFiles) {
 // incident-service cases: only when its binary is built.
 
 TEST_F(AtlasctlTest, IncidentsHealthAndCreate) {
-  if (!StartIncidents()) GTEST_SKIP() << "incident-service is not built";
+  if (!StartIncidents()) {
+    GTEST_SKIP() << "incident-service is not built or did not start";
+  }
   Result health = Atlasctl({"health"});
   EXPECT_EQ(health.exit_code, 0) << health;
   ASSERT_EQ(CreateVooruit().exit_code, 0);
@@ -479,7 +497,9 @@ TEST_F(AtlasctlTest, IncidentsHealthAndCreate) {
 }
 
 TEST_F(AtlasctlTest, ImportIncidentsTwiceCreatesOnce) {
-  if (!StartIncidents()) GTEST_SKIP() << "incident-service is not built";
+  if (!StartIncidents()) {
+    GTEST_SKIP() << "incident-service is not built or did not start";
+  }
   std::string file = dir_.Sub("seed.jsonl");
   WriteFile(file,
             R"({"kind":"organization","id":"vooruit","request_id":"s1",)"
