@@ -12,7 +12,9 @@
 #include "google/protobuf/util/field_mask_util.h"
 #include "incident-service/incident_filter.h"
 #include "incident-service/relative_date.h"
+#include "common/api/countries.h"
 #include "common/api/page_token.h"
+#include "common/api/url.h"
 #include "common/api/digest.h"
 #include "common/api/partial_date.h"
 #include "common/api/resource_name.h"
@@ -107,6 +109,16 @@ bool LooksLikeTechniqueId(absl::string_view id) {
   return false;
 }
 
+// Shape, then membership in Debian's ISO 3166-1 list (iso-codes). If the
+// list cannot be loaded the shape check alone applies (logged once by
+// CountryList::Default's caller at start-up).
+absl::Status ValidateCountry(absl::string_view country, absl::string_view field) {
+  RETURN_IF_ERROR(api::ValidateCountryShape(country, field));
+  auto list = api::CountryList::Default();
+  if (!list.ok()) return absl::OkStatus();
+  return (*list)->Validate(country, field);
+}
+
 }  // namespace
 
 absl::Status IncidentCore::ValidateIncident(Incident* incident,
@@ -139,7 +151,7 @@ absl::Status IncidentCore::ValidateIncident(Incident* incident,
   std::set<std::string> countries;
   for (int i = 0; i < incident->countries_size(); ++i) {
     const std::string path = absl::StrCat(f, ".countries[", i, "]");
-    RETURN_IF_ERROR(api::ValidateCountryShape(incident->countries(i), path));
+    RETURN_IF_ERROR(ValidateCountry(incident->countries(i), path));
     if (!countries.insert(incident->countries(i)).second) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": duplicate country"));
     }
@@ -210,7 +222,7 @@ absl::Status IncidentCore::ValidateIncident(Incident* incident,
       return absl::InvalidArgumentError(absl::StrCat(path, ".type: unknown value"));
     }
     if (!a.country().empty()) {
-      RETURN_IF_ERROR(api::ValidateCountryShape(a.country(), path + ".country"));
+      RETURN_IF_ERROR(ValidateCountry(a.country(), path + ".country"));
     }
   }
   RETURN_IF_ERROR(api::ValidateCount(incident->impacts_size(), f + ".impacts", 32));
@@ -439,14 +451,14 @@ absl::Status ValidateSourceFields(Source* s, const std::string& f) {
   s->clear_update_time();
   s->clear_etag();
   s->clear_redacted_fields();
-  // TODO(url): refang and normalise with common/api/url.h once it exists;
-  // until then the URL is checked as text only.
-  RETURN_IF_ERROR(api::ValidateText(s->url(), f + ".url", 0, 2048));
-  for (char c : s->url()) {
-    if (c == ' ' || c == '\t' || c == '\n') {
-      return absl::InvalidArgumentError(
-          absl::StrCat(f, ".url: must not contain whitespace"));
+  // Stored refanged and normalised ("hxxps://x[.]be/" -> "https://x.be").
+  if (!s->url().empty()) {
+    if (s->url().size() > 2048) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          f, ".url: at most 2048 characters, got ", s->url().size()));
     }
+    ASSIGN_OR_RETURN(std::string url, api::NormalizeUrl(s->url(), f + ".url"));
+    s->set_url(std::move(url));
   }
   RETURN_IF_ERROR(api::ValidateText(s->title(), f + ".title", 0, 500));
   RETURN_IF_ERROR(api::ValidateText(s->publisher(), f + ".publisher", 0, 200));
