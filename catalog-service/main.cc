@@ -4,7 +4,9 @@
 // SIGINT, drains, closes the database and exits 0. Start-up failures are
 // logged and exit 1.
 #include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -13,7 +15,12 @@
 #include "catalog-service/catalog_core.h"
 #include "catalog-service/catalog_service_impl.h"
 #include "catalog-service/catalog_store.h"
+#include "catalog-service/incident_follower.h"
+#include "absl/strings/ascii.h"
 #include "common/api/clock.h"
+#include "common/api/countries.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
 #include "common/grpc/executor.h"
 #include "common/grpc/main_support.h"
 #include "common/grpc/server_runner.h"
@@ -29,6 +36,13 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
 ABSL_FLAG(std::string, port_file, "",
           "if set, the bound port is written there once serving");
 ABSL_FLAG(int, write_threads, 4, "threads that run writes");
+ABSL_FLAG(std::string, iso_codes_path, atlas::api::kDebianIso3166Path,
+          "ISO 3166-1 list of Debian's iso-codes package (JSON)");
+ABSL_FLAG(std::string, incident_address, "",
+          "incident-service host:port whose change stream to follow; empty: "
+          "do not follow (linked incidents stay as stored)");
+ABSL_FLAG(std::string, incident_api_key_file, "",
+          "file holding the raw SERVICE key sent to incident-service");
 ABSL_FLAG(int, max_queued_writes, 1024,
           "writes queued beyond this are refused with RESOURCE_EXHAUSTED");
 
@@ -44,13 +58,50 @@ int main(int argc, char** argv) {
     log::Error("cannot load api keys", {{"error", keys.status().ToString()}});
     return EXIT_FAILURE;
   }
+  auto countries =
+      atlas::api::CountryList::LoadFile(absl::GetFlag(FLAGS_iso_codes_path));
+  if (!countries.ok()) {
+    log::Error("cannot load the ISO 3166-1 country list",
+               {{"path", absl::GetFlag(FLAGS_iso_codes_path)},
+                {"error", countries.status().ToString()}});
+    return EXIT_FAILURE;
+  }
+  std::string incident_key;
+  if (!absl::GetFlag(FLAGS_incident_api_key_file).empty()) {
+    std::ifstream in(absl::GetFlag(FLAGS_incident_api_key_file));
+    if (!in) {
+      log::Error("cannot read incident api key file",
+                 {{"path", absl::GetFlag(FLAGS_incident_api_key_file)}});
+      return EXIT_FAILURE;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    incident_key = std::string(absl::StripAsciiWhitespace(text.str()));
+  }
   auto store = atlas::catalog::CatalogStore::Open(absl::GetFlag(FLAGS_db_path));
   if (!store.ok()) {
     log::Error("cannot open database", {{"path", absl::GetFlag(FLAGS_db_path)},
                                         {"error", store.status().ToString()}});
     return EXIT_FAILURE;
   }
-  atlas::catalog::CatalogCore core(**store, atlas::api::RealClock::Get());
+  atlas::catalog::CatalogCore::Options core_options;
+  core_options.countries = &*countries;
+  atlas::catalog::CatalogCore core(**store, atlas::api::RealClock::Get(),
+                                   core_options);
+  std::unique_ptr<atlas::catalog::IncidentFollower> follower;
+  if (!absl::GetFlag(FLAGS_incident_address).empty()) {
+    if (incident_key.empty()) {
+      log::Warning("following incident-service without a key",
+                   {{"hint", "set --incident_api_key_file"}});
+    }
+    atlas::catalog::IncidentFollower::Options follower_options;
+    follower_options.api_key = incident_key;
+    follower = std::make_unique<atlas::catalog::IncidentFollower>(
+        core,
+        grpc::CreateChannel(absl::GetFlag(FLAGS_incident_address),
+                            grpc::InsecureChannelCredentials()),
+        follower_options);
+  }
   {
     atlas::grpc_util::BoundedExecutor writers(
         absl::GetFlag(FLAGS_write_threads),
@@ -61,6 +112,10 @@ int main(int argc, char** argv) {
     options.listen_address = absl::GetFlag(FLAGS_listen);
     options.service_name = "atlas.catalog.v1.CatalogService";
     options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+    // The follower's stream is cancelled as soon as draining starts.
+    options.on_drain_start = [&follower] {
+      if (follower) follower->Stop();
+    };
     auto runner = atlas::grpc_util::ServerRunner::Start(options, {&service});
     if (!runner.ok()) {
       log::Error("cannot start server", {{"error", runner.status().ToString()}});
@@ -72,9 +127,16 @@ int main(int argc, char** argv) {
       log::Error("cannot write port file", {{"error", port_file.ToString()}});
       return EXIT_FAILURE;
     }
+    if (follower) {
+      follower->Start();
+      log::Info("following incident changes",
+                {{"address", absl::GetFlag(FLAGS_incident_address)}});
+    }
     signals.Start([&runner](int) { (*runner)->Shutdown(); });
     (*runner)->Wait();
+    if (follower) follower->Stop();
   }
+  follower.reset();
   absl::Status closed = (*store)->Close();
   if (!closed.ok()) {
     log::Error("database did not close cleanly", {{"error", closed.ToString()}});
