@@ -1,0 +1,519 @@
+#!/usr/bin/env bash
+# The benchmark suite: one command, every figure of docs/benchmarks.md.
+#
+#   scripts/bench.sh            small = 10k incidents, large = 1M (the issue's sizes)
+#   scripts/bench.sh --quick    small = 10k, large = 100k, shorter runs
+#   options: --small N --large N --duration SECONDS --no-doc
+#            --api-seconds S (how long the API bulk load runs, default 60)
+#            --follower (catalog-service follows incident-service's change
+#            stream, as deployed; off by default: after the in-process bulk
+#            load it would replay every change with a synced write each
+#            during the large-size measurements)
+#
+# What it does: installs h2load (nghttp2-client) if missing, builds a
+# Release tree in build-bench/, starts the empty baseline server,
+# catalog-service and incident-service on free loopback ports with fresh
+# temp data dirs and a temp key file, fills them with bench_datagen, runs
+# every figure, prints each beside its goal and (unless --no-doc) rewrites
+# the generated part of docs/benchmarks.md. Traffic goes to 127.0.0.1 only;
+# it stops the processes it started (by PID) and removes its temp dir.
+#
+# Throughput figures are RATIOS measured in this run with the same load
+# generator (h2load, pre-encoded gRPC frames from bench_load_client
+# --mode=frame) and the same settings (H2_CLIENTS connections x H2_STREAMS
+# streams) against the empty handler, because absolute numbers on a shared
+# 2-core machine are noisy. h2load counts an HTTP 200 carrying a gRPC error
+# as a success, so errors are excluded twice: the frame is first sent once
+# through the generated stub and must answer OK, and after the run the DATA
+# bytes h2load received must equal succeeded x the OK response's wire size
+# (a gRPC error is a trailers-only response: no DATA). A run that fails the
+# check is reported as an error, not as a figure.
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build_dir="${repo_root}/build-bench"
+command_line="scripts/bench.sh $*"
+
+small=10000
+large=1000000
+duration=10
+write_doc=1
+follow=0
+api_load_secs=60
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) large=100000; duration=5; api_load_secs=20 ;;
+    --small) small="$2"; shift ;;
+    --large) large="$2"; shift ;;
+    --duration) duration="$2"; shift ;;
+    --no-doc) write_doc=0 ;;
+    --follower) follow=1 ;;
+    --api-seconds) api_load_secs="$2"; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+orgs=$(( large / 100 > 1000 ? large / 100 : 1000 ))
+detail_incidents=$(( small < 2000 ? small : 2000 ))
+h2_clients="${H2_CLIENTS:-2}"
+h2_streams="${H2_STREAMS:-32}"
+concurrency=$(( h2_clients * h2_streams ))
+suite_start=$(date +%s)
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# --- tools and build ---------------------------------------------------------
+if ! command -v h2load >/dev/null 2>&1; then
+  log "installing nghttp2-client (h2load)"
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  ${sudo_cmd} apt-get install -y --no-install-recommends nghttp2-client >&2 ||
+    { ${sudo_cmd} apt-get update >&2 &&
+      ${sudo_cmd} apt-get install -y --no-install-recommends nghttp2-client >&2; }
+fi
+log "building Release in ${build_dir}"
+cmake -S "${repo_root}" -B "${build_dir}" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DATLAS_BUILD_TESTS=OFF -DATLAS_BUILD_BENCH=ON >/dev/null
+ninja -C "${build_dir}" -j2 catalog-service incident-service \
+  bench_empty_server bench_load_client bench_datagen bench_bulk_loader >/dev/null
+build_done=$(date +%s)
+
+catalog_bin="${build_dir}/catalog-service/catalog-service"
+incident_bin="${build_dir}/incident-service/incident-service"
+empty_bin="${build_dir}/bench/bench_empty_server"
+client="${build_dir}/bench/bench_load_client"
+datagen="${build_dir}/bench/bench_datagen"
+loader="${build_dir}/bench/bench_bulk_loader"
+attack_dir="${repo_root}/incident-service/data/attack"
+attack_tsv="${attack_dir}/enterprise-techniques.tsv"
+
+# --- temp dir, keys, process control -------------------------------------------
+work="$(mktemp -d /tmp/atlas-bench.XXXXXX)"
+declare -A pids=()
+cleanup() {
+  for name in "${!pids[@]}"; do
+    kill -TERM "${pids[$name]}" 2>/dev/null || true
+  done
+  for name in "${!pids[@]}"; do
+    wait "${pids[$name]}" 2>/dev/null || true
+  done
+  rm -rf "${work}"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+editor_key="bench-editor-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+member_key="bench-member-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+service_key="bench-service-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+digest() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
+{
+  echo "# bench keys (temporary)"
+  echo "$(digest "${editor_key}") editor bench-editor"
+  echo "$(digest "${member_key}") member bench-member"
+  echo "$(digest "${service_key}") service bench-service"
+} > "${work}/api-keys"
+printf '%s\n' "${service_key}" > "${work}/service.key"
+
+# start NAME BINARY ARGS...: starts in the background with a port file; sets
+# start_ns (ns before the exec).
+start() {
+  local name="$1"; shift
+  local listen="127.0.0.1:0" args=() a
+  for a in "$@"; do
+    case "$a" in
+      --listen_override=*) listen="${a#--listen_override=}" ;;
+      *) args+=("$a") ;;
+    esac
+  done
+  rm -f "${work}/${name}.port"
+  start_ns=$(date +%s%N)
+  "${args[@]}" --listen="${listen}" --port_file="${work}/${name}.port" \
+    2>>"${work}/${name}.log" &
+  pids[$name]=$!
+}
+wait_port() {
+  local name="$1" i
+  for i in $(seq 1 3000); do
+    if [ -s "${work}/${name}.port" ]; then cat "${work}/${name}.port"; return 0; fi
+    if ! kill -0 "${pids[$name]}" 2>/dev/null; then break; fi
+    sleep 0.01
+  done
+  log "${name} did not start; its log:"; tail -20 "${work}/${name}.log" >&2
+  exit 1
+}
+stop() {
+  local name="$1"
+  kill -TERM "${pids[$name]}" 2>/dev/null || true
+  wait "${pids[$name]}" 2>/dev/null || true
+  unset "pids[$name]"
+}
+rss_mb() {  # NAME FIELD(VmRSS|VmHWM)
+  awk -v f="$2:" '$1 == f { printf "%.0f", $2 / 1024 }' "/proc/${pids[$1]}/status"
+}
+# catalog-service follows incident-service's change stream (as deployed),
+# so incident-service's port must be known before either starts: take a free
+# one now and keep it across the restart.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+incident_fixed_port="$(free_port)"
+catalog_fixed_port="$(free_port)"
+start_catalog() {
+  local follow_args=()
+  if [ "${follow}" = 1 ]; then
+    follow_args=(--incident_address="127.0.0.1:${incident_fixed_port}"
+                 --incident_api_key_file="${work}/service.key")
+  fi
+  start catalog "${catalog_bin}" --db_path="${work}/catalog-db" \
+    --listen_override="127.0.0.1:${catalog_fixed_port}" \
+    --api_keys_file="${work}/api-keys" "${follow_args[@]}"
+}
+start_incident() {
+  start incident "${incident_bin}" --db_path="${work}/incident-db" \
+    --listen_override="127.0.0.1:${incident_fixed_port}" \
+    --api_keys_file="${work}/api-keys" \
+    --catalog_address="127.0.0.1:${catalog_port}" \
+    --catalog_api_key_file="${work}/service.key" --attack_dir="${attack_dir}"
+}
+
+# --- results -------------------------------------------------------------------
+declare -a rows=()      # "figure|measured|goal|verdict"
+declare -a details=()   # raw measurement lines
+row() { rows+=("$1|$2|$3|$4"); printf '  %-62s %-28s goal %-14s %s\n' "$1" "$2" "$3" "$4" >&2; }
+detail() { details+=("$1"); }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a >= b) }'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "0" }'; }
+verdict_ge() { if ge "$1" "$2"; then echo met; else echo "MISSED"; fi; }
+verdict_le() { if le "$1" "$2"; then echo met; else echo "MISSED"; fi; }
+
+# frame NAME PORT RPC [load_client flags...]: writes ${work}/NAME.frame and
+# sets frame_wire (OK response size on the wire) and frame_status (gRPC code;
+# 0 is OK).
+frame() {
+  local name="$1" port="$2" rpc="$3"; shift 3
+  local out
+  out="$("${client}" --mode=frame --target="127.0.0.1:${port}" --rpc="${rpc}" \
+    --frame_out="${work}/${name}.frame" --orgs="${orgs}" \
+    --attack_tsv="${attack_tsv}" "$@" || true)"
+  detail "frame ${name}: ${out}"
+  frame_status="$(sed -n 's/.*status=\([0-9]*\).*/\1/p' <<<"${out}")"
+  frame_wire="$(sed -n 's/.*response_wire_bytes=\([0-9]*\).*/\1/p' <<<"${out}")"
+  frame_message="$(sed -n 's/.*message="\(.*\)".*/\1/p' <<<"${out}")"
+  [ -n "${frame_status}" ] || frame_status=2
+}
+
+# h2 NAME PORT PATH [extra h2load args]: h2load with ${work}/NAME.frame; sets
+# h2_rps (0 when the error check fails) and h2_note.
+h2() {
+  local name="$1" port="$2" path="$3"; shift 3
+  local out
+  # Warm-up as a separate run: with --warm-up-time, h2load's DATA byte count
+  # includes the warm-up responses and the error check below cannot work.
+  h2load -t 1 -c "${h2_clients}" -m "${h2_streams}" -D 1 \
+    --data="${work}/${name}.frame" \
+    -H 'content-type: application/grpc' -H 'te: trailers' "$@" \
+    "http://127.0.0.1:${port}${path}" >/dev/null 2>&1 || true
+  out="$(h2load -t 1 -c "${h2_clients}" -m "${h2_streams}" -D "${duration}" \
+    --data="${work}/${name}.frame" \
+    -H 'content-type: application/grpc' -H 'te: trailers' "$@" \
+    "http://127.0.0.1:${port}${path}" 2>&1 || true)"
+  local rps succeeded failed data
+  rps="$(awk '/^finished in/ { gsub(",", "", $4); print $4 }' <<<"${out}")"
+  succeeded="$(awk '/^requests:/ { print $8 }' <<<"${out}")"
+  failed="$(awk '/^requests:/ { print $10 + $12 + $14 }' <<<"${out}")"
+  data="$(awk '/^traffic:/ { for (i = 1; i <= NF; i++) if ($i == "data") {
+             v = $(i - 1); gsub(/[()]/, "", v); print v } }' <<<"${out}")"
+  rps="${rps:-0}"; succeeded="${succeeded:-0}"; failed="${failed:-0}"; data="${data:-0}"
+  local expected=$(( succeeded * frame_wire ))
+  local slack=$(( succeeded * h2_slack ))
+  h2_note="h2load ${name}: ${rps} req/s, ${succeeded} succeeded, ${failed} failed/errored/timeout, ${data} DATA bytes (expected ${expected} = ${succeeded} x ${frame_wire}, +/- ${slack})"
+  detail "${h2_note}"
+  if [ "${succeeded}" -eq 0 ] || [ "${failed}" -ne 0 ] ||
+     [ "${data}" -lt $(( expected - slack )) ] || [ "${data}" -gt $(( expected + slack )) ]; then
+    log "h2load ${name}: error check failed"
+    detail "$(grep -E 'requests:|status codes:|traffic:' <<<"${out}" | tr '\n' ' ')"
+    h2_rps=0
+  else
+    h2_rps="$(printf '%.0f' "${rps}")"
+  fi
+}
+
+# Bytes a response may differ from the frame's OK response (0: identical
+# responses). CreateIncident answers differ in their timestamps' nanos
+# varints (4 or 5 bytes, twice), so its check allows 2 bytes per response:
+# an error (0 DATA bytes instead of ~${frame_wire}) still shows unless
+# errors are under 2/${frame_wire} of the calls; the C++ client's run of the
+# same load counts its errors exactly.
+h2_slack=0
+# measure NAME PORT RPC PATH [frame flags...] -- [h2load args...]: frame then
+# h2load; sets m_rps or m_na (reason) when the RPC does not answer OK.
+measure() {
+  local name="$1" port="$2" rpc="$3" path="$4"; shift 4
+  local fargs=() hargs=()
+  while [ $# -gt 0 ] && [ "$1" != "--" ]; do fargs+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  hargs=("$@")
+  m_na=""; m_rps=0
+  frame "${name}" "${port}" "${rpc}" ${fargs[@]+"${fargs[@]}"}
+  if [ "${frame_status}" != 0 ]; then
+    m_na="n/a: ${rpc} answers code ${frame_status} (${frame_message})"
+    log "${m_na}"
+    return
+  fi
+  h2 "${name}" "${port}" "${path}" ${hargs[@]+"${hargs[@]}"}
+  m_rps="${h2_rps}"
+  [ "${m_rps}" != 0 ] || m_na="n/a: h2load error check failed (see details)"
+}
+
+# --- start ----------------------------------------------------------------------
+log "temp dir ${work}; small=${small} large=${large} orgs=${orgs} h2load -c ${h2_clients} -m ${h2_streams} -D ${duration}s"
+start empty "${empty_bin}"
+empty_port="$(wait_port empty)"
+start_catalog
+catalog_port="$(wait_port catalog)"
+start_incident
+incident_port="$(wait_port incident)"
+sleep 1
+catalog_idle_rss="$(rss_mb catalog VmRSS)"
+incident_idle_rss="$(rss_mb incident VmRSS)"
+detail "idle RSS: catalog ${catalog_idle_rss} MB, incident ${incident_idle_rss} MB"
+
+empty_path=/atlas.bench.v1.EmptyService/Ping
+inc_svc=/atlas.incident.v1.IncidentService
+cat_svc=/atlas.catalog.v1.CatalogService
+
+# --- data: organisations and the small set ---------------------------------------
+log "datagen: ${orgs} organisations, ${small} incidents, details for ${detail_incidents}"
+gen_small="$("${datagen}" --catalog="127.0.0.1:${catalog_port}" \
+  --incident="127.0.0.1:${incident_port}" --api_key="${editor_key}" \
+  --orgs="${orgs}" --incidents="${small}" --detail_incidents="${detail_incidents}" \
+  --attack_tsv="${attack_tsv}" || true)"
+printf '%s\n' "${gen_small}" >&2
+while read -r l; do [ -n "$l" ] && detail "datagen: $l"; done <<<"${gen_small}"
+small_secs="$(sed -n 's/^phase=incidents .*seconds=\([0-9.]*\).*/\1/p' <<<"${gen_small}")"
+
+# --- ratios against the empty handler, at the small size -----------------------------
+log "h2load: empty handler"
+measure empty "${empty_port}" ping "${empty_path}"
+empty_rps_1="${m_rps}"
+log "h2load: GetOrganization (public)"
+measure get_org "${catalog_port}" get_organization "${cat_svc}/GetOrganization"
+get_org_rps="${m_rps}"; get_org_na="${m_na}"
+log "h2load: GetIncident (public)"
+measure get_inc "${incident_port}" get_incident "${inc_svc}/GetIncident"
+get_inc_rps="${m_rps}"; get_inc_na="${m_na}"
+log "h2load: ListIncidents at ${small}"
+measure list_small "${incident_port}" list_incidents "${inc_svc}/ListIncidents"
+list_small_rps="${m_rps}"; list_small_na="${m_na}"
+log "h2load: CreateIncident (editor, synced WAL, catalog check), ${concurrency} streams"
+h2_slack=2
+measure create "${incident_port}" create_incident "${inc_svc}/CreateIncident" \
+  --api_key="${editor_key}" -- -H "authorization: Bearer ${editor_key}"
+h2_slack=0
+create_rps="${m_rps}"; create_na="${m_na}"
+log "h2load: empty handler again"
+measure empty "${empty_port}" ping "${empty_path}"
+empty_rps_2="${m_rps}"
+empty_rps=$(( (empty_rps_1 + empty_rps_2) / 2 ))
+detail "empty handler: ${empty_rps_1} and ${empty_rps_2} req/s, mean ${empty_rps}"
+
+log "change stream: replay of the changelog"
+watch_out="$("${client}" --mode=watch --target="127.0.0.1:${incident_port}" \
+  --api_key="${member_key}" --max_calls="${small}" --duration=60s --label=watch || true)"
+detail "watch: ${watch_out}"
+log "C++ client: CreateIncident latency, ${concurrency} in flight"
+create_cpp="$("${client}" --mode=closed --rpc=create_incident \
+  --target="127.0.0.1:${incident_port}" --api_key="${editor_key}" \
+  --concurrency="${concurrency}" --duration="${duration}s" --orgs="${orgs}" \
+  --attack_tsv="${attack_tsv}" --label=create_cpp || true)"
+detail "C++ client: ${create_cpp}"
+
+# --- bulk load to the large size -------------------------------------------------------
+# Through the API for at most ${api_load_secs} s (the rate figure), then the
+# rest in-process with bench_bulk_loader (service stopped; same core and
+# store, WAL not synced per record) so that the large-size figures can be
+# measured within the suite's time budget.
+log "datagen through the API: incidents from ${small}, at most ${api_load_secs} s"
+gen_large="$("${datagen}" --catalog="127.0.0.1:${catalog_port}" \
+  --incident="127.0.0.1:${incident_port}" --api_key="${editor_key}" \
+  --orgs="${orgs}" --org_start="${orgs}" --incident_start="${small}" \
+  --incidents="${large}" --incident_time_limit="${api_load_secs}s" \
+  --attack_tsv="${attack_tsv}" || true)"
+printf '%s\n' "${gen_large}" >&2
+while read -r l; do [ -n "$l" ] && detail "datagen: $l"; done <<<"${gen_large}"
+api_secs="$(sed -n 's/^phase=incidents .*seconds=\([0-9.]*\).*/\1/p' <<<"${gen_large}")"
+api_count="$(sed -n 's/^phase=incidents count=\([0-9]*\).*/\1/p' <<<"${gen_large}")"
+api_rate="$(awk -v n="${api_count:-0}" -v s="${api_secs:-0}" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print 0 }')"
+reached=$(( small + ${api_count:-0} ))
+catalog_api_rss="$(rss_mb catalog VmRSS)"; incident_api_rss="$(rss_mb incident VmRSS)"
+detail "RSS after the API load (${reached} incidents): catalog ${catalog_api_rss} MB, incident ${incident_api_rss} MB"
+
+log "stop incident-service; bench_bulk_loader ${reached}..${large}"
+stop incident
+loader_out="$("${loader}" --db_path="${work}/incident-db" --attack_dir="${attack_dir}" \
+  --orgs="${orgs}" --start="${reached}" --end="${large}" || true)"
+printf '%s\n' "${loader_out}" >&2
+detail "bulk loader: ${loader_out}"
+loader_count="$(sed -n 's/.*count=\([0-9]*\).*/\1/p' <<<"${loader_out}")"
+loader_secs="$(sed -n 's/.* seconds_with_close=\([0-9.]*\).*/\1/p' <<<"${loader_out}")"
+loader_rate="$(sed -n 's/.* per_s=\([0-9]*\).*/\1/p' <<<"${loader_out}")"
+
+log "start incident-service on the ${large}-incident database (after the bulk load)"
+start_incident
+serving_after_load="$("${client}" --mode=wait_serving --target="127.0.0.1:${incident_fixed_port}" \
+  --health_service=atlas.incident.v1.IncidentService --since_ns="${start_ns}" --duration=60s || true)"
+incident_port="$(wait_port incident)"
+serving_after_load_ms="$(sed -n 's/serving_ms=//p' <<<"${serving_after_load}")"
+sleep 1
+incident_large_idle_rss="$(rss_mb incident VmRSS)"
+detail "start to SERVING right after the bulk load: ${serving_after_load_ms} ms; idle RSS at ${large}: ${incident_large_idle_rss} MB"
+
+log "h2load: ListIncidents at ${large}"
+measure list_large "${incident_port}" list_incidents "${inc_svc}/ListIncidents"
+list_large_rps="${m_rps}"; list_large_na="${m_na}"
+log "h2load: GetIncident at ${large}"
+measure get_inc_large "${incident_port}" get_incident "${inc_svc}/GetIncident"
+get_inc_large_rps="${m_rps}"
+log "h2load: empty handler (third run)"
+measure empty "${empty_port}" ping "${empty_path}"
+empty_rps_3="${m_rps}"
+detail "empty handler at the large phase: ${empty_rps_3} req/s"
+
+log "C++ client: GetIncident max throughput, then open loop at half of it"
+get_max="$("${client}" --mode=closed --rpc=get_incident \
+  --target="127.0.0.1:${incident_port}" --records="${large}" \
+  --concurrency="${concurrency}" --duration="${duration}s" --label=get_max || true)"
+detail "C++ client: ${get_max}"
+get_max_qps="$(sed -n 's/.* qps=\([0-9]*\).*/\1/p' <<<"${get_max}")"
+half=$(( ${get_max_qps:-2} / 2 ))
+get_half="$("${client}" --mode=open --rpc=get_incident --rate="${half}" \
+  --target="127.0.0.1:${incident_port}" --records="${large}" \
+  --duration="${duration}s" --label=get_half || true)"
+detail "C++ client: ${get_half}"
+p50="$(sed -n 's/.* p50_us=\([0-9]*\).*/\1/p' <<<"${get_half}")"
+p99="$(sed -n 's/.* p99_us=\([0-9]*\).*/\1/p' <<<"${get_half}")"
+half_errors="$(sed -n 's/.* errors=\([0-9]*\).*/\1/p' <<<"${get_half}")"
+
+catalog_large_rss="$(rss_mb catalog VmRSS)"; catalog_large_hwm="$(rss_mb catalog VmHWM)"
+incident_large_rss="$(rss_mb incident VmRSS)"; incident_large_hwm="$(rss_mb incident VmHWM)"
+detail "RSS at ${large} after the reads: catalog ${catalog_large_rss} MB (peak ${catalog_large_hwm}), incident ${incident_large_rss} MB (peak ${incident_large_hwm})"
+
+# --- clean restart on the large database ----------------------------------------------
+log "clean restart of both services on the ${large}-incident databases"
+stop incident
+stop catalog
+start_catalog
+catalog_serving="$("${client}" --mode=wait_serving --target="127.0.0.1:${catalog_fixed_port}" \
+  --health_service=atlas.catalog.v1.CatalogService --since_ns="${start_ns}" --duration=60s || true)"
+catalog_port="$(wait_port catalog)"
+start_incident
+incident_serving="$("${client}" --mode=wait_serving --target="127.0.0.1:${incident_fixed_port}" \
+  --health_service=atlas.incident.v1.IncidentService --since_ns="${start_ns}" --duration=60s || true)"
+incident_port="$(wait_port incident)"
+catalog_serving_ms="$(sed -n 's/serving_ms=//p' <<<"${catalog_serving}")"
+incident_serving_ms="$(sed -n 's/serving_ms=//p' <<<"${incident_serving}")"
+sleep 1
+catalog_reopen_rss="$(rss_mb catalog VmRSS)"
+incident_reopen_rss="$(rss_mb incident VmRSS)"
+detail "clean restart to SERVING at ${large}: catalog ${catalog_serving_ms} ms, incident ${incident_serving_ms} ms; RSS after it: catalog ${catalog_reopen_rss} MB, incident ${incident_reopen_rss} MB"
+detail "database size: catalog $(du -sm "${work}/catalog-db" | cut -f1) MB, incident $(du -sm "${work}/incident-db" | cut -f1) MB; incident WAL files: $(ls "${work}/incident-db"/*.log 2>/dev/null | wc -l), $(du -cm "${work}/incident-db"/*.log 2>/dev/null | tail -1 | cut -f1) MB"
+
+# --- the table -------------------------------------------------------------------
+fig() {  # NAME RPS NA GOAL
+  local name="$1" rps="$2" na="$3" goal="$4"
+  if [ -n "${na}" ]; then row "${name}" "${na}" ">= ${goal}" "n/a"; return; fi
+  local r; r="$(ratio "${rps}" "${empty_rps}")"
+  row "${name}" "${r} (${rps} / ${empty_rps} req/s)" ">= ${goal}" "$(verdict_ge "${r}" "${goal}")"
+}
+echo >&2
+log "results"
+row "Empty handler (h2load, mean of two runs)" "${empty_rps} req/s" "-" "-"
+fig "GetOrganization, public, vs empty handler" "${get_org_rps}" "${get_org_na}" 0.85
+fig "GetIncident, public, vs empty handler" "${get_inc_rps}" "${get_inc_na}" 0.85
+if [ -n "${list_small_na}" ] || [ -n "${list_large_na}" ]; then
+  row "ListIncidents page 50, ${large} vs ${small} incidents" "${list_small_na:-${list_large_na}}" ">= 0.8" "n/a"
+else
+  r="$(ratio "${list_large_rps}" "${list_small_rps}")"
+  row "ListIncidents page 50, ${large} vs ${small} incidents" "${r} (${list_large_rps} / ${list_small_rps} req/s)" ">= 0.8" "$(verdict_ge "${r}" 0.8)"
+fi
+fig "CreateIncident, synced WAL + catalog check, ${concurrency} streams" "${create_rps}" "${create_na}" 0.2
+if [ "${api_rate}" -gt 0 ]; then
+  api_1m="$(awk -v r="${api_rate}" 'BEGIN { printf "%.0f", 1000000 / r }')"
+  row "Bulk load via CreateIncident API (synced WAL, 128 in flight)" "${api_rate} incidents/s (${api_count} in ${api_secs} s); 1M: ~${api_1m} s" "1M < 300 s" "$(verdict_le "${api_1m}" 300)"
+else
+  row "Bulk load via CreateIncident API" "n/a: datagen failed (see details)" "1M < 300 s" "n/a"
+fi
+if [ -n "${loader_rate}" ] && [ "${loader_rate}" -gt 0 ]; then
+  loader_1m="$(awk -v r="${loader_rate}" 'BEGIN { printf "%.0f", 1000000 / r }')"
+  row "Bulk load in-process (bench_bulk_loader: same core, unsynced WAL)" "${loader_rate} incidents/s (${loader_count} in ${loader_secs} s); 1M: ~${loader_1m} s" "1M < 300 s" "$(verdict_le "${loader_1m}" 300)"
+else
+  row "Bulk load in-process (bench_bulk_loader)" "n/a: loader failed (see details)" "1M < 300 s" "n/a"
+fi
+row "RSS idle: catalog / incident" "${catalog_idle_rss} / ${incident_idle_rss} MB" "< 512 MB" "$(verdict_le "$(( catalog_idle_rss > incident_idle_rss ? catalog_idle_rss : incident_idle_rss ))" 512)"
+row "RSS idle at ${large} (incident, after the bulk load)" "${incident_large_idle_rss} MB" "< 512 MB" "$(verdict_le "${incident_large_idle_rss:-9999}" 512)"
+mx=$(( catalog_large_hwm > incident_large_hwm ? catalog_large_hwm : incident_large_hwm ))
+row "RSS at ${large} after the reads: catalog / incident (peak)" "${catalog_large_rss} / ${incident_large_rss} MB (${catalog_large_hwm} / ${incident_large_hwm})" "< 512 MB" "$(verdict_le "${mx}" 512)"
+row "RSS at ${large} after a clean restart: catalog / incident" "${catalog_reopen_rss} / ${incident_reopen_rss} MB" "< 512 MB" "$(verdict_le "$(( catalog_reopen_rss > incident_reopen_rss ? catalog_reopen_rss : incident_reopen_rss ))" 512)"
+if [[ "${serving_after_load_ms}" =~ ^[0-9.]+$ ]]; then
+  row "Start to SERVING at ${large}, incident, right after the bulk load" "${serving_after_load_ms} ms" "< 2000 ms" "$(verdict_le "${serving_after_load_ms}" 2000)"
+else
+  row "Start to SERVING at ${large}, incident, right after the bulk load" "${serving_after_load_ms:-?}" "< 2000 ms" "MISSED"
+fi
+if [[ "${catalog_serving_ms}" =~ ^[0-9.]+$ ]] && [[ "${incident_serving_ms}" =~ ^[0-9.]+$ ]]; then
+  mxs="$(awk -v a="${catalog_serving_ms}" -v b="${incident_serving_ms}" 'BEGIN { print (a > b ? a : b) }')"
+  row "Start to SERVING at ${large}, clean restart: catalog / incident" "${catalog_serving_ms} / ${incident_serving_ms} ms" "< 2000 ms" "$(verdict_le "${mxs}" 2000)"
+else
+  row "Start to SERVING at ${large}, clean restart: catalog / incident" "${catalog_serving_ms:-?} / ${incident_serving_ms:-?}" "< 2000 ms" "MISSED"
+fi
+if [ -n "${p50}" ]; then
+  row "GetIncident latency at half max (${half} of ${get_max_qps} req/s, open loop), ${large}" "p50 ${p50} us, p99 ${p99} us (${half_errors} errors)" "report" "-"
+else
+  row "GetIncident latency at half max" "n/a: load client failed (see details)" "report" "-"
+fi
+if [ -n "${get_inc_na}" ]; then :; else
+  row "GetIncident at ${large} vs empty handler (extra)" "$(ratio "${get_inc_large_rps}" "${empty_rps}") (${get_inc_large_rps} req/s)" "-" "-"
+fi
+changes="$(sed -n 's/.* changes_per_s=\([0-9]*\).*/\1/p' <<<"${watch_out}")"
+row "WatchIncidentChanges replay (extra)" "${changes:-n/a} changes/s" "-" "-"
+suite_secs=$(( $(date +%s) - suite_start ))
+row "Whole suite (incl. build $(( build_done - suite_start )) s)" "${suite_secs} s" "< 900 s" "$(verdict_le "${suite_secs}" 900)"
+
+# --- docs/benchmarks.md -----------------------------------------------------------
+if [ "${write_doc}" = 1 ]; then
+  doc="${repo_root}/docs/benchmarks.md"
+  gen="${work}/generated.md"
+  {
+    echo "<!-- bench:begin (generated by scripts/bench.sh; edit outside these markers) -->"
+    echo "## Last full run"
+    echo
+    echo "- Command: \`${command_line}\`"
+    echo "- Date: $(date -u +%Y-%m-%dT%H:%M:%SZ); commit $(git -C "${repo_root}" rev-parse --short HEAD)$(git -C "${repo_root}" diff --quiet HEAD -- 2>/dev/null || echo ' (work tree has local changes)')"
+    echo "- Machine: $(nproc) CPUs ($(lscpu | sed -n 's/^Model name: *//p' | head -1)), $(free -m | awk '/^Mem:/ { print $2 }') MB RAM, $(uname -sr); shared with other builds while it ran"
+    echo "- Load: h2load $(h2load --version | awk '{ print $2; exit }') \`-t 1 -c ${h2_clients} -m ${h2_streams} -D ${duration} --warm-up-time=1\` for every ratio; C++ callback client (bench_load_client) for latency and the stream"
+    echo "- Sizes: ${orgs} organisations, ${small} then ${large} incidents (timeline events and sources for the first ${detail_incidents})"
+    echo
+    echo "| Figure | Measured | Goal | Verdict |"
+    echo "|---|---|---|---|"
+    for r in "${rows[@]}"; do
+      IFS='|' read -r a b c d <<<"${r}"
+      echo "| ${a} | ${b} | ${c} | ${d} |"
+    done
+    echo
+    echo "<details><summary>Raw measurements</summary>"
+    echo
+    echo '```'
+    for d in "${details[@]}"; do echo "${d}"; done
+    echo '```'
+    echo
+    echo "</details>"
+    echo "<!-- bench:end -->"
+  } > "${gen}"
+  if [ -f "${doc}" ] && grep -q '<!-- bench:begin' "${doc}"; then
+    awk -v gen="${gen}" '
+      /<!-- bench:begin/ { while ((getline l < gen) > 0) print l; skip = 1; next }
+      /<!-- bench:end -->/ { skip = 0; next }
+      !skip { print }' "${doc}" > "${work}/doc.new"
+    cp "${work}/doc.new" "${doc}"
+  else
+    { echo "# Benchmarks"; echo; cat "${gen}"; } > "${doc}"
+  fi
+  log "wrote ${doc}"
+fi
