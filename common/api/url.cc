@@ -80,7 +80,18 @@ absl::StatusOr<CurlUrl> Parse(absl::string_view input, absl::string_view field,
                                 ")"));
   }
   *host = absl::AsciiStrToLower(Part(h.get(), CURLUPART_HOST));
-  if (absl::EndsWith(*host, ".")) host->pop_back();
+  if (absl::EndsWith(*host, ".")) {
+    while (absl::EndsWith(*host, ".")) host->pop_back();
+    // curl reads "8.1." as a name but "8.1" as the IPv4 address 8.0.0.1:
+    // let it normalise the host without the dot, as it will when the
+    // result is parsed again.
+    CurlUrl bare(curl_url());
+    if (bare != nullptr &&
+        curl_url_set(bare.get(), CURLUPART_URL,
+                     absl::StrCat("https://", *host).c_str(), 0) == CURLUE_OK) {
+      *host = absl::AsciiStrToLower(Part(bare.get(), CURLUPART_HOST));
+    }
+  }
   if (host->empty()) return Invalid(field, input, "has no host name");
   return h;
 }
@@ -88,11 +99,15 @@ absl::StatusOr<CurlUrl> Parse(absl::string_view input, absl::string_view field,
 }  // namespace
 
 std::string Refang(absl::string_view text) {
-  std::string out = absl::StrReplaceAll(
-      absl::StripAsciiWhitespace(text),
-      {{"[.]", "."}, {"(.)", "."}, {"{.}", "."}, {"[dot]", "."},
-       {"(dot)", "."}, {"{dot}", "."}, {"[DOT]", "."}, {"(DOT)", "."},
-       {"[://]", "://"}, {"[:]", ":"}, {"[/]", "/"}, {"[@]", "@"}});
+  // Until nothing changes: one pass turns "[[.]]" into "[.]", and the
+  // result must be refanged already (NormalizeUrl is idempotent).
+  std::string out(absl::StripAsciiWhitespace(text));
+  while (absl::StrReplaceAll(
+             {{"[.]", "."}, {"(.)", "."}, {"{.}", "."}, {"[dot]", "."},
+              {"(dot)", "."}, {"{dot}", "."}, {"[DOT]", "."}, {"(DOT)", "."},
+              {"[://]", "://"}, {"[:]", ":"}, {"[/]", "/"}, {"[@]", "@"}},
+             &out) > 0) {
+  }
   // Defanged schemes: hxxp, hxxps, hXXp..., fxp.
   std::string lower = absl::AsciiStrToLower(out.substr(0, 8));
   if (absl::StartsWith(lower, "hxxp")) {
@@ -109,7 +124,9 @@ absl::StatusOr<std::string> NormalizeUrl(absl::string_view input,
   auto parsed = Parse(input, field, &host);
   if (!parsed.ok()) return parsed.status();
   CURLU* h = parsed->get();
-  if (absl::StartsWith(host, "www.") && host.find('.', 4) != std::string::npos) {
+  // "www.www.example.com" too: the result has no `www.` prefix left.
+  while (absl::StartsWith(host, "www.") &&
+         host.find('.', 4) != std::string::npos) {
     host = host.substr(4);
   }
   std::string out = absl::StrCat(
