@@ -17,6 +17,7 @@
 #include "catalog-service/catalog_store.h"
 #include "catalog-service/incident_follower.h"
 #include "absl/strings/ascii.h"
+#include "absl/synchronization/mutex.h"
 #include "common/api/clock.h"
 #include "common/api/countries.h"
 #include "grpcpp/create_channel.h"
@@ -24,6 +25,9 @@
 #include "common/grpc/executor.h"
 #include "common/grpc/main_support.h"
 #include "common/grpc/server_runner.h"
+#include "common/grpc/service_channel.h"
+#include "common/grpc/tls.h"
+#include "common/grpc/tls_flags.h"
 #include "common/logging/log.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -45,10 +49,16 @@ ABSL_FLAG(std::string, incident_api_key_file, "",
           "file holding the raw SERVICE key sent to incident-service");
 ABSL_FLAG(int, max_queued_writes, 1024,
           "writes queued beyond this are refused with RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, max_request_bytes, 4 << 20,
+          "largest request accepted; larger ones are refused with "
+          "RESOURCE_EXHAUSTED before any handler runs");
 
 int main(int argc, char** argv) {
   // Before any thread exists, so that only the watcher receives signals.
   atlas::grpc_util::TerminationSignalWatcher signals;
+  // Debian's Abseil keeps Mutex deadlock detection on (~1.7% of a read's
+  // CPU in GraphCycles); the services and the bench baseline turn it off.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::ParseCommandLine(argc, argv);
   namespace log = atlas::log;
   log::SetProcessField("service", "catalog-service");
@@ -88,6 +98,17 @@ int main(int argc, char** argv) {
   core_options.countries = &*countries;
   atlas::catalog::CatalogCore core(**store, atlas::api::RealClock::Get(),
                                    core_options);
+  auto server_credentials =
+      atlas::grpc_util::MakeServerCredentials(atlas::grpc_util::TlsFilesFromFlags());
+  auto channel_credentials =
+      atlas::grpc_util::MakeChannelCredentials(atlas::grpc_util::TlsFilesFromFlags());
+  if (!server_credentials.ok() || !channel_credentials.ok()) {
+    log::Error("bad TLS configuration",
+               {{"error", (server_credentials.ok() ? channel_credentials.status()
+                                                   : server_credentials.status())
+                              .ToString()}});
+    return EXIT_FAILURE;
+  }
   std::unique_ptr<atlas::catalog::IncidentFollower> follower;
   if (!absl::GetFlag(FLAGS_incident_address).empty()) {
     if (incident_key.empty()) {
@@ -98,8 +119,8 @@ int main(int argc, char** argv) {
     follower_options.api_key = incident_key;
     follower = std::make_unique<atlas::catalog::IncidentFollower>(
         core,
-        grpc::CreateChannel(absl::GetFlag(FLAGS_incident_address),
-                            grpc::InsecureChannelCredentials()),
+        atlas::grpc_util::MakeServiceChannel(
+            absl::GetFlag(FLAGS_incident_address), *channel_credentials),
         follower_options);
   }
   {
@@ -112,6 +133,8 @@ int main(int argc, char** argv) {
     options.listen_address = absl::GetFlag(FLAGS_listen);
     options.service_name = "atlas.catalog.v1.CatalogService";
     options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+    options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+    options.credentials = *server_credentials;
     // The follower's stream is cancelled as soon as draining starts.
     options.on_drain_start = [&follower] {
       if (follower) follower->Stop();

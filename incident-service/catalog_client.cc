@@ -4,6 +4,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpc/service_channel.h"
 #include "common/logging/log.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
@@ -12,24 +13,9 @@
 
 namespace atlas::incident {
 
-std::shared_ptr<::grpc::Channel> MakeServiceChannel(
-    const std::string& target,
-    std::shared_ptr<::grpc::ChannelCredentials> credentials) {
-  ::grpc::ChannelArguments args;
-  args.SetServiceConfigJSON(R"({"loadBalancingConfig":[{"round_robin":{}}]})");
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 30000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-  // Reconnect quickly after the catalog restarts (defaults back off to 2 min).
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
-  return ::grpc::CreateCustomChannel(
-      target, credentials ? credentials : ::grpc::InsecureChannelCredentials(),
-      args);
-}
-
 CatalogClient::CatalogClient(Options options)
     : options_(std::move(options)),
-      channel_(MakeServiceChannel(options_.target, options_.credentials)),
+      channel_(grpc_util::MakeServiceChannel(options_.target, options_.credentials)),
       stub_(catalog::v1::CatalogService::NewStub(channel_)) {}
 
 absl::StatusOr<std::optional<std::string>> CatalogClient::FindMissing(

@@ -58,12 +58,6 @@ class CatalogClient : public OrganizationDirectory {
   std::unique_ptr<catalog::v1::CatalogService::Stub> stub_;
 };
 
-// A channel to `target` with round-robin balancing and keepalive, as both
-// services use for each other.
-std::shared_ptr<::grpc::Channel> MakeServiceChannel(
-    const std::string& target,
-    std::shared_ptr<::grpc::ChannelCredentials> credentials);
-
 }  // namespace atlas::incident
 
 #endif  // ATLAS_INCIDENT_SERVICE_CATALOG_CLIENT_H_

@@ -136,6 +136,12 @@ absl::StatusOr<Options> TakeGlobalOptions(ParsedArgs& args,
     options.timeout = d;
     options.timeout_set = true;
   }
+  if (auto v = take("tls-ca")) options.tls.ca = *v;
+  if (auto v = take("tls-cert")) options.tls.cert = *v;
+  if (auto v = take("tls-key")) options.tls.key = *v;
+  if (options.tls.cert.empty() != options.tls.key.empty()) {
+    return UsageError("--tls-cert and --tls-key go together");
+  }
   if (auto v = take("output")) {
     if (*v == "table") {
       options.output = OutputFormat::kTable;
@@ -149,18 +155,28 @@ absl::StatusOr<Options> TakeGlobalOptions(ParsedArgs& args,
   return options;
 }
 
+std::shared_ptr<::grpc::ChannelCredentials> Env::Credentials() const {
+  if (options_.tls.empty()) return ::grpc::InsecureChannelCredentials();
+  auto credentials = grpc_util::MakeChannelCredentials(options_.tls);
+  if (!credentials.ok()) {
+    // An unreadable certificate fails every call with a clear message
+    // rather than silently falling back to plaintext.
+    std::cerr << "error: " << credentials.status().message() << "\n";
+    std::exit(2);
+  }
+  return *credentials;
+}
+
 std::shared_ptr<::grpc::Channel> Env::CatalogChannel() {
   if (catalog_ == nullptr) {
-    catalog_ = ::grpc::CreateChannel(options_.catalog_address,
-                                     ::grpc::InsecureChannelCredentials());
+    catalog_ = ::grpc::CreateChannel(options_.catalog_address, Credentials());
   }
   return catalog_;
 }
 
 std::shared_ptr<::grpc::Channel> Env::IncidentsChannel() {
   if (incidents_ == nullptr) {
-    incidents_ = ::grpc::CreateChannel(options_.incidents_address,
-                                       ::grpc::InsecureChannelCredentials());
+    incidents_ = ::grpc::CreateChannel(options_.incidents_address, Credentials());
   }
   return incidents_;
 }
@@ -234,6 +250,10 @@ std::string HelpText(const std::vector<Command>& commands) {
       "  --key=KEY              API key, sent as `authorization: Bearer KEY`\n"
       "                         (default: $ATLAS_API_KEY)\n"
       "  --timeout=DURATION     deadline of each call (default 10s)\n"
+      "  --tls-ca=FILE          TLS: verify the servers against this CA\n"
+      "                         (plaintext when no --tls-* flag is given)\n"
+      "  --tls-cert=FILE --tls-key=FILE\n"
+      "                         TLS client certificate, for mutual TLS\n"
       "  --output=table|json    -o; json prints one protobuf-JSON object per\n"
       "                         line (pipe to jq, or back into import)\n"
       "\n"

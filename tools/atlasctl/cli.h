@@ -25,6 +25,7 @@
 #include "google/protobuf/message.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "common/grpc/tls.h"
 #include "tools/grpc_json/reflection_json_client.h"
 
 namespace atlas::atlasctl {
@@ -40,6 +41,8 @@ struct Options {
   // Whether --timeout was given (watch has no deadline otherwise).
   bool timeout_set = false;
   OutputFormat output = OutputFormat::kTable;
+  // TLS (--tls-ca, --tls-cert, --tls-key); empty means plaintext.
+  grpc_util::TlsFiles tls;
 };
 
 // The command line split into positional arguments and flags.
@@ -89,6 +92,8 @@ class Env {
   void PrintJson(const google::protobuf::Message& message);
 
  private:
+  // Plaintext, or TLS from Options::tls.
+  std::shared_ptr<::grpc::ChannelCredentials> Credentials() const;
   Options options_;
   std::ostream& out_;
   std::ostream& err_;

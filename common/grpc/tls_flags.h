@@ -1,0 +1,22 @@
+// The TLS flags both servers share:
+//   --tls_cert, --tls_key  serve TLS with this certificate chain and key;
+//   --tls_ca               require client certificates signed by this CA
+//                          (mutual TLS), and verify the other service
+//                          against it when dialling it.
+// The same certificate is presented as the client certificate when the
+// service dials the other one, so one CA and one certificate per service
+// give mutual TLS both ways. With none of them set, everything is
+// plaintext, the default for local runs.
+#ifndef ATLAS_COMMON_GRPC_TLS_FLAGS_H_
+#define ATLAS_COMMON_GRPC_TLS_FLAGS_H_
+
+#include "common/grpc/tls.h"
+
+namespace atlas::grpc_util {
+
+// The files named by --tls_cert, --tls_key and --tls_ca.
+TlsFiles TlsFilesFromFlags();
+
+}  // namespace atlas::grpc_util
+
+#endif  // ATLAS_COMMON_GRPC_TLS_FLAGS_H_
