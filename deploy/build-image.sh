@@ -26,8 +26,8 @@ if [[ -z "${builder}" ]] || ! command -v "${builder}" >/dev/null 2>&1; then
   exit 2
 fi
 
-if [[ ! -d "${repo_root}/data/attack" ]]; then
-  echo "build-image.sh: ${repo_root}/data/attack is missing;" \
+if [[ ! -d "${repo_root}/incident-service/data/attack" ]]; then
+  echo "build-image.sh: ${repo_root}/incident-service/data/attack is missing;" \
        "the incident service loads ATT&CK data from it at start." >&2
   exit 2
 fi
