@@ -33,10 +33,11 @@ if [ ! -f "${keys}/api-keys" ]; then
   umask 022
 fi
 editor_key="$(cat "${keys}/editor.key")"
-member_key="$(cat "${keys}/member.key")"
 
 pids=()
+stopping=""
 stop_all() {
+  stopping=1
   trap - INT TERM EXIT
   if [ ${#pids[@]} -gt 0 ]; then
     echo "run: stopping services (SIGTERM)" >&2
@@ -100,4 +101,4 @@ API keys: editor $(printf %s "${editor_key}" | cut -c1-14)... and member keys ar
 Press Ctrl-C to stop both services.
 EOT
 wait -n "${pids[@]}" || true
-echo "run: a service stopped; stopping the other" >&2
+[ -n "${stopping}" ] || echo "run: a service stopped; stopping the other" >&2
