@@ -82,6 +82,7 @@ constexpr std::initializer_list<absl::string_view> kOutputOnlyPaths = {
     "update_time",  "etag",                 "redacted_fields"};
 
 constexpr int kMaxCandidates = 20;
+constexpr storage::ReadView kLatest = storage::ReadView::kLatest;
 
 // Storage failures are logged in full and reported without internals.
 absl::Status Internal(const absl::Status& s, absl::string_view op) {
@@ -252,7 +253,7 @@ absl::Status CatalogCore::CheckDomains(const Organization& org,
                                        absl::string_view self_id,
                                        absl::string_view field) {
   for (int i = 0; i < org.domains_size(); ++i) {
-    auto owner = store_.DomainOwner(org.domains(i));
+    auto owner = store_.DomainOwner(org.domains(i), kLatest);
     if (!owner.ok()) return Internal(owner.status(), "check domains");
     if (owner->has_value() && **owner != self_id) {
       return absl::AlreadyExistsError(absl::StrCat(
@@ -274,7 +275,7 @@ absl::Status CatalogCore::CheckParent(const Organization& org,
   }
   // Walk up the ancestors; depth is bounded so a damaged chain cannot loop.
   for (int depth = 0; depth < 64; ++depth) {
-    auto ancestor = store_.GetOrganization(current);
+    auto ancestor = store_.GetOrganization(current, kLatest);
     if (absl::IsNotFound(ancestor.status())) {
       if (depth == 0) {
         return absl::InvalidArgumentError(absl::StrCat(
@@ -333,6 +334,24 @@ CatalogCore::BatchGetOrganizations(
   return response;
 }
 
+template <typename T>
+absl::StatusOr<T> CatalogCore::Serialized(
+    absl::string_view op, absl::FunctionRef<absl::StatusOr<T>()> body) {
+  absl::StatusOr<T> result;
+  storage::WriteToken token = 0;
+  {
+    absl::MutexLock lock(&write_mu_);
+    result = body();
+    // Covers this call's own write and every write its checks read.
+    token = store_.last_write_token();
+  }
+  // Group commit: the sync runs without the lock, shared with every writer
+  // that appended meanwhile.
+  absl::Status durable = store_.WaitDurable(token);
+  if (!durable.ok()) return Internal(durable, op);
+  return result;
+}
+
 absl::StatusOr<Organization> CatalogCore::CreateOrganization(
     const auth::Caller& caller, const v1::CreateOrganizationRequest& request) {
   RETURN_IF_ERROR(
@@ -347,54 +366,62 @@ absl::StatusOr<Organization> CatalogCore::CreateOrganization(
   RETURN_IF_ERROR(ValidateAndNormalize(&org, "organization"));
 
   const std::string fingerprint = api::RequestFingerprint(request);
-  absl::MutexLock lock(&write_mu_);
-  if (!request.request_id().empty()) {
-    auto previous = store_.GetRequest(request.request_id());
-    if (!previous.ok()) return Internal(previous.status(), "CreateOrganization");
-    if (previous->has_value()) {
-      if ((*previous)->fingerprint != fingerprint) {
-        return absl::InvalidArgumentError(
-            "request_id: already used for a different request");
-      }
-      // A retry: answer with the resource as it is now.
-      auto existing =
-          store_.GetOrganization(CatalogStore::IdOf((*previous)->name));
-      if (absl::IsNotFound(existing.status())) return NotFound((*previous)->name);
-      if (!existing.ok()) return Internal(existing.status(), "CreateOrganization");
-      auth::Redact(caller, &*existing);
-      return existing;
-    }
-  }
-  if (id.empty()) id = api::GenerateId();
-  const std::string name = absl::StrCat(kCollection, "/", id);
-  auto current = store_.GetOrganization(id);
-  if (current.ok()) {
-    return absl::AlreadyExistsError(absl::StrCat(name, " already exists"));
-  }
-  if (!absl::IsNotFound(current.status())) {
-    return Internal(current.status(), "CreateOrganization");
-  }
-  RETURN_IF_ERROR(CheckDomains(org, id, "organization"));
-  RETURN_IF_ERROR(CheckParent(org, id, "organization"));
-  org.set_name(name);
-  *org.mutable_create_time() = api::ToProtoTimestamp(clock_.Now());
-  *org.mutable_update_time() = org.create_time();
-  SetEtag(&org);
+  return Serialized<Organization>(
+      "CreateOrganization", [&]() -> absl::StatusOr<Organization> {
+        if (!request.request_id().empty()) {
+          auto previous = store_.GetRequest(request.request_id(), kLatest);
+          if (!previous.ok())
+            return Internal(previous.status(), "CreateOrganization");
+          if (previous->has_value()) {
+            if ((*previous)->fingerprint != fingerprint) {
+              return absl::InvalidArgumentError(
+                  "request_id: already used for a different request");
+            }
+            // A retry: answer with the resource as it is now.
+            auto existing = store_.GetOrganization(
+                CatalogStore::IdOf((*previous)->name), kLatest);
+            if (absl::IsNotFound(existing.status()))
+              return NotFound((*previous)->name);
+            if (!existing.ok())
+              return Internal(existing.status(), "CreateOrganization");
+            auth::Redact(caller, &*existing);
+            return existing;
+          }
+        }
+        if (id.empty()) id = api::GenerateId();
+        const std::string name = absl::StrCat(kCollection, "/", id);
+        auto current = store_.GetOrganization(id, kLatest);
+        if (current.ok()) {
+          return absl::AlreadyExistsError(
+              absl::StrCat(name, " already exists"));
+        }
+        if (!absl::IsNotFound(current.status())) {
+          return Internal(current.status(), "CreateOrganization");
+        }
+        RETURN_IF_ERROR(CheckDomains(org, id, "organization"));
+        RETURN_IF_ERROR(CheckParent(org, id, "organization"));
+        org.set_name(name);
+        *org.mutable_create_time() = api::ToProtoTimestamp(clock_.Now());
+        *org.mutable_update_time() = org.create_time();
+        SetEtag(&org);
 
-  storage::WriteBatch batch;
-  CatalogStore::PutOrganization(org, nullptr, &batch);
-  if (!request.request_id().empty()) {
-    CatalogStore::PutRequest(request.request_id(), {fingerprint, name}, &batch);
-  }
-  absl::Status s = store_.Commit(batch);
-  if (!s.ok()) return Internal(s, "CreateOrganization");
-  log::Info("organization created", {{"name", name}, {"by", caller.label}});
-  // A read model may already exist for this id (links that arrived for an
-  // earlier organisation of the same id); serve what Get would.
-  auto stored = store_.GetOrganization(id);
-  if (stored.ok()) org = *std::move(stored);
-  auth::Redact(caller, &org);
-  return org;
+        storage::WriteBatch batch;
+        CatalogStore::PutOrganization(org, nullptr, &batch);
+        if (!request.request_id().empty()) {
+          CatalogStore::PutRequest(request.request_id(), {fingerprint, name},
+                                   &batch);
+        }
+        absl::Status s = store_.Append(batch).status();
+        if (!s.ok()) return Internal(s, "CreateOrganization");
+        log::Info("organization created",
+                  {{"name", name}, {"by", caller.label}});
+        // A read model may already exist for this id (links that arrived for an
+        // earlier organisation of the same id); serve what Get would.
+        auto stored = store_.GetOrganization(id, kLatest);
+        if (stored.ok()) org = *std::move(stored);
+        auth::Redact(caller, &org);
+        return org;
+      });
 }
 
 absl::StatusOr<v1::ListOrganizationsResponse> CatalogCore::ListOrganizations(
@@ -483,45 +510,48 @@ absl::StatusOr<Organization> CatalogCore::UpdateOrganization(
   std::vector<std::string> paths;
   RETURN_IF_ERROR(api::ValidateUpdateMask(request.update_mask(), kWritablePaths,
                                           kOutputOnlyPaths, &paths));
-  absl::MutexLock lock(&write_mu_);
-  auto current = store_.GetOrganization(id);
-  if (absl::IsNotFound(current.status())) {
-    return NotFound(request.organization().name());
-  }
-  if (!current.ok()) return Internal(current.status(), "UpdateOrganization");
-  if (!request.organization().etag().empty() &&
-      request.organization().etag() != current->etag()) {
-    return absl::AbortedError(absl::StrCat(
-        "organization.etag: stale; ", request.organization().name(),
-        " changed since it was read; read it again and retry"));
-  }
-  const Organization previous = RecordOf(*current);
-  Organization updated = previous;
-  Organization source = WritableCopy(request.organization());
-  const google::protobuf::Descriptor* descriptor = Organization::descriptor();
-  std::vector<const google::protobuf::FieldDescriptor*> fields;
-  for (const std::string& path : paths) {
-    fields.push_back(descriptor->FindFieldByName(path));
-  }
-  // Replaces exactly the masked fields (repeated ones as a whole).
-  Organization::GetReflection()->SwapFields(&updated, &source, fields);
-  RETURN_IF_ERROR(ValidateAndNormalize(&updated, "organization"));
-  RETURN_IF_ERROR(CheckDomains(updated, id, "organization"));
-  RETURN_IF_ERROR(CheckParent(updated, id, "organization"));
-  *updated.mutable_update_time() = api::ToProtoTimestamp(clock_.Now());
-  SetEtag(&updated);
+  return Serialized<Organization>(
+      "UpdateOrganization", [&]() -> absl::StatusOr<Organization> {
+        auto current = store_.GetOrganization(id, kLatest);
+        if (absl::IsNotFound(current.status())) {
+          return NotFound(request.organization().name());
+        }
+        if (!current.ok())
+          return Internal(current.status(), "UpdateOrganization");
+        if (!request.organization().etag().empty() &&
+            request.organization().etag() != current->etag()) {
+          return absl::AbortedError(absl::StrCat(
+              "organization.etag: stale; ", request.organization().name(),
+              " changed since it was read; read it again and retry"));
+        }
+        const Organization previous = RecordOf(*current);
+        Organization updated = previous;
+        Organization source = WritableCopy(request.organization());
+        const google::protobuf::Descriptor* descriptor =
+            Organization::descriptor();
+        std::vector<const google::protobuf::FieldDescriptor*> fields;
+        for (const std::string& path : paths) {
+          fields.push_back(descriptor->FindFieldByName(path));
+        }
+        // Replaces exactly the masked fields (repeated ones as a whole).
+        Organization::GetReflection()->SwapFields(&updated, &source, fields);
+        RETURN_IF_ERROR(ValidateAndNormalize(&updated, "organization"));
+        RETURN_IF_ERROR(CheckDomains(updated, id, "organization"));
+        RETURN_IF_ERROR(CheckParent(updated, id, "organization"));
+        *updated.mutable_update_time() = api::ToProtoTimestamp(clock_.Now());
+        SetEtag(&updated);
 
-  storage::WriteBatch batch;
-  CatalogStore::PutOrganization(updated, &previous, &batch);
-  absl::Status s = store_.Commit(batch);
-  if (!s.ok()) return Internal(s, "UpdateOrganization");
-  log::Info("organization updated",
-            {{"name", updated.name()},
-             {"paths", absl::StrJoin(paths, ",")},
-             {"by", caller.label}});
-  CopyReadModel(*current, &updated);
-  auth::Redact(caller, &updated);
-  return updated;
+        storage::WriteBatch batch;
+        CatalogStore::PutOrganization(updated, &previous, &batch);
+        absl::Status s = store_.Append(batch).status();
+        if (!s.ok()) return Internal(s, "UpdateOrganization");
+        log::Info("organization updated", {{"name", updated.name()},
+                                           {"paths", absl::StrJoin(paths, ",")},
+                                           {"by", caller.label}});
+        CopyReadModel(*current, &updated);
+        auth::Redact(caller, &updated);
+        return updated;
+      });
 }
 
 absl::StatusOr<google::protobuf::Empty> CatalogCore::DeleteOrganization(
@@ -530,49 +560,53 @@ absl::StatusOr<google::protobuf::Empty> CatalogCore::DeleteOrganization(
       auth::RequireRole(caller, auth::Role::kEditor, "DeleteOrganization"));
   ASSIGN_OR_RETURN(std::string id,
                    api::ParseName(request.name(), kCollection, "name"));
-  absl::MutexLock lock(&write_mu_);
-  auto current = store_.GetOrganization(id);
-  if (absl::IsNotFound(current.status())) return NotFound(request.name());
-  if (!current.ok()) return Internal(current.status(), "DeleteOrganization");
-  if (!request.etag().empty() && request.etag() != current->etag()) {
-    return absl::AbortedError(absl::StrCat(
-        "etag: stale; ", request.name(),
-        " changed since it was read; read it again and retry"));
-  }
-  auto links = store_.GetLinks(id);
-  if (!links.ok()) return Internal(links.status(), "DeleteOrganization");
-  if (!links->empty()) {
-    std::vector<std::string> names;
-    for (const auto& [incident, date] : *links) {
-      if (names.size() == 3) break;
-      names.push_back(absl::StrCat("incidents/", incident));
-    }
-    return absl::FailedPreconditionError(absl::StrCat(
-        request.name(), " is named as a victim by ", links->size(),
-        " incident(s) (", absl::StrJoin(names, ", "),
-        links->size() > names.size() ? ", ..." : "",
-        "); remove it from their victims first"));
-  }
-  std::string child;
-  absl::Status s = store_.ScanOrganizations(
-      {"parent", id}, CatalogStore::Order::kName, "",
-      [&](absl::string_view, const Organization& org) {
-        child = org.name();
-        return false;
+  return Serialized<google::protobuf::Empty>(
+      "DeleteOrganization", [&]() -> absl::StatusOr<google::protobuf::Empty> {
+        auto current = store_.GetOrganization(id, kLatest);
+        if (absl::IsNotFound(current.status())) return NotFound(request.name());
+        if (!current.ok())
+          return Internal(current.status(), "DeleteOrganization");
+        if (!request.etag().empty() && request.etag() != current->etag()) {
+          return absl::AbortedError(absl::StrCat(
+              "etag: stale; ", request.name(),
+              " changed since it was read; read it again and retry"));
+        }
+        auto links = store_.GetLinks(id, kLatest);
+        if (!links.ok()) return Internal(links.status(), "DeleteOrganization");
+        if (!links->empty()) {
+          std::vector<std::string> names;
+          for (const auto& [incident, date] : *links) {
+            if (names.size() == 3) break;
+            names.push_back(absl::StrCat("incidents/", incident));
+          }
+          return absl::FailedPreconditionError(absl::StrCat(
+              request.name(), " is named as a victim by ", links->size(),
+              " incident(s) (", absl::StrJoin(names, ", "),
+              links->size() > names.size() ? ", ..." : "",
+              "); remove it from their victims first"));
+        }
+        std::string child;
+        absl::Status s = store_.ScanOrganizations(
+            {"parent", id}, CatalogStore::Order::kName, "",
+            [&](absl::string_view, const Organization& org) {
+              child = org.name();
+              return false;
+            },
+            kLatest);
+        if (!s.ok()) return Internal(s, "DeleteOrganization");
+        if (!child.empty()) {
+          return absl::FailedPreconditionError(
+              absl::StrCat(request.name(), " is the parent of ", child,
+                           "; delete or re-parent its children first"));
+        }
+        storage::WriteBatch batch;
+        CatalogStore::DeleteOrganization(*current, &batch);
+        s = store_.Append(batch).status();
+        if (!s.ok()) return Internal(s, "DeleteOrganization");
+        log::Info("organization deleted",
+                  {{"name", request.name()}, {"by", caller.label}});
+        return google::protobuf::Empty();
       });
-  if (!s.ok()) return Internal(s, "DeleteOrganization");
-  if (!child.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        request.name(), " is the parent of ", child,
-        "; delete or re-parent its children first"));
-  }
-  storage::WriteBatch batch;
-  CatalogStore::DeleteOrganization(*current, &batch);
-  s = store_.Commit(batch);
-  if (!s.ok()) return Internal(s, "DeleteOrganization");
-  log::Info("organization deleted",
-            {{"name", request.name()}, {"by", caller.label}});
-  return google::protobuf::Empty();
 }
 
 absl::StatusOr<v1::SearchOrganizationsResponse>
@@ -762,10 +796,22 @@ absl::StatusOr<int64_t> CatalogCore::IncidentCursor() {
 
 absl::Status CatalogCore::ApplyIncidentChange(
     const incident::v1::IncidentChange& change) {
+  ASSIGN_OR_RETURN(storage::WriteToken token, AppendIncidentChange(change));
+  return WaitDurable(token);
+}
+
+absl::Status CatalogCore::WaitDurable(storage::WriteToken token) {
+  absl::Status s = store_.WaitDurable(token);
+  if (!s.ok()) return Internal(s, "WaitDurable");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<storage::WriteToken> CatalogCore::AppendIncidentChange(
+    const incident::v1::IncidentChange& change) {
   absl::MutexLock lock(&write_mu_);
-  auto cursor = store_.GetIncidentCursor();
+  auto cursor = store_.GetIncidentCursor(kLatest);
   if (!cursor.ok()) return Internal(cursor.status(), "ApplyIncidentChange");
-  if (change.sequence() <= *cursor) return absl::OkStatus();
+  if (change.sequence() <= *cursor) return store_.last_write_token();
   if (change.sequence() != *cursor + 1) {
     return absl::OutOfRangeError(
         absl::StrCat("incident change ", change.sequence(),
@@ -781,8 +827,9 @@ absl::Status CatalogCore::ApplyIncidentChange(
     log::Error("incident change without a valid incident name; skipped",
                {{"sequence", change.sequence()},
                 {"error", incident_id.status().ToString()}});
-    absl::Status s = store_.Commit(batch);
-    return s.ok() ? s : Internal(s, "ApplyIncidentChange");
+    auto token = store_.Append(batch);
+    if (!token.ok()) return Internal(token.status(), "ApplyIncidentChange");
+    return token;
   }
   auto org_id = [](absl::string_view name) -> std::optional<std::string> {
     auto id = api::ParseName(name, kCollection, "victim");
@@ -806,7 +853,7 @@ absl::Status CatalogCore::ApplyIncidentChange(
   affected.insert(before.begin(), before.end());
   const type::v1::PartialDate date = IncidentDate(change.incident());
   for (const std::string& org : affected) {
-    auto links = store_.GetLinks(org);
+    auto links = store_.GetLinks(org, kLatest);
     if (!links.ok()) return Internal(links.status(), "ApplyIncidentChange");
     if (now_linked.contains(org)) {
       (*links)[*incident_id] = date;
@@ -837,9 +884,9 @@ absl::Status CatalogCore::ApplyIncidentChange(
     }
     CatalogStore::PutSummary(org, summary, &batch);
   }
-  absl::Status s = store_.Commit(batch);
-  if (!s.ok()) return Internal(s, "ApplyIncidentChange");
-  return absl::OkStatus();
+  auto token = store_.Append(batch);
+  if (!token.ok()) return Internal(token.status(), "ApplyIncidentChange");
+  return token;
 }
 
 }  // namespace atlas::catalog

@@ -19,14 +19,18 @@
 //
 // Thread safety: all methods may be called concurrently. Writes (including
 // ApplyIncidentChange) are serialised by one mutex held from the reads that
-// decide (id taken? domain owned? incidents linked?) to the commit, so two
-// creates claiming one domain cannot both win and a delete cannot race a
-// new link.
+// decide (id taken? domain owned? incidents linked?, on the store's kLatest
+// view) to the append of the batch, so two creates claiming one domain
+// cannot both win and a delete cannot race a new link. The WAL sync runs
+// after the mutex is released, shared by every write appended meanwhile
+// (group commit); a write is acknowledged, and visible to reads, only once
+// synced.
 #ifndef ATLAS_CATALOG_SERVICE_CATALOG_CORE_H_
 #define ATLAS_CATALOG_SERVICE_CATALOG_CORE_H_
 
 #include <cstdint>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "atlas/catalog/v1/catalog_service.pb.h"
@@ -91,7 +95,17 @@ class CatalogCore {
   // Applies one change and stores its sequence as the cursor, in one batch.
   // A change with sequence <= cursor is skipped (OK). OUT_OF_RANGE if
   // sequence > cursor + 1 (a gap: nothing is applied).
+  // Waits until the change is synced (AppendIncidentChange + WaitDurable).
   absl::Status ApplyIncidentChange(const incident::v1::IncidentChange& change);
+  // Like ApplyIncidentChange but returns once the batch is appended, not
+  // synced: readers see it (and a crash may lose it, cursor included, so
+  // the follower re-applies it) only after WaitDurable covers the returned
+  // token. Lets the follower apply many changes per WAL sync.
+  absl::StatusOr<storage::WriteToken> AppendIncidentChange(
+      const incident::v1::IncidentChange& change);
+  // Returns once every write up to `token` is synced. INTERNAL if the sync
+  // fails (every later write fails too; see RocksStore::WaitDurable).
+  absl::Status WaitDurable(storage::WriteToken token);
 
  private:
   // Checks the writable fields of `org` and normalises them in place.
@@ -105,6 +119,17 @@ class CatalogCore {
   // with `self_id`. Call with write_mu_ held.
   absl::Status CheckParent(const v1::Organization& org,
                            absl::string_view self_id, absl::string_view field);
+
+  // Group commit. Runs `body` with write_mu_ held (checks on the kLatest
+  // view, the batch, its append), releases the lock, then waits until the
+  // WAL is synced up to the last write `body` made or could have read, and
+  // only then returns its result: no acknowledgement, and no answer
+  // derived from unsynced state (ALREADY_EXISTS for a domain, a stale
+  // etag), leaves before that state is durable. INTERNAL if the sync fails.
+  template <typename T>
+  absl::StatusOr<T> Serialized(absl::string_view op,
+                               absl::FunctionRef<absl::StatusOr<T>()> body)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
 
   CatalogStore& store_;
   api::Clock& clock_;

@@ -116,8 +116,9 @@ std::map<std::string, std::string> CatalogStore::IndexEntries(
 }
 
 absl::Status CatalogStore::MergeReadModel(absl::string_view id,
-                                          v1::Organization* org) const {
-  auto bytes = db_->Get(kReadModel, SummaryKey(id));
+                                          v1::Organization* org,
+                                          storage::ReadView view) const {
+  auto bytes = db_->Get(kReadModel, SummaryKey(id), view);
   if (absl::IsNotFound(bytes.status())) return absl::OkStatus();
   if (!bytes.ok()) return bytes.status();
   v1::Organization summary;
@@ -131,12 +132,12 @@ absl::Status CatalogStore::MergeReadModel(absl::string_view id,
 }
 
 absl::StatusOr<v1::Organization> CatalogStore::GetOrganization(
-    absl::string_view id) const {
-  auto bytes = db_->Get(kOrganizations, id);
+    absl::string_view id, storage::ReadView view) const {
+  auto bytes = db_->Get(kOrganizations, id, view);
   if (!bytes.ok()) return bytes.status();
   v1::Organization org;
   if (!org.ParseFromString(*bytes)) return Corrupt("organization");
-  absl::Status s = MergeReadModel(id, &org);
+  absl::Status s = MergeReadModel(id, &org, view);
   if (!s.ok()) return s;
   return org;
 }
@@ -152,7 +153,7 @@ CatalogStore::GetOrganizations(const std::vector<std::string>& ids) const {
     if (!found[i]) continue;
     v1::Organization org;
     if (!org.ParseFromString(values[i])) return Corrupt("organization");
-    s = MergeReadModel(ids[i], &org);
+    s = MergeReadModel(ids[i], &org, storage::ReadView::kDurable);
     if (!s.ok()) return s;
     out[i] = std::move(org);
   }
@@ -160,16 +161,17 @@ CatalogStore::GetOrganizations(const std::vector<std::string>& ids) const {
 }
 
 absl::StatusOr<std::optional<std::string>> CatalogStore::DomainOwner(
-    absl::string_view domain) const {
-  auto owner = db_->Get(kIndexes, DomainKey(domain));
+    absl::string_view domain, storage::ReadView view) const {
+  auto owner = db_->Get(kIndexes, DomainKey(domain), view);
   if (absl::IsNotFound(owner.status())) return std::optional<std::string>();
   if (!owner.ok()) return owner.status();
   return std::optional<std::string>(*std::move(owner));
 }
 
 absl::StatusOr<std::optional<CatalogStore::RequestRecord>>
-CatalogStore::GetRequest(absl::string_view request_id) const {
-  auto value = db_->Get(kRequests, request_id);
+CatalogStore::GetRequest(absl::string_view request_id,
+                         storage::ReadView view) const {
+  auto value = db_->Get(kRequests, request_id, view);
   if (absl::IsNotFound(value.status())) return std::optional<RequestRecord>();
   if (!value.ok()) return value.status();
   if (value->size() < 32) return Corrupt("request record");
@@ -213,7 +215,8 @@ absl::Status CatalogStore::ScanOrganizations(
     const ListIndex& index, Order order, absl::string_view after,
     absl::FunctionRef<bool(absl::string_view position,
                            const v1::Organization& org)>
-        visit) const {
+        visit,
+    storage::ReadView view) const {
   absl::Status inner;
   if (index.field.empty() && order == Order::kName) {
     // Name order over every organisation is the record family itself.
@@ -226,10 +229,11 @@ absl::Status CatalogStore::ScanOrganizations(
             inner = Corrupt("organization");
             return false;
           }
-          inner = MergeReadModel(key, &org);
+          inner = MergeReadModel(key, &org, view);
           if (!inner.ok()) return false;
           return visit(key, org);
-        });
+        },
+        view);
     return inner.ok() ? s : inner;
   }
   const std::string prefix =
@@ -244,14 +248,15 @@ absl::Status CatalogStore::ScanOrganizations(
       storage::ScanDirection::kForward,
       [&](absl::string_view key, absl::string_view) {
         absl::string_view position = key.substr(prefix.size());
-        auto org = GetOrganization(LastPart(key));
+        auto org = GetOrganization(LastPart(key), view);
         if (absl::IsNotFound(org.status())) return true;
         if (!org.ok()) {
           inner = org.status();
           return false;
         }
         return visit(position, *org);
-      });
+      },
+      view);
   return inner.ok() ? s : inner;
 }
 
@@ -273,7 +278,8 @@ absl::Status CatalogStore::ScanSearch(
 }
 
 absl::StatusOr<std::map<std::string, type::v1::PartialDate>>
-CatalogStore::GetLinks(absl::string_view org_id) const {
+CatalogStore::GetLinks(absl::string_view org_id,
+                       storage::ReadView view) const {
   std::map<std::string, type::v1::PartialDate> out;
   const std::string prefix = LinkPrefix(org_id);
   bool corrupt = false;
@@ -287,7 +293,8 @@ CatalogStore::GetLinks(absl::string_view org_id) const {
         }
         out[std::string(key.substr(prefix.size()))] = date;
         return true;
-      });
+      },
+      view);
   if (corrupt) return Corrupt("incident link");
   if (!s.ok()) return s;
   return out;
@@ -333,8 +340,9 @@ void CatalogStore::PutSummary(absl::string_view org_id,
   batch->Put(kReadModel, SummaryKey(org_id), only.SerializeAsString());
 }
 
-absl::StatusOr<int64_t> CatalogStore::GetIncidentCursor() const {
-  auto value = db_->Get(kMeta, kCursorKey);
+absl::StatusOr<int64_t> CatalogStore::GetIncidentCursor(
+    storage::ReadView view) const {
+  auto value = db_->Get(kMeta, kCursorKey, view);
   if (absl::IsNotFound(value.status())) return 0;
   if (!value.ok()) return value.status();
   int64_t cursor = 0;

@@ -85,7 +85,13 @@ class CatalogStore {
 
   // The organisation with `id`, its read model merged in; NOT_FOUND if
   // none.
-  absl::StatusOr<v1::Organization> GetOrganization(absl::string_view id) const;
+  //
+  // Reads take a `view`: kDurable (the default) sees only synced writes,
+  // what API reads serve; kLatest also sees appended, unsynced ones, for
+  // the writer's checks under CatalogCore's write mutex (see
+  // common/storage/rocks_store.h).
+  absl::StatusOr<v1::Organization> GetOrganization(
+      absl::string_view id, storage::ReadView view = storage::ReadView::kDurable) const;
 
   // The organisations with `ids`, in order, read model merged in; nullopt
   // for the missing ones.
@@ -94,7 +100,7 @@ class CatalogStore {
 
   // The id of the organisation owning `domain`, if any.
   absl::StatusOr<std::optional<std::string>> DomainOwner(
-      absl::string_view domain) const;
+      absl::string_view domain, storage::ReadView view = storage::ReadView::kDurable) const;
 
   // A stored request record.
   struct RequestRecord {
@@ -102,7 +108,7 @@ class CatalogStore {
     std::string name;
   };
   absl::StatusOr<std::optional<RequestRecord>> GetRequest(
-      absl::string_view request_id) const;
+      absl::string_view request_id, storage::ReadView view = storage::ReadView::kDurable) const;
 
   // Adds to `batch` the writes that store `org` (new or changed), moving
   // its index entries from `previous` (null for a new one). Read-model
@@ -134,7 +140,8 @@ class CatalogStore {
       const ListIndex& index, Order order, absl::string_view after,
       absl::FunctionRef<bool(absl::string_view position,
                              const v1::Organization& org)>
-          visit) const;
+          visit,
+      storage::ReadView view = storage::ReadView::kDurable) const;
 
   // --- Search -------------------------------------------------------------
   struct SearchEntry {
@@ -154,7 +161,7 @@ class CatalogStore {
   // --- Read model ---------------------------------------------------------
   // The incidents linked to organisation `org_id`, with their dates.
   absl::StatusOr<std::map<std::string, type::v1::PartialDate>> GetLinks(
-      absl::string_view org_id) const;
+      absl::string_view org_id, storage::ReadView view = storage::ReadView::kDurable) const;
   // True if at least one incident is linked to `org_id`.
   absl::StatusOr<bool> HasLinks(absl::string_view org_id) const;
   static void PutLink(absl::string_view org_id, absl::string_view incident_id,
@@ -170,11 +177,23 @@ class CatalogStore {
                          const v1::Organization& summary,
                          storage::WriteBatch* batch);
   // The last applied change sequence; 0 if none.
-  absl::StatusOr<int64_t> GetIncidentCursor() const;
+  absl::StatusOr<int64_t> GetIncidentCursor(storage::ReadView view = storage::ReadView::kDurable) const;
   static void PutIncidentCursor(int64_t sequence, storage::WriteBatch* batch);
 
+  // Applies `batch` and waits until it is synced (RocksStore::Write).
   absl::Status Commit(const storage::WriteBatch& batch) {
     return db_->Write(batch);
+  }
+  // Group commit (see RocksStore): Append under the writer's lock, then
+  // WaitDurable(last_write_token() taken under it) after releasing it.
+  absl::StatusOr<storage::WriteToken> Append(const storage::WriteBatch& batch) {
+    return db_->Append(batch);
+  }
+  absl::Status WaitDurable(storage::WriteToken token) {
+    return db_->WaitDurable(token);
+  }
+  storage::WriteToken last_write_token() const {
+    return db_->last_write_token();
   }
 
   // Closes the database (see RocksStore::Close).
@@ -190,8 +209,8 @@ class CatalogStore {
       const v1::Organization& org);
 
  private:
-  absl::Status MergeReadModel(absl::string_view id,
-                              v1::Organization* org) const;
+  absl::Status MergeReadModel(absl::string_view id, v1::Organization* org,
+                              storage::ReadView view) const;
 
   std::unique_ptr<storage::RocksStore> db_;
 };

@@ -17,6 +17,7 @@ IncidentFollower::IncidentFollower(CatalogCore& core,
 IncidentFollower::~IncidentFollower() { Stop(); }
 
 void IncidentFollower::Start() {
+  sync_thread_ = std::thread([this] { SyncLoop(); });
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -27,6 +28,35 @@ void IncidentFollower::Stop() {
     if (open_call_ != nullptr) open_call_->TryCancel();
   }
   if (thread_.joinable()) thread_.join();
+  {
+    // No more appends: the sync thread syncs what is left and returns.
+    absl::MutexLock lock(&mu_);
+    appends_done_ = true;
+  }
+  if (sync_thread_.joinable()) sync_thread_.join();
+}
+
+void IncidentFollower::SyncLoop() {
+  while (true) {
+    storage::WriteToken target = 0;
+    {
+      absl::MutexLock lock(&mu_);
+      auto work_or_stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+        return unsynced_changes_ > 0 || appends_done_;
+      };
+      mu_.Await(absl::Condition(&work_or_stop));
+      if (unsynced_changes_ == 0) return;  // stopped, nothing left
+      target = appended_token_;
+      unsynced_changes_ = 0;
+    }
+    absl::Status s = core_.WaitDurable(target);
+    if (!s.ok()) {
+      // The store refuses every later write too; the follower thread sees
+      // its appends fail and backs off.
+      log::Error("incident follower: cannot sync applied changes",
+                 {{"error", s.ToString()}});
+    }
+  }
 }
 
 void IncidentFollower::SleepUnlessStopped(absl::Duration d) {
@@ -57,6 +87,19 @@ void IncidentFollower::Run() {
 }
 
 bool IncidentFollower::FollowOnce() {
+  // The cursor is read from the durable view: sync what this follower
+  // appended first, so it resumes exactly after its last change.
+  storage::WriteToken appended;
+  {
+    absl::MutexLock lock(&mu_);
+    appended = appended_token_;
+  }
+  absl::Status synced = core_.WaitDurable(appended);
+  if (!synced.ok()) {
+    log::Error("incident follower: cannot sync applied changes",
+               {{"error", synced.ToString()}});
+    return false;
+  }
   auto cursor = core_.IncidentCursor();
   if (!cursor.ok()) {
     log::Error("incident follower: cannot read cursor",
@@ -88,16 +131,23 @@ bool IncidentFollower::FollowOnce() {
       context.TryCancel();
       break;
     }
-    absl::Status s = core_.ApplyIncidentChange(change);
-    if (!s.ok()) {
+    absl::StatusOr<storage::WriteToken> token =
+        core_.AppendIncidentChange(change);
+    if (!token.ok()) {
       log::Error("incident follower: cannot apply change",
-                 {{"sequence", change.sequence()}, {"error", s.ToString()}});
+                 {{"sequence", change.sequence()},
+                  {"error", token.status().ToString()}});
       context.TryCancel();
       break;
     }
     last = change.sequence();
     progressed = true;
     applied_.fetch_add(1);
+    {
+      absl::MutexLock lock(&mu_);
+      appended_token_ = *token;
+      ++unsynced_changes_;
+    }
   }
   ::grpc::Status status = reader->Finish();
   {

@@ -2,10 +2,15 @@
 // organisation) from incident-service's WatchIncidentChanges stream.
 //
 // A background thread opens the stream from (stored cursor + 1) with the
-// SERVICE key and hands each change to CatalogCore::ApplyIncidentChange,
+// SERVICE key and hands each change to CatalogCore::AppendIncidentChange,
 // which stores the read-model update and the new cursor in one WriteBatch:
 // after a crash the stream resumes exactly after the last change applied,
-// so nothing is counted twice or missed. Changes at or below the cursor
+// so nothing is counted twice or missed. Group commit: changes are
+// appended without waiting for the WAL sync; a second thread syncs
+// (CatalogCore::WaitDurable) for every change appended so far, so a burst
+// of changes costs one sync per group rather than one per change, and the
+// read model becomes visible to readers only once synced. A crash loses
+// at most the unsynced tail, cursor included, which the stream resends. Changes at or below the cursor
 // (a resent change) are skipped. A gap in sequence numbers (never expected)
 // is logged as an error and the stream is reopened from cursor + 1. When
 // the stream fails or ends, it is reopened after an exponential backoff
@@ -57,7 +62,8 @@ class IncidentFollower {
   // Cancels the stream, stops the thread and waits for it. Idempotent.
   void Stop();
 
-  // For tests and metrics.
+  // For tests and metrics. `applied` counts changes applied (appended;
+  // visible to reads once the sync thread has synced them).
   int64_t applied() const { return applied_.load(); }
   int64_t streams_opened() const { return streams_opened_.load(); }
   int64_t gaps_seen() const { return gaps_seen_.load(); }
@@ -69,15 +75,25 @@ class IncidentFollower {
   bool FollowOnce();
   // Sleeps `d` unless Stop() comes first.
   void SleepUnlessStopped(absl::Duration d);
+  // The sync thread: waits for appended changes and syncs them (one sync
+  // for all appended so far); after Stop, syncs what is left and returns.
+  void SyncLoop();
 
   CatalogCore& core_;
   std::unique_ptr<incident::v1::IncidentService::Stub> stub_;
   const Options options_;
   std::thread thread_;
+  std::thread sync_thread_;
 
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   ::grpc::ClientContext* open_call_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // The last appended change's write token, and how many changes were
+  // appended since the sync thread last took them.
+  storage::WriteToken appended_token_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t unsynced_changes_ ABSL_GUARDED_BY(mu_) = 0;
+  // Set by Stop() once the follower thread has ended.
+  bool appends_done_ ABSL_GUARDED_BY(mu_) = false;
 
   std::atomic<int64_t> applied_{0};
   std::atomic<int64_t> streams_opened_{0};

@@ -266,6 +266,7 @@ using atlas::type::v1::PartialDate;
 using atlas::type::v1::RelativeDate;
 
 constexpr size_t kCollectionPrefix = sizeof(kCollection);  // "incidents/"
+constexpr storage::ReadView kLatest = storage::ReadView::kLatest;
 
 const std::initializer_list<absl::string_view> kIncidentWritable = {
     "title",         "victims",        "countries",  "start_date",
@@ -580,9 +581,27 @@ v1::DerivedFigures IncidentCore::ComputeDerivedFigures(
   return figures;
 }
 
-absl::StatusOr<StoredIncident> IncidentCore::LoadIncident(absl::string_view id,
-                                                          absl::string_view op) {
-  absl::StatusOr<StoredIncident> incident = store_.GetIncident(id);
+template <typename T>
+absl::StatusOr<T> IncidentCore::Serialized(
+    absl::string_view op, absl::FunctionRef<absl::StatusOr<T>()> body) {
+  absl::StatusOr<T> result;
+  storage::WriteToken token = 0;
+  {
+    absl::MutexLock lock(&write_mu_);
+    result = body();
+    // Covers this call's own write and every write its checks read.
+    token = store_.last_write_token();
+  }
+  // Group commit: the sync runs without the lock, shared with every writer
+  // that appended meanwhile.
+  absl::Status durable = store_.WaitDurable(token);
+  if (!durable.ok()) return Internal(durable, op);
+  return result;
+}
+
+absl::StatusOr<StoredIncident> IncidentCore::LoadIncident(
+    absl::string_view id, absl::string_view op, storage::ReadView view) {
+  absl::StatusOr<StoredIncident> incident = store_.GetIncident(id, view);
   if (absl::IsNotFound(incident.status())) {
     return NotFound(absl::StrCat(kCollection, "/", id));
   }
@@ -592,9 +611,9 @@ absl::StatusOr<StoredIncident> IncidentCore::LoadIncident(absl::string_view id,
 
 absl::StatusOr<std::optional<std::string>> IncidentCore::ReplayedName(
     absl::string_view request_id, absl::string_view fingerprint,
-    absl::string_view op) {
+    absl::string_view op, storage::ReadView view) {
   if (request_id.empty()) return std::optional<std::string>();
-  auto previous = store_.GetRequest(request_id);
+  auto previous = store_.GetRequest(request_id, view);
   if (!previous.ok()) return Internal(previous.status(), op);
   if (!previous->has_value()) return std::optional<std::string>();
   if ((*previous)->fingerprint != fingerprint) {
@@ -627,58 +646,67 @@ absl::StatusOr<Incident> IncidentCore::CreateIncident(
   const std::string fingerprint = api::RequestFingerprint(request);
 
   // A retry of a committed request answers without asking the catalog.
-  auto replay = [&]() -> absl::StatusOr<std::optional<Incident>> {
+  auto replay =
+      [&](storage::ReadView view) -> absl::StatusOr<std::optional<Incident>> {
     ASSIGN_OR_RETURN(std::optional<std::string> name,
                      ReplayedName(request.request_id(), fingerprint,
-                                  "CreateIncident"));
+                                  "CreateIncident", view));
     if (!name.has_value()) return std::optional<Incident>();
     ASSIGN_OR_RETURN(StoredIncident existing,
                      LoadIncident(absl::string_view(*name).substr(kCollectionPrefix),
-                                  "CreateIncident"));
+                                  "CreateIncident", view));
     auth::Redact(caller, &existing.record);
     return std::optional<Incident>(std::move(existing.record));
   };
-  ASSIGN_OR_RETURN(std::optional<Incident> replayed, replay());
+  ASSIGN_OR_RETURN(std::optional<Incident> replayed,
+                   replay(storage::ReadView::kDurable));
   if (replayed.has_value()) return *std::move(replayed);
 
   RETURN_IF_ERROR(CheckVictimsExist(incident, "incident"));
 
-  absl::MutexLock lock(&write_mu_);
-  // Checked again under the lock: a concurrent retry may have committed.
-  ASSIGN_OR_RETURN(replayed, replay());
-  if (replayed.has_value()) return *std::move(replayed);
-  if (id.empty()) id = api::GenerateId();
-  const std::string name = absl::StrCat(kCollection, "/", id);
-  auto current = store_.GetIncident(id);
-  if (current.ok()) {
-    return absl::AlreadyExistsError(absl::StrCat(name, " already exists"));
-  }
-  if (!absl::IsNotFound(current.status())) {
-    return Internal(current.status(), "CreateIncident");
-  }
-  incident.set_name(name);
-  SetCounts(&incident);
-  *incident.mutable_derived_figures() = ComputeDerivedFigures({});
-  *incident.mutable_create_time() = api::ToProtoTimestamp(clock_.Now());
-  *incident.mutable_update_time() = incident.create_time();
-  SetEtag(&incident);
+  return Serialized<Incident>(
+      "CreateIncident", [&]() -> absl::StatusOr<Incident> {
+        // Checked again under the lock: a concurrent retry may have committed.
+        ASSIGN_OR_RETURN(replayed, replay(kLatest));
+        if (replayed.has_value()) return *std::move(replayed);
+        if (id.empty()) id = api::GenerateId();
+        const std::string name = absl::StrCat(kCollection, "/", id);
+        auto current = store_.GetIncident(id, kLatest);
+        if (current.ok()) {
+          return absl::AlreadyExistsError(
+              absl::StrCat(name, " already exists"));
+        }
+        if (!absl::IsNotFound(current.status())) {
+          return Internal(current.status(), "CreateIncident");
+        }
+        incident.set_name(name);
+        SetCounts(&incident);
+        *incident.mutable_derived_figures() = ComputeDerivedFigures({});
+        *incident.mutable_create_time() = api::ToProtoTimestamp(clock_.Now());
+        *incident.mutable_update_time() = incident.create_time();
+        SetEtag(&incident);
 
-  StoredIncident stored{incident, store_.next_sequence()};
-  storage::WriteBatch batch;
-  IncidentStore::PutIncident(stored, nullptr, &batch);
-  if (!request.request_id().empty()) {
-    IncidentStore::PutRequest(request.request_id(), {fingerprint, name}, &batch);
-  }
-  v1::IncidentChange change;
-  change.set_change_type(v1::IncidentChange::CREATED);
-  *change.mutable_incident() = incident;
-  *change.mutable_commit_time() = incident.create_time();
-  auto sequence = store_.CommitChange(std::move(batch), std::move(change));
-  if (!sequence.ok()) return Internal(sequence.status(), "CreateIncident");
-  log::Info("incident created",
+        StoredIncident stored{incident, store_.next_sequence()};
+        storage::WriteBatch batch;
+        IncidentStore::PutIncident(stored, nullptr, &batch);
+        if (!request.request_id().empty()) {
+          IncidentStore::PutRequest(request.request_id(), {fingerprint, name},
+                                    &batch);
+        }
+        v1::IncidentChange change;
+        change.set_change_type(v1::IncidentChange::CREATED);
+        *change.mutable_incident() = incident;
+        *change.mutable_commit_time() = incident.create_time();
+        auto sequence =
+            store_.CommitChange(std::move(batch), std::move(change));
+        if (!sequence.ok())
+          return Internal(sequence.status(), "CreateIncident");
+        log::Info(
+            "incident created",
             {{"name", name}, {"sequence", *sequence}, {"by", caller.label}});
-  auth::Redact(caller, &incident);
-  return incident;
+        auth::Redact(caller, &incident);
+        return incident;
+      });
 }
 
 absl::StatusOr<Incident> IncidentCore::UpdateIncident(
@@ -711,39 +739,43 @@ absl::StatusOr<Incident> IncidentCore::UpdateIncident(
     RETURN_IF_ERROR(CheckVictimsExist(candidate, "incident"));
   }
 
-  absl::MutexLock lock(&write_mu_);
-  ASSIGN_OR_RETURN(current, LoadIncident(id, "UpdateIncident"));
-  RETURN_IF_ERROR(
-      CheckEtag(request.incident().etag(), current.record.etag(), "incident.etag"));
-  ASSIGN_OR_RETURN(candidate, build(current));
-  const Incident& old = current.record;
-  candidate.set_name(old.name());
-  SetCounts(&candidate);
-  candidate.set_source_count(old.source_count());
-  candidate.set_event_count(old.event_count());
-  *candidate.mutable_derived_figures() = old.derived_figures();
-  *candidate.mutable_create_time() = old.create_time();
-  const absl::Time now = clock_.Now();
-  *candidate.mutable_update_time() = api::ToProtoTimestamp(now);
-  SetEtag(&candidate);
+  return Serialized<Incident>(
+      "UpdateIncident", [&]() -> absl::StatusOr<Incident> {
+        ASSIGN_OR_RETURN(current, LoadIncident(id, "UpdateIncident", kLatest));
+        RETURN_IF_ERROR(CheckEtag(request.incident().etag(),
+                                  current.record.etag(), "incident.etag"));
+        ASSIGN_OR_RETURN(candidate, build(current));
+        const Incident& old = current.record;
+        candidate.set_name(old.name());
+        SetCounts(&candidate);
+        candidate.set_source_count(old.source_count());
+        candidate.set_event_count(old.event_count());
+        *candidate.mutable_derived_figures() = old.derived_figures();
+        *candidate.mutable_create_time() = old.create_time();
+        const absl::Time now = clock_.Now();
+        *candidate.mutable_update_time() = api::ToProtoTimestamp(now);
+        SetEtag(&candidate);
 
-  StoredIncident updated{candidate, current.ordinal};
-  storage::WriteBatch batch;
-  IncidentStore::PutIncident(updated, &current, &batch);
-  v1::IncidentChange change;
-  change.set_change_type(v1::IncidentChange::UPDATED);
-  *change.mutable_incident() = candidate;
-  for (const v1::Victim& v : old.victims()) {
-    change.add_previous_victims(v.organization());
-  }
-  *change.mutable_commit_time() = api::ToProtoTimestamp(now);
-  auto sequence = store_.CommitChange(std::move(batch), std::move(change));
-  if (!sequence.ok()) return Internal(sequence.status(), "UpdateIncident");
-  log::Info("incident updated", {{"name", candidate.name()},
-                                 {"sequence", *sequence},
-                                 {"by", caller.label}});
-  auth::Redact(caller, &candidate);
-  return candidate;
+        StoredIncident updated{candidate, current.ordinal};
+        storage::WriteBatch batch;
+        IncidentStore::PutIncident(updated, &current, &batch);
+        v1::IncidentChange change;
+        change.set_change_type(v1::IncidentChange::UPDATED);
+        *change.mutable_incident() = candidate;
+        for (const v1::Victim& v : old.victims()) {
+          change.add_previous_victims(v.organization());
+        }
+        *change.mutable_commit_time() = api::ToProtoTimestamp(now);
+        auto sequence =
+            store_.CommitChange(std::move(batch), std::move(change));
+        if (!sequence.ok())
+          return Internal(sequence.status(), "UpdateIncident");
+        log::Info("incident updated", {{"name", candidate.name()},
+                                       {"sequence", *sequence},
+                                       {"by", caller.label}});
+        auth::Redact(caller, &candidate);
+        return candidate;
+      });
 }
 
 absl::StatusOr<google::protobuf::Empty> IncidentCore::DeleteIncident(
@@ -751,32 +783,39 @@ absl::StatusOr<google::protobuf::Empty> IncidentCore::DeleteIncident(
   RETURN_IF_ERROR(auth::RequireRole(caller, auth::Role::kEditor, "DeleteIncident"));
   ASSIGN_OR_RETURN(std::string id,
                    api::ParseName(request.name(), kCollection, "name"));
-  absl::MutexLock lock(&write_mu_);
-  ASSIGN_OR_RETURN(StoredIncident current, LoadIncident(id, "DeleteIncident"));
-  RETURN_IF_ERROR(CheckEtag(request.etag(), current.record.etag(), "etag"));
-  auto events = store_.AllEvents(id);
-  if (!events.ok()) return Internal(events.status(), "DeleteIncident");
-  auto sources = store_.AllSources(id);
-  if (!sources.ok()) return Internal(sources.status(), "DeleteIncident");
-  storage::WriteBatch batch;
-  for (const StoredEvent& e : *events) IncidentStore::DeleteEvent(id, e, &batch);
-  for (const StoredSource& s : *sources) {
-    IncidentStore::DeleteSource(id, s, &batch);
-  }
-  IncidentStore::DeleteIncident(current, &batch);
-  v1::IncidentChange change;
-  change.set_change_type(v1::IncidentChange::DELETED);
-  *change.mutable_incident() = current.record;
-  for (const v1::Victim& v : current.record.victims()) {
-    change.add_previous_victims(v.organization());
-  }
-  *change.mutable_commit_time() = api::ToProtoTimestamp(clock_.Now());
-  auto sequence = store_.CommitChange(std::move(batch), std::move(change));
-  if (!sequence.ok()) return Internal(sequence.status(), "DeleteIncident");
-  log::Info("incident deleted", {{"name", request.name()},
-                                 {"sequence", *sequence},
-                                 {"by", caller.label}});
-  return google::protobuf::Empty();
+  return Serialized<google::protobuf::Empty>(
+      "DeleteIncident", [&]() -> absl::StatusOr<google::protobuf::Empty> {
+        ASSIGN_OR_RETURN(StoredIncident current,
+                         LoadIncident(id, "DeleteIncident", kLatest));
+        RETURN_IF_ERROR(
+            CheckEtag(request.etag(), current.record.etag(), "etag"));
+        auto events = store_.AllEvents(id, kLatest);
+        if (!events.ok()) return Internal(events.status(), "DeleteIncident");
+        auto sources = store_.AllSources(id, kLatest);
+        if (!sources.ok()) return Internal(sources.status(), "DeleteIncident");
+        storage::WriteBatch batch;
+        for (const StoredEvent& e : *events)
+          IncidentStore::DeleteEvent(id, e, &batch);
+        for (const StoredSource& s : *sources) {
+          IncidentStore::DeleteSource(id, s, &batch);
+        }
+        IncidentStore::DeleteIncident(current, &batch);
+        v1::IncidentChange change;
+        change.set_change_type(v1::IncidentChange::DELETED);
+        *change.mutable_incident() = current.record;
+        for (const v1::Victim& v : current.record.victims()) {
+          change.add_previous_victims(v.organization());
+        }
+        *change.mutable_commit_time() = api::ToProtoTimestamp(clock_.Now());
+        auto sequence =
+            store_.CommitChange(std::move(batch), std::move(change));
+        if (!sequence.ok())
+          return Internal(sequence.status(), "DeleteIncident");
+        log::Info("incident deleted", {{"name", request.name()},
+                                       {"sequence", *sequence},
+                                       {"by", caller.label}});
+        return google::protobuf::Empty();
+      });
 }
 
 absl::StatusOr<v1::ListIncidentsResponse> IncidentCore::ListIncidents(
@@ -891,10 +930,16 @@ absl::Status IncidentCore::CommitSubresourceChange(
 
 absl::StatusOr<TimelineEvent> IncidentCore::GetTimelineEvent(
     const auth::Caller& caller, const v1::GetTimelineEventRequest& request) {
+  return GetTimelineEvent(caller, request, storage::ReadView::kDurable);
+}
+
+absl::StatusOr<TimelineEvent> IncidentCore::GetTimelineEvent(
+    const auth::Caller& caller, const v1::GetTimelineEventRequest& request,
+    storage::ReadView view) {
   ASSIGN_OR_RETURN(api::ChildName name,
                    api::ParseChildName(request.name(), kCollection, "events",
                                        "name"));
-  auto event = store_.GetEvent(name.parent_id, name.id);
+  auto event = store_.GetEvent(name.parent_id, name.id, view);
   if (absl::IsNotFound(event.status())) return NotFound(request.name());
   if (!event.ok()) return Internal(event.status(), "GetTimelineEvent");
   auth::Redact(caller, &event->record);
@@ -949,49 +994,57 @@ absl::StatusOr<TimelineEvent> IncidentCore::CreateTimelineEvent(
   RETURN_IF_ERROR(ValidateEventFields(&event, incident_id, "event"));
   const std::string fingerprint = api::RequestFingerprint(request);
 
-  absl::MutexLock lock(&write_mu_);
-  ASSIGN_OR_RETURN(std::optional<std::string> replayed,
-                   ReplayedName(request.request_id(), fingerprint,
-                                "CreateTimelineEvent"));
-  if (replayed.has_value()) {
-    v1::GetTimelineEventRequest get;
-    get.set_name(*replayed);
-    return GetTimelineEvent(caller, get);
-  }
-  ASSIGN_OR_RETURN(StoredIncident incident,
-                   LoadIncident(incident_id, "CreateTimelineEvent"));
-  auto sources = store_.AllSources(incident_id);
-  if (!sources.ok()) return Internal(sources.status(), "CreateTimelineEvent");
-  auto events = store_.AllEvents(incident_id);
-  if (!events.ok()) return Internal(events.status(), "CreateTimelineEvent");
-  const auto source_map = SourceMap(*sources);
-  RETURN_IF_ERROR(CheckEventReferences(event, source_map, "event"));
-  if (id.empty()) id = api::GenerateId();
-  const std::string name = absl::StrCat(incident.record.name(), "/events/", id);
-  auto existing = store_.GetEvent(incident_id, id);
-  if (existing.ok()) {
-    return absl::AlreadyExistsError(absl::StrCat(name, " already exists"));
-  }
-  if (!absl::IsNotFound(existing.status())) {
-    return Internal(existing.status(), "CreateTimelineEvent");
-  }
-  event.set_name(name);
-  Resolve(&event, source_map);
-  *event.mutable_create_time() = api::ToProtoTimestamp(clock_.Now());
-  *event.mutable_update_time() = event.create_time();
-  SetRecordEtag(&event);
-  StoredEvent stored{event, store_.next_sequence()};
-  storage::WriteBatch batch;
-  IncidentStore::PutEvent(incident_id, stored, nullptr, &batch);
-  if (!request.request_id().empty()) {
-    IncidentStore::PutRequest(request.request_id(), {fingerprint, name}, &batch);
-  }
-  events->push_back(stored);
-  RETURN_IF_ERROR(CommitSubresourceChange(
-      std::move(incident), *events, static_cast<int>(sources->size()),
-      std::move(batch), "CreateTimelineEvent"));
-  auth::Redact(caller, &event);
-  return event;
+  return Serialized<TimelineEvent>(
+      "CreateTimelineEvent", [&]() -> absl::StatusOr<TimelineEvent> {
+        ASSIGN_OR_RETURN(std::optional<std::string> replayed,
+                         ReplayedName(request.request_id(), fingerprint,
+                                      "CreateTimelineEvent", kLatest));
+        if (replayed.has_value()) {
+          v1::GetTimelineEventRequest get;
+          get.set_name(*replayed);
+          return GetTimelineEvent(caller, get, kLatest);
+        }
+        ASSIGN_OR_RETURN(
+            StoredIncident incident,
+            LoadIncident(incident_id, "CreateTimelineEvent", kLatest));
+        auto sources = store_.AllSources(incident_id, kLatest);
+        if (!sources.ok())
+          return Internal(sources.status(), "CreateTimelineEvent");
+        auto events = store_.AllEvents(incident_id, kLatest);
+        if (!events.ok())
+          return Internal(events.status(), "CreateTimelineEvent");
+        const auto source_map = SourceMap(*sources);
+        RETURN_IF_ERROR(CheckEventReferences(event, source_map, "event"));
+        if (id.empty()) id = api::GenerateId();
+        const std::string name =
+            absl::StrCat(incident.record.name(), "/events/", id);
+        auto existing = store_.GetEvent(incident_id, id, kLatest);
+        if (existing.ok()) {
+          return absl::AlreadyExistsError(
+              absl::StrCat(name, " already exists"));
+        }
+        if (!absl::IsNotFound(existing.status())) {
+          return Internal(existing.status(), "CreateTimelineEvent");
+        }
+        event.set_name(name);
+        Resolve(&event, source_map);
+        *event.mutable_create_time() = api::ToProtoTimestamp(clock_.Now());
+        *event.mutable_update_time() = event.create_time();
+        SetRecordEtag(&event);
+        StoredEvent stored{event, store_.next_sequence()};
+        storage::WriteBatch batch;
+        IncidentStore::PutEvent(incident_id, stored, nullptr, &batch);
+        if (!request.request_id().empty()) {
+          IncidentStore::PutRequest(request.request_id(), {fingerprint, name},
+                                    &batch);
+        }
+        events->push_back(stored);
+        RETURN_IF_ERROR(CommitSubresourceChange(
+            std::move(incident), *events, static_cast<int>(sources->size()),
+            std::move(batch), "CreateTimelineEvent"));
+        auth::Redact(caller, &event);
+        return event;
+      });
 }
 
 absl::StatusOr<TimelineEvent> IncidentCore::UpdateTimelineEvent(
@@ -1005,63 +1058,70 @@ absl::StatusOr<TimelineEvent> IncidentCore::UpdateTimelineEvent(
   std::vector<std::string> paths;
   RETURN_IF_ERROR(api::ValidateUpdateMask(request.update_mask(), kEventWritable,
                                           kEventOutputOnly, &paths));
-  absl::MutexLock lock(&write_mu_);
-  ASSIGN_OR_RETURN(StoredIncident incident,
-                   LoadIncident(name.parent_id, "UpdateTimelineEvent"));
-  auto current = store_.GetEvent(name.parent_id, name.id);
-  if (absl::IsNotFound(current.status())) return NotFound(request.event().name());
-  if (!current.ok()) return Internal(current.status(), "UpdateTimelineEvent");
-  RETURN_IF_ERROR(CheckEtag(request.event().etag(), current->record.etag(),
-                            "event.etag"));
-  const TimelineEvent& in = request.event();
-  TimelineEvent merged = current->record;
-  for (const std::string& p : paths) {
-    if (p == "type") {
-      merged.set_type(in.type());
-    } else if (p == "date") {
-      if (in.has_date()) {
-        *merged.mutable_date() = in.date();
-      } else if (merged.has_date()) {
-        merged.clear_date();
-      }
-    } else if (p == "relative_date") {
-      if (in.has_relative_date()) {
-        *merged.mutable_relative_date() = in.relative_date();
-      } else if (merged.has_relative_date()) {
-        merged.clear_relative_date();
-      }
-    } else if (p == "end_date") {
-      *merged.mutable_end_date() = in.end_date();
-      if (!in.has_end_date()) merged.clear_end_date();
-    } else if (p == "description") {
-      merged.set_description(in.description());
-    } else if (p == "sources") {
-      *merged.mutable_sources() = in.sources();
-    }
-  }
-  RETURN_IF_ERROR(ValidateEventFields(&merged, name.parent_id, "event"));
-  auto sources = store_.AllSources(name.parent_id);
-  if (!sources.ok()) return Internal(sources.status(), "UpdateTimelineEvent");
-  auto events = store_.AllEvents(name.parent_id);
-  if (!events.ok()) return Internal(events.status(), "UpdateTimelineEvent");
-  const auto source_map = SourceMap(*sources);
-  RETURN_IF_ERROR(CheckEventReferences(merged, source_map, "event"));
-  merged.set_name(current->record.name());
-  Resolve(&merged, source_map);
-  *merged.mutable_create_time() = current->record.create_time();
-  *merged.mutable_update_time() = api::ToProtoTimestamp(clock_.Now());
-  SetRecordEtag(&merged);
-  StoredEvent updated{merged, current->ordinal};
-  storage::WriteBatch batch;
-  IncidentStore::PutEvent(name.parent_id, updated, &*current, &batch);
-  for (StoredEvent& e : *events) {
-    if (e.record.name() == merged.name()) e = updated;
-  }
-  RETURN_IF_ERROR(CommitSubresourceChange(
-      std::move(incident), *events, static_cast<int>(sources->size()),
-      std::move(batch), "UpdateTimelineEvent"));
-  auth::Redact(caller, &merged);
-  return merged;
+  return Serialized<TimelineEvent>(
+      "UpdateTimelineEvent", [&]() -> absl::StatusOr<TimelineEvent> {
+        ASSIGN_OR_RETURN(
+            StoredIncident incident,
+            LoadIncident(name.parent_id, "UpdateTimelineEvent", kLatest));
+        auto current = store_.GetEvent(name.parent_id, name.id, kLatest);
+        if (absl::IsNotFound(current.status()))
+          return NotFound(request.event().name());
+        if (!current.ok())
+          return Internal(current.status(), "UpdateTimelineEvent");
+        RETURN_IF_ERROR(CheckEtag(request.event().etag(),
+                                  current->record.etag(), "event.etag"));
+        const TimelineEvent& in = request.event();
+        TimelineEvent merged = current->record;
+        for (const std::string& p : paths) {
+          if (p == "type") {
+            merged.set_type(in.type());
+          } else if (p == "date") {
+            if (in.has_date()) {
+              *merged.mutable_date() = in.date();
+            } else if (merged.has_date()) {
+              merged.clear_date();
+            }
+          } else if (p == "relative_date") {
+            if (in.has_relative_date()) {
+              *merged.mutable_relative_date() = in.relative_date();
+            } else if (merged.has_relative_date()) {
+              merged.clear_relative_date();
+            }
+          } else if (p == "end_date") {
+            *merged.mutable_end_date() = in.end_date();
+            if (!in.has_end_date()) merged.clear_end_date();
+          } else if (p == "description") {
+            merged.set_description(in.description());
+          } else if (p == "sources") {
+            *merged.mutable_sources() = in.sources();
+          }
+        }
+        RETURN_IF_ERROR(ValidateEventFields(&merged, name.parent_id, "event"));
+        auto sources = store_.AllSources(name.parent_id, kLatest);
+        if (!sources.ok())
+          return Internal(sources.status(), "UpdateTimelineEvent");
+        auto events = store_.AllEvents(name.parent_id, kLatest);
+        if (!events.ok())
+          return Internal(events.status(), "UpdateTimelineEvent");
+        const auto source_map = SourceMap(*sources);
+        RETURN_IF_ERROR(CheckEventReferences(merged, source_map, "event"));
+        merged.set_name(current->record.name());
+        Resolve(&merged, source_map);
+        *merged.mutable_create_time() = current->record.create_time();
+        *merged.mutable_update_time() = api::ToProtoTimestamp(clock_.Now());
+        SetRecordEtag(&merged);
+        StoredEvent updated{merged, current->ordinal};
+        storage::WriteBatch batch;
+        IncidentStore::PutEvent(name.parent_id, updated, &*current, &batch);
+        for (StoredEvent& e : *events) {
+          if (e.record.name() == merged.name()) e = updated;
+        }
+        RETURN_IF_ERROR(CommitSubresourceChange(
+            std::move(incident), *events, static_cast<int>(sources->size()),
+            std::move(batch), "UpdateTimelineEvent"));
+        auth::Redact(caller, &merged);
+        return merged;
+      });
 }
 
 absl::StatusOr<google::protobuf::Empty> IncidentCore::DeleteTimelineEvent(
@@ -1071,38 +1131,51 @@ absl::StatusOr<google::protobuf::Empty> IncidentCore::DeleteTimelineEvent(
   ASSIGN_OR_RETURN(api::ChildName name,
                    api::ParseChildName(request.name(), kCollection, "events",
                                        "name"));
-  absl::MutexLock lock(&write_mu_);
-  ASSIGN_OR_RETURN(StoredIncident incident,
-                   LoadIncident(name.parent_id, "DeleteTimelineEvent"));
-  auto current = store_.GetEvent(name.parent_id, name.id);
-  if (absl::IsNotFound(current.status())) return NotFound(request.name());
-  if (!current.ok()) return Internal(current.status(), "DeleteTimelineEvent");
-  RETURN_IF_ERROR(CheckEtag(request.etag(), current->record.etag(), "etag"));
-  auto events = store_.AllEvents(name.parent_id);
-  if (!events.ok()) return Internal(events.status(), "DeleteTimelineEvent");
-  auto sources = store_.AllSources(name.parent_id);
-  if (!sources.ok()) return Internal(sources.status(), "DeleteTimelineEvent");
-  storage::WriteBatch batch;
-  IncidentStore::DeleteEvent(name.parent_id, *current, &batch);
-  events->erase(std::remove_if(events->begin(), events->end(),
-                               [&](const StoredEvent& e) {
-                                 return e.record.name() == request.name();
-                               }),
-                events->end());
-  RETURN_IF_ERROR(CommitSubresourceChange(
-      std::move(incident), *events, static_cast<int>(sources->size()),
-      std::move(batch), "DeleteTimelineEvent"));
-  return google::protobuf::Empty();
+  return Serialized<google::protobuf::Empty>(
+      "DeleteTimelineEvent", [&]() -> absl::StatusOr<google::protobuf::Empty> {
+        ASSIGN_OR_RETURN(
+            StoredIncident incident,
+            LoadIncident(name.parent_id, "DeleteTimelineEvent", kLatest));
+        auto current = store_.GetEvent(name.parent_id, name.id, kLatest);
+        if (absl::IsNotFound(current.status())) return NotFound(request.name());
+        if (!current.ok())
+          return Internal(current.status(), "DeleteTimelineEvent");
+        RETURN_IF_ERROR(
+            CheckEtag(request.etag(), current->record.etag(), "etag"));
+        auto events = store_.AllEvents(name.parent_id, kLatest);
+        if (!events.ok())
+          return Internal(events.status(), "DeleteTimelineEvent");
+        auto sources = store_.AllSources(name.parent_id, kLatest);
+        if (!sources.ok())
+          return Internal(sources.status(), "DeleteTimelineEvent");
+        storage::WriteBatch batch;
+        IncidentStore::DeleteEvent(name.parent_id, *current, &batch);
+        events->erase(std::remove_if(events->begin(), events->end(),
+                                     [&](const StoredEvent& e) {
+                                       return e.record.name() == request.name();
+                                     }),
+                      events->end());
+        RETURN_IF_ERROR(CommitSubresourceChange(
+            std::move(incident), *events, static_cast<int>(sources->size()),
+            std::move(batch), "DeleteTimelineEvent"));
+        return google::protobuf::Empty();
+      });
 }
 
 // --- Sources ---------------------------------------------------------------
 
 absl::StatusOr<Source> IncidentCore::GetSource(
     const auth::Caller& caller, const v1::GetSourceRequest& request) {
+  return GetSource(caller, request, storage::ReadView::kDurable);
+}
+
+absl::StatusOr<Source> IncidentCore::GetSource(
+    const auth::Caller& caller, const v1::GetSourceRequest& request,
+    storage::ReadView view) {
   ASSIGN_OR_RETURN(api::ChildName name,
                    api::ParseChildName(request.name(), kCollection, "sources",
                                        "name"));
-  auto source = store_.GetSource(name.parent_id, name.id);
+  auto source = store_.GetSource(name.parent_id, name.id, view);
   if (absl::IsNotFound(source.status())) return NotFound(request.name());
   if (!source.ok()) return Internal(source.status(), "GetSource");
   auth::Redact(caller, &source->record);
@@ -1156,44 +1229,48 @@ absl::StatusOr<Source> IncidentCore::CreateSource(
   RETURN_IF_ERROR(ValidateSourceFields(&source, "source"));
   const std::string fingerprint = api::RequestFingerprint(request);
 
-  absl::MutexLock lock(&write_mu_);
-  ASSIGN_OR_RETURN(std::optional<std::string> replayed,
-                   ReplayedName(request.request_id(), fingerprint,
-                                "CreateSource"));
-  if (replayed.has_value()) {
-    v1::GetSourceRequest get;
-    get.set_name(*replayed);
-    return GetSource(caller, get);
-  }
-  ASSIGN_OR_RETURN(StoredIncident incident,
-                   LoadIncident(incident_id, "CreateSource"));
-  auto sources = store_.AllSources(incident_id);
-  if (!sources.ok()) return Internal(sources.status(), "CreateSource");
-  auto events = store_.AllEvents(incident_id);
-  if (!events.ok()) return Internal(events.status(), "CreateSource");
-  if (id.empty()) id = api::GenerateId();
-  const std::string name = absl::StrCat(incident.record.name(), "/sources/", id);
-  auto existing = store_.GetSource(incident_id, id);
-  if (existing.ok()) {
-    return absl::AlreadyExistsError(absl::StrCat(name, " already exists"));
-  }
-  if (!absl::IsNotFound(existing.status())) {
-    return Internal(existing.status(), "CreateSource");
-  }
-  source.set_name(name);
-  *source.mutable_create_time() = api::ToProtoTimestamp(clock_.Now());
-  *source.mutable_update_time() = source.create_time();
-  SetRecordEtag(&source);
-  storage::WriteBatch batch;
-  IncidentStore::PutSource(incident_id, {source, store_.next_sequence()}, &batch);
-  if (!request.request_id().empty()) {
-    IncidentStore::PutRequest(request.request_id(), {fingerprint, name}, &batch);
-  }
-  RETURN_IF_ERROR(CommitSubresourceChange(
-      std::move(incident), *events, static_cast<int>(sources->size()) + 1,
-      std::move(batch), "CreateSource"));
-  auth::Redact(caller, &source);
-  return source;
+  return Serialized<Source>("CreateSource", [&]() -> absl::StatusOr<Source> {
+    ASSIGN_OR_RETURN(std::optional<std::string> replayed,
+                     ReplayedName(request.request_id(), fingerprint,
+                                  "CreateSource", kLatest));
+    if (replayed.has_value()) {
+      v1::GetSourceRequest get;
+      get.set_name(*replayed);
+      return GetSource(caller, get, kLatest);
+    }
+    ASSIGN_OR_RETURN(StoredIncident incident,
+                     LoadIncident(incident_id, "CreateSource", kLatest));
+    auto sources = store_.AllSources(incident_id, kLatest);
+    if (!sources.ok()) return Internal(sources.status(), "CreateSource");
+    auto events = store_.AllEvents(incident_id, kLatest);
+    if (!events.ok()) return Internal(events.status(), "CreateSource");
+    if (id.empty()) id = api::GenerateId();
+    const std::string name =
+        absl::StrCat(incident.record.name(), "/sources/", id);
+    auto existing = store_.GetSource(incident_id, id, kLatest);
+    if (existing.ok()) {
+      return absl::AlreadyExistsError(absl::StrCat(name, " already exists"));
+    }
+    if (!absl::IsNotFound(existing.status())) {
+      return Internal(existing.status(), "CreateSource");
+    }
+    source.set_name(name);
+    *source.mutable_create_time() = api::ToProtoTimestamp(clock_.Now());
+    *source.mutable_update_time() = source.create_time();
+    SetRecordEtag(&source);
+    storage::WriteBatch batch;
+    IncidentStore::PutSource(incident_id, {source, store_.next_sequence()},
+                             &batch);
+    if (!request.request_id().empty()) {
+      IncidentStore::PutRequest(request.request_id(), {fingerprint, name},
+                                &batch);
+    }
+    RETURN_IF_ERROR(CommitSubresourceChange(
+        std::move(incident), *events, static_cast<int>(sources->size()) + 1,
+        std::move(batch), "CreateSource"));
+    auth::Redact(caller, &source);
+    return source;
+  });
 }
 
 absl::StatusOr<Source> IncidentCore::UpdateSource(
@@ -1206,55 +1283,58 @@ absl::StatusOr<Source> IncidentCore::UpdateSource(
   std::vector<std::string> paths;
   RETURN_IF_ERROR(api::ValidateUpdateMask(request.update_mask(), kSourceWritable,
                                           kSourceOutputOnly, &paths));
-  absl::MutexLock lock(&write_mu_);
-  ASSIGN_OR_RETURN(StoredIncident incident,
-                   LoadIncident(name.parent_id, "UpdateSource"));
-  auto current = store_.GetSource(name.parent_id, name.id);
-  if (absl::IsNotFound(current.status())) return NotFound(request.source().name());
-  if (!current.ok()) return Internal(current.status(), "UpdateSource");
-  RETURN_IF_ERROR(CheckEtag(request.source().etag(), current->record.etag(),
-                            "source.etag"));
-  Source merged = current->record;
-  google::protobuf::util::FieldMaskUtil::MergeMessageTo(
-      request.source(), MaskOf(paths), ReplaceOptions(), &merged);
-  RETURN_IF_ERROR(ValidateSourceFields(&merged, "source"));
-  merged.set_name(current->record.name());
-  *merged.mutable_create_time() = current->record.create_time();
-  *merged.mutable_update_time() = api::ToProtoTimestamp(clock_.Now());
-  SetRecordEtag(&merged);
-  auto sources = store_.AllSources(name.parent_id);
-  if (!sources.ok()) return Internal(sources.status(), "UpdateSource");
-  auto events = store_.AllEvents(name.parent_id);
-  if (!events.ok()) return Internal(events.status(), "UpdateSource");
-  for (StoredSource& s : *sources) {
-    if (s.record.name() == merged.name()) s.record = merged;
-  }
-  const auto source_map = SourceMap(*sources);
-  storage::WriteBatch batch;
-  IncidentStore::PutSource(name.parent_id, {merged, current->ordinal}, &batch);
-  // Relative dates anchored to this source resolve (or change) with its
-  // published date; their timeline keys move in the same batch.
-  for (StoredEvent& e : *events) {
-    if (!e.record.has_relative_date() ||
-        e.record.relative_date().anchor_source() != merged.name()) {
-      continue;
+  return Serialized<Source>("UpdateSource", [&]() -> absl::StatusOr<Source> {
+    ASSIGN_OR_RETURN(StoredIncident incident,
+                     LoadIncident(name.parent_id, "UpdateSource", kLatest));
+    auto current = store_.GetSource(name.parent_id, name.id, kLatest);
+    if (absl::IsNotFound(current.status()))
+      return NotFound(request.source().name());
+    if (!current.ok()) return Internal(current.status(), "UpdateSource");
+    RETURN_IF_ERROR(CheckEtag(request.source().etag(), current->record.etag(),
+                              "source.etag"));
+    Source merged = current->record;
+    google::protobuf::util::FieldMaskUtil::MergeMessageTo(
+        request.source(), MaskOf(paths), ReplaceOptions(), &merged);
+    RETURN_IF_ERROR(ValidateSourceFields(&merged, "source"));
+    merged.set_name(current->record.name());
+    *merged.mutable_create_time() = current->record.create_time();
+    *merged.mutable_update_time() = api::ToProtoTimestamp(clock_.Now());
+    SetRecordEtag(&merged);
+    auto sources = store_.AllSources(name.parent_id, kLatest);
+    if (!sources.ok()) return Internal(sources.status(), "UpdateSource");
+    auto events = store_.AllEvents(name.parent_id, kLatest);
+    if (!events.ok()) return Internal(events.status(), "UpdateSource");
+    for (StoredSource& s : *sources) {
+      if (s.record.name() == merged.name()) s.record = merged;
     }
-    StoredEvent before = e;
-    Resolve(&e.record, source_map);
-    if (e.record.relative_date().SerializeAsString() ==
-            before.record.relative_date().SerializeAsString() &&
-        e.record.effective_date().SerializeAsString() ==
-            before.record.effective_date().SerializeAsString()) {
-      continue;
+    const auto source_map = SourceMap(*sources);
+    storage::WriteBatch batch;
+    IncidentStore::PutSource(name.parent_id, {merged, current->ordinal},
+                             &batch);
+    // Relative dates anchored to this source resolve (or change) with its
+    // published date; their timeline keys move in the same batch.
+    for (StoredEvent& e : *events) {
+      if (!e.record.has_relative_date() ||
+          e.record.relative_date().anchor_source() != merged.name()) {
+        continue;
+      }
+      StoredEvent before = e;
+      Resolve(&e.record, source_map);
+      if (e.record.relative_date().SerializeAsString() ==
+              before.record.relative_date().SerializeAsString() &&
+          e.record.effective_date().SerializeAsString() ==
+              before.record.effective_date().SerializeAsString()) {
+        continue;
+      }
+      SetRecordEtag(&e.record);
+      IncidentStore::PutEvent(name.parent_id, e, &before, &batch);
     }
-    SetRecordEtag(&e.record);
-    IncidentStore::PutEvent(name.parent_id, e, &before, &batch);
-  }
-  RETURN_IF_ERROR(CommitSubresourceChange(
-      std::move(incident), *events, static_cast<int>(sources->size()),
-      std::move(batch), "UpdateSource"));
-  auth::Redact(caller, &merged);
-  return merged;
+    RETURN_IF_ERROR(CommitSubresourceChange(std::move(incident), *events,
+                                            static_cast<int>(sources->size()),
+                                            std::move(batch), "UpdateSource"));
+    auth::Redact(caller, &merged);
+    return merged;
+  });
 }
 
 absl::StatusOr<google::protobuf::Empty> IncidentCore::DeleteSource(
@@ -1263,34 +1343,39 @@ absl::StatusOr<google::protobuf::Empty> IncidentCore::DeleteSource(
   ASSIGN_OR_RETURN(api::ChildName name,
                    api::ParseChildName(request.name(), kCollection, "sources",
                                        "name"));
-  absl::MutexLock lock(&write_mu_);
-  ASSIGN_OR_RETURN(StoredIncident incident,
-                   LoadIncident(name.parent_id, "DeleteSource"));
-  auto current = store_.GetSource(name.parent_id, name.id);
-  if (absl::IsNotFound(current.status())) return NotFound(request.name());
-  if (!current.ok()) return Internal(current.status(), "DeleteSource");
-  RETURN_IF_ERROR(CheckEtag(request.etag(), current->record.etag(), "etag"));
-  auto events = store_.AllEvents(name.parent_id);
-  if (!events.ok()) return Internal(events.status(), "DeleteSource");
-  auto sources = store_.AllSources(name.parent_id);
-  if (!sources.ok()) return Internal(sources.status(), "DeleteSource");
-  for (const StoredEvent& e : *events) {
-    bool anchored = e.record.has_relative_date() &&
-                    e.record.relative_date().anchor_source() == request.name();
-    bool cited = std::find(e.record.sources().begin(), e.record.sources().end(),
-                           request.name()) != e.record.sources().end();
-    if (anchored || cited) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          request.name(), " is ", anchored ? "the anchor of" : "cited by", " ",
-          e.record.name(), "; change that event first"));
-    }
-  }
-  storage::WriteBatch batch;
-  IncidentStore::DeleteSource(name.parent_id, *current, &batch);
-  RETURN_IF_ERROR(CommitSubresourceChange(
-      std::move(incident), *events, static_cast<int>(sources->size()) - 1,
-      std::move(batch), "DeleteSource"));
-  return google::protobuf::Empty();
+  return Serialized<google::protobuf::Empty>(
+      "DeleteSource", [&]() -> absl::StatusOr<google::protobuf::Empty> {
+        ASSIGN_OR_RETURN(StoredIncident incident,
+                         LoadIncident(name.parent_id, "DeleteSource", kLatest));
+        auto current = store_.GetSource(name.parent_id, name.id, kLatest);
+        if (absl::IsNotFound(current.status())) return NotFound(request.name());
+        if (!current.ok()) return Internal(current.status(), "DeleteSource");
+        RETURN_IF_ERROR(
+            CheckEtag(request.etag(), current->record.etag(), "etag"));
+        auto events = store_.AllEvents(name.parent_id, kLatest);
+        if (!events.ok()) return Internal(events.status(), "DeleteSource");
+        auto sources = store_.AllSources(name.parent_id, kLatest);
+        if (!sources.ok()) return Internal(sources.status(), "DeleteSource");
+        for (const StoredEvent& e : *events) {
+          bool anchored =
+              e.record.has_relative_date() &&
+              e.record.relative_date().anchor_source() == request.name();
+          bool cited =
+              std::find(e.record.sources().begin(), e.record.sources().end(),
+                        request.name()) != e.record.sources().end();
+          if (anchored || cited) {
+            return absl::FailedPreconditionError(absl::StrCat(
+                request.name(), " is ", anchored ? "the anchor of" : "cited by",
+                " ", e.record.name(), "; change that event first"));
+          }
+        }
+        storage::WriteBatch batch;
+        IncidentStore::DeleteSource(name.parent_id, *current, &batch);
+        RETURN_IF_ERROR(CommitSubresourceChange(
+            std::move(incident), *events, static_cast<int>(sources->size()) - 1,
+            std::move(batch), "DeleteSource"));
+        return google::protobuf::Empty();
+      });
 }
 
 // --- Changelog ---------------------------------------------------------------
@@ -1301,7 +1386,8 @@ absl::StatusOr<int64_t> IncidentCore::WatchStart(
     return absl::InvalidArgumentError(absl::StrCat(
         "start_sequence: must not be negative, got ", request.start_sequence()));
   }
-  const int64_t next = store_.next_sequence();
+  // Durable changes only: a stream never serves what a crash could lose.
+  const int64_t next = store_.durable_next_sequence();
   if (request.start_sequence() > next) {
     return absl::OutOfRangeError(absl::StrCat(
         "start_sequence: ", request.start_sequence(),

@@ -21,9 +21,13 @@
 // GetIncident stays one read.
 //
 // Thread safety: all methods may be called concurrently. Writes are
-// serialised by one mutex from the reads that decide to the commit, so the
-// changelog's sequences commit in order. The catalog check runs before
-// the lock is taken, so a slow catalog does not stall other writes.
+// serialised by one mutex from the reads that decide (on the store's
+// kLatest view) to the append of their batch, so the changelog's sequences
+// commit in order; the WAL sync happens after the mutex is released and is
+// shared by every write appended meanwhile (group commit, see Serialized).
+// A write is acknowledged only once synced; reads (and change streams) see
+// only synced writes. The catalog check runs before the lock is taken, so
+// a slow catalog does not stall other writes.
 #ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_CORE_H_
 #define ATLAS_INCIDENT_SERVICE_INCIDENT_CORE_H_
 
@@ -32,6 +36,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "atlas/incident/v1/incident_service.pb.h"
@@ -109,11 +114,29 @@ class IncidentCore {
   absl::Status ValidateIncident(v1::Incident* incident, absl::string_view field);
   absl::Status CheckVictimsExist(const v1::Incident& incident,
                                  absl::string_view field);
-  absl::StatusOr<StoredIncident> LoadIncident(absl::string_view id,
-                                              absl::string_view op);
+  absl::StatusOr<StoredIncident> LoadIncident(
+      absl::string_view id, absl::string_view op,
+      storage::ReadView view = storage::ReadView::kDurable);
   absl::StatusOr<std::optional<std::string>> ReplayedName(
       absl::string_view request_id, absl::string_view fingerprint,
-      absl::string_view op);
+      absl::string_view op, storage::ReadView view);
+  absl::StatusOr<v1::TimelineEvent> GetTimelineEvent(
+      const auth::Caller& caller, const v1::GetTimelineEventRequest& request,
+      storage::ReadView view);
+  absl::StatusOr<v1::Source> GetSource(const auth::Caller& caller,
+                                       const v1::GetSourceRequest& request,
+                                       storage::ReadView view);
+  // Group commit. Runs `body` with write_mu_ held (checks on the kLatest
+  // view, the batch, CommitChange: the write is appended, not synced),
+  // releases the lock, then waits until the WAL is synced up to the last
+  // write `body` made or could have read, and only then returns its
+  // result. So no acknowledgement, and no answer derived from unsynced
+  // state (ALREADY_EXISTS, a stale etag, a replayed request), leaves before
+  // the state it reflects is durable. INTERNAL if the sync fails.
+  template <typename T>
+  absl::StatusOr<T> Serialized(absl::string_view op,
+                               absl::FunctionRef<absl::StatusOr<T>()> body)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
   // Builds the batch and change for a write to a sub-resource of
   // `incident`: refreshes counts and derived figures from `events` and
   // `source_count`, then commits. Caller holds write_mu_.

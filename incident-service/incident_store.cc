@@ -177,39 +177,43 @@ absl::StatusOr<std::unique_ptr<IncidentStore>> IncidentStore::Open(
 }
 
 absl::StatusOr<StoredIncident> IncidentStore::GetIncident(
-    absl::string_view id) const {
-  auto bytes = db_->Get(kIncidents, id);
+    absl::string_view id, storage::ReadView view) const {
+  auto bytes = db_->Get(kIncidents, id, view);
   if (!bytes.ok()) return bytes.status();
   return Decode<v1::Incident>(*bytes, "incident");
 }
 
 absl::StatusOr<StoredEvent> IncidentStore::GetEvent(
-    absl::string_view incident_id, absl::string_view event_id) const {
-  auto bytes = db_->Get(kEvents, ChildKey(incident_id, event_id));
+    absl::string_view incident_id, absl::string_view event_id,
+    storage::ReadView view) const {
+  auto bytes = db_->Get(kEvents, ChildKey(incident_id, event_id), view);
   if (!bytes.ok()) return bytes.status();
   return Decode<v1::TimelineEvent>(*bytes, "event");
 }
 
 absl::StatusOr<StoredSource> IncidentStore::GetSource(
-    absl::string_view incident_id, absl::string_view source_id) const {
-  auto bytes = db_->Get(kSources, ChildKey(incident_id, source_id));
+    absl::string_view incident_id, absl::string_view source_id,
+    storage::ReadView view) const {
+  auto bytes = db_->Get(kSources, ChildKey(incident_id, source_id), view);
   if (!bytes.ok()) return bytes.status();
   return Decode<v1::Source>(*bytes, "source");
 }
 
 absl::StatusOr<std::vector<StoredEvent>> IncidentStore::AllEvents(
-    absl::string_view incident_id) const {
+    absl::string_view incident_id, storage::ReadView view) const {
   std::vector<std::string> ids;
-  absl::Status s = ScanTimeline(incident_id, "",
-                                [&](absl::string_view, absl::string_view id) {
-                                  ids.emplace_back(id);
-                                  return true;
-                                });
+  absl::Status s = ScanTimeline(
+      incident_id, "",
+      [&](absl::string_view, absl::string_view id) {
+        ids.emplace_back(id);
+        return true;
+      },
+      view);
   if (!s.ok()) return s;
   std::vector<StoredEvent> out;
   out.reserve(ids.size());
   for (const std::string& id : ids) {
-    auto e = GetEvent(incident_id, id);
+    auto e = GetEvent(incident_id, id, view);
     if (!e.ok()) return e.status();
     out.push_back(*std::move(e));
   }
@@ -217,7 +221,7 @@ absl::StatusOr<std::vector<StoredEvent>> IncidentStore::AllEvents(
 }
 
 absl::StatusOr<std::vector<StoredSource>> IncidentStore::AllSources(
-    absl::string_view incident_id) const {
+    absl::string_view incident_id, storage::ReadView view) const {
   std::vector<StoredSource> out;
   absl::Status parse_error;
   absl::Status s = db_->ScanPrefix(
@@ -230,7 +234,8 @@ absl::StatusOr<std::vector<StoredSource>> IncidentStore::AllSources(
         }
         out.push_back(*std::move(source));
         return true;
-      });
+      },
+      view);
   if (!parse_error.ok()) return parse_error;
   if (!s.ok()) return s;
   std::sort(out.begin(), out.end(),
@@ -245,7 +250,8 @@ namespace {
 // Scans `prefix` strictly after prefix+cursor; visit(cursor, value).
 absl::Status ScanAfter(const storage::RocksStore& db, absl::string_view prefix,
                        absl::string_view cursor,
-                       IncidentStore::IndexVisitor visit) {
+                       IncidentStore::IndexVisitor visit,
+                       storage::ReadView view = storage::ReadView::kDurable) {
   std::string lower = std::string(prefix);
   if (!cursor.empty()) {
     // The smallest key greater than prefix+cursor.
@@ -256,15 +262,17 @@ absl::Status ScanAfter(const storage::RocksStore& db, absl::string_view prefix,
                  storage::ScanDirection::kForward,
                  [&](absl::string_view key, absl::string_view value) {
                    return visit(key.substr(prefix.size()), value);
-                 });
+                 },
+                 view);
 }
 
 }  // namespace
 
 absl::Status IncidentStore::ScanTimeline(absl::string_view incident_id,
                                          absl::string_view cursor,
-                                         IndexVisitor visit) const {
-  return ScanAfter(*db_, TimelinePrefix(incident_id), cursor, visit);
+                                         IndexVisitor visit,
+                                         storage::ReadView view) const {
+  return ScanAfter(*db_, TimelinePrefix(incident_id), cursor, visit, view);
 }
 
 absl::Status IncidentStore::ScanSourceOrder(absl::string_view incident_id,
@@ -308,8 +316,9 @@ IncidentStore::StartYearRange() const {
 }
 
 absl::StatusOr<std::optional<IncidentStore::RequestRecord>>
-IncidentStore::GetRequest(absl::string_view request_id) const {
-  auto value = db_->Get(kRequests, request_id);
+IncidentStore::GetRequest(absl::string_view request_id,
+                          storage::ReadView view) const {
+  auto value = db_->Get(kRequests, request_id, view);
   if (absl::IsNotFound(value.status())) return std::optional<RequestRecord>();
   if (!value.ok()) return value.status();
   if (value->size() < 32) return Corrupt("request record");
@@ -391,11 +400,27 @@ absl::StatusOr<int64_t> IncidentStore::CommitChange(storage::WriteBatch batch,
   const int64_t sequence = next_sequence_.load();
   change.set_sequence(sequence);
   batch.Put(kChangelog, SequenceKey(sequence), change.SerializeAsString());
-  absl::Status s = db_->Write(batch);
-  if (!s.ok()) return s;
+  absl::MutexLock lock(&pending_mu_);
+  absl::StatusOr<storage::WriteToken> token = db_->Append(batch);
+  if (!token.ok()) return token.status();
   next_sequence_.store(sequence + 1);
-  notifier_.Notify(change);
+  pending_.push_back({*token, std::move(change)});
   return sequence;
+}
+
+absl::Status IncidentStore::WaitDurable(storage::WriteToken token) {
+  absl::Status s = db_->WaitDurable(token);
+  if (!s.ok()) return s;
+  // The first waiter of a group announces the whole group, in order; the
+  // others find nothing left.
+  absl::MutexLock lock(&pending_mu_);
+  const storage::WriteToken durable = db_->durable_token();
+  while (!pending_.empty() && pending_.front().token <= durable) {
+    durable_next_sequence_.store(pending_.front().change.sequence() + 1);
+    notifier_.Notify(pending_.front().change);
+    pending_.pop_front();
+  }
+  return absl::OkStatus();
 }
 
 absl::Status IncidentStore::ReadChanges(

@@ -56,7 +56,11 @@
 //
 // Thread safety: reads may run concurrently with anything. CommitChange
 // must be serialised by the caller (IncidentCore holds one write mutex),
-// so sequences commit in order.
+// so sequences commit in order. Group commit: CommitChange appends without
+// syncing; the writer releases its mutex and calls WaitDurable, which
+// syncs for many writers at once and only then signals the notifier, so
+// a change stream (which reads the durable view) never serves a change a
+// crash could still lose.
 #ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_STORE_H_
 #define ATLAS_INCIDENT_SERVICE_INCIDENT_STORE_H_
 
@@ -71,6 +75,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "atlas/incident/v1/incident_service.pb.h"
 #include "common/storage/rocks_store.h"
 #include "incident-service/change_notifier.h"
@@ -117,25 +122,38 @@ class IncidentStore {
 
   // --- Reads. NOT_FOUND if the record does not exist; DATA_LOSS if it
   // does not parse; other codes for storage failures.
-  absl::StatusOr<StoredIncident> GetIncident(absl::string_view id) const;
-  absl::StatusOr<StoredEvent> GetEvent(absl::string_view incident_id,
-                                       absl::string_view event_id) const;
-  absl::StatusOr<StoredSource> GetSource(absl::string_view incident_id,
-                                         absl::string_view source_id) const;
+  //
+  // `view`: kDurable (the default) sees only synced writes, what API reads
+  // serve; kLatest also sees appended, unsynced ones, for the writer's
+  // checks under IncidentCore's write mutex (see common/storage/
+  // rocks_store.h).
+  absl::StatusOr<StoredIncident> GetIncident(
+      absl::string_view id,
+      storage::ReadView view = storage::ReadView::kDurable) const;
+  absl::StatusOr<StoredEvent> GetEvent(
+      absl::string_view incident_id, absl::string_view event_id,
+      storage::ReadView view = storage::ReadView::kDurable) const;
+  absl::StatusOr<StoredSource> GetSource(
+      absl::string_view incident_id, absl::string_view source_id,
+      storage::ReadView view = storage::ReadView::kDurable) const;
   // Every event of an incident, in timeline order.
   absl::StatusOr<std::vector<StoredEvent>> AllEvents(
-      absl::string_view incident_id) const;
+      absl::string_view incident_id,
+      storage::ReadView view = storage::ReadView::kDurable) const;
   // Every source of an incident, in creation order.
   absl::StatusOr<std::vector<StoredSource>> AllSources(
-      absl::string_view incident_id) const;
+      absl::string_view incident_id,
+      storage::ReadView view = storage::ReadView::kDurable) const;
 
   // Visits up to the end (or until `visit` returns false) the ids in the
   // timeline / source-order index of an incident strictly after `cursor`
   // (empty: from the start). `visit(cursor, id)`.
   using IndexVisitor =
       absl::FunctionRef<bool(absl::string_view cursor, absl::string_view id)>;
-  absl::Status ScanTimeline(absl::string_view incident_id,
-                            absl::string_view cursor, IndexVisitor visit) const;
+  absl::Status ScanTimeline(
+      absl::string_view incident_id, absl::string_view cursor,
+      IndexVisitor visit,
+      storage::ReadView view = storage::ReadView::kDurable) const;
   absl::Status ScanSourceOrder(absl::string_view incident_id,
                                absl::string_view cursor,
                                IndexVisitor visit) const;
@@ -153,18 +171,25 @@ class IncidentStore {
     std::string name;
   };
   absl::StatusOr<std::optional<RequestRecord>> GetRequest(
-      absl::string_view request_id) const;
+      absl::string_view request_id,
+      storage::ReadView view = storage::ReadView::kDurable) const;
 
-  // Loads changelog entries with sequence >= `from` (at most `max`) into
-  // `out`, in order.
+  // Loads durable changelog entries with sequence >= `from` (at most
+  // `max`) into `out`, in order.
   absl::Status ReadChanges(int64_t from, size_t max,
                            std::deque<v1::IncidentChange>* out) const;
   absl::Status ScanChanges(
       int64_t from,
       absl::FunctionRef<bool(const v1::IncidentChange&)> visit) const;
 
-  // The sequence the next changelog entry gets (1 for an empty log).
+  // The sequence the next changelog entry gets (1 for an empty log),
+  // counting appended changes that may not be durable yet.
   int64_t next_sequence() const { return next_sequence_.load(); }
+  // The sequence after the last durable change: the changelog a
+  // WatchIncidentChanges stream may serve ends before it.
+  int64_t durable_next_sequence() const {
+    return durable_next_sequence_.load();
+  }
 
   // --- Batch builders. `before` (may be null) is the stored state being
   // replaced, whose index entries are removed.
@@ -186,11 +211,22 @@ class IncidentStore {
                          const RequestRecord& record,
                          storage::WriteBatch* batch);
 
-  // Adds `change` with the next sequence to `batch`, commits it, and on
-  // success takes the sequence and tells the notifier. Returns the
-  // sequence. The caller serialises calls (see the file comment).
+  // Adds `change` with the next sequence to `batch`, appends it (not yet
+  // synced: see RocksStore::Append) and on success takes the sequence.
+  // Returns the sequence. The caller serialises calls (see the file
+  // comment) and, after releasing its lock, calls WaitDurable before
+  // acknowledging.
   absl::StatusOr<int64_t> CommitChange(storage::WriteBatch batch,
                                        v1::IncidentChange change);
+
+  // Returns once every write up to `token` (a last_write_token() taken by
+  // the writer under its lock) is synced; then tells the notifier, in
+  // sequence order, about every change that became durable. Errors: see
+  // RocksStore::WaitDurable.
+  absl::Status WaitDurable(storage::WriteToken token);
+  storage::WriteToken last_write_token() const {
+    return db_->last_write_token();
+  }
 
   ChangeNotifier& notifier() { return notifier_; }
 
@@ -201,11 +237,20 @@ class IncidentStore {
 
  private:
   IncidentStore(std::unique_ptr<storage::RocksStore> db, int64_t next)
-      : db_(std::move(db)), next_sequence_(next) {}
+      : db_(std::move(db)), next_sequence_(next), durable_next_sequence_(next) {}
 
   std::unique_ptr<storage::RocksStore> db_;
   std::atomic<int64_t> next_sequence_;
+  std::atomic<int64_t> durable_next_sequence_;
   ChangeNotifier notifier_;
+  // Changes appended but not yet announced, in sequence order, with the
+  // token of their write. Announced (and popped) once durable.
+  struct PendingChange {
+    storage::WriteToken token;
+    v1::IncidentChange change;
+  };
+  absl::Mutex pending_mu_;
+  std::deque<PendingChange> pending_ ABSL_GUARDED_BY(pending_mu_);
 };
 
 // The id part of "incidents/{id}" (the name itself if it has no prefix).

@@ -3,7 +3,29 @@
 // A database directory with named column families. Every write is a
 // WriteBatch applied atomically and acknowledged only after the write-ahead
 // log is synced to disk, so an acknowledged write survives a crash of the
-// process or the machine. Reads see the latest acknowledged state.
+// process or the machine.
+//
+// Group commit. A write has two steps: Append(batch) applies the batch
+// (WAL record written, not yet synced) and returns its token; WaitDurable
+// (token) returns once the WAL is synced up to that write. One caller at a
+// time runs the sync (rocksdb SyncWAL) and it covers every write appended
+// before it started; callers arriving meanwhile wait and are released
+// together by the next sync. A writer that must order its writes (the
+// cores' write mutex) appends under its own lock, so the WAL order is its
+// commit order, and waits for durability after releasing it. Write() is
+// Append + WaitDurable.
+//
+// Visibility. Reads come in two views (ReadView):
+//   kDurable (the default): the state as of the last completed sync. Each
+//     sync takes a rocksdb snapshot at the last write it covers and
+//     publishes it after the sync, so a reader never observes a write that
+//     a crash could still lose. What API reads use.
+//   kLatest: every appended write, durable or not. Only for a writer's
+//     conflict checks under the lock that orders its writes (id taken,
+//     request_id seen, etag): it must see the writes before it, and
+//     answers only after WaitDurable covers everything it read.
+// With Options::sync_writes off both views are the latest state and
+// WaitDurable returns at once.
 //
 // Column families are addressed by their index in Options::column_families
 // (each service defines named constants for them); RocksDB's "default"
@@ -15,25 +37,29 @@
 // be logged, not returned to API callers.
 //
 // Thread safety: all methods may be called concurrently, except that Close()
-// must not race with any other call.
+// must not race with any other call (stop writers and readers first).
 #ifndef ATLAS_COMMON_STORAGE_ROCKS_STORE_H_
 #define ATLAS_COMMON_STORAGE_ROCKS_STORE_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
 class Cache;
+class Snapshot;
 }  // namespace rocksdb
 
 namespace atlas::storage {
@@ -61,6 +87,13 @@ class WriteBatch {
 // Scan direction for RocksStore::Scan.
 enum class ScanDirection { kForward, kReverse };
 
+// Which state a read sees; see the file comment.
+enum class ReadView { kDurable, kLatest };
+
+// Identifies a write for WaitDurable: writes are numbered 1, 2, 3, ... in
+// the order they were applied; 0 is "no write".
+using WriteToken = uint64_t;
+
 class RocksStore {
  public:
   struct Options {
@@ -74,6 +107,10 @@ class RocksStore {
     // Sync the WAL before acknowledging a write. Tests of unrelated logic
     // may turn this off; servers never do.
     bool sync_writes = true;
+    // Test hook: called by the syncer after it captured the writes it
+    // covers and before it syncs, without locks held (tests delay the sync
+    // to check what readers see meanwhile). Null in production.
+    std::function<void()> before_sync_for_test;
   };
 
   // Opens (creating if needed) the database. INVALID_ARGUMENT for bad
@@ -86,23 +123,46 @@ class RocksStore {
   RocksStore(const RocksStore&) = delete;
   RocksStore& operator=(const RocksStore&) = delete;
 
-  // Flushes nothing extra (the WAL is already synced) and closes cleanly.
-  // Idempotent. Every other call fails with FAILED_PRECONDITION afterwards.
+  // Flushes the memtables to table files (so the next Open replays no
+  // WAL) and closes cleanly. Idempotent. Every other call fails with
+  // FAILED_PRECONDITION afterwards. Must not race with any other call.
   absl::Status Close();
 
   // The value at `key`; NOT_FOUND if there is none.
-  absl::StatusOr<std::string> Get(int column_family, absl::string_view key) const;
+  absl::StatusOr<std::string> Get(int column_family, absl::string_view key,
+                                  ReadView view = ReadView::kDurable) const;
 
   // Looks up many keys at once. `values[i]` is set and `found[i]` true for
   // each key present.
   absl::Status MultiGet(int column_family,
                         const std::vector<std::string>& keys,
                         std::vector<std::string>* values,
-                        std::vector<bool>* found) const;
+                        std::vector<bool>* found,
+                        ReadView view = ReadView::kDurable) const;
 
-  // Applies `batch` atomically; with sync_writes, returns after the WAL is
-  // on disk.
+  // Applies `batch` atomically and returns after its WAL record is synced
+  // (Append + WaitDurable). Blocks for about one WAL sync; concurrent
+  // callers share syncs.
   absl::Status Write(const WriteBatch& batch);
+
+  // Applies `batch` atomically without waiting for the sync: on return the
+  // batch is visible to kLatest reads (not to kDurable ones) and may still
+  // be lost by a crash. Returns its token for WaitDurable. Appends are
+  // applied in call order; a caller needing an order across threads
+  // serialises its calls.
+  absl::StatusOr<WriteToken> Append(const WriteBatch& batch);
+
+  // Returns once every write with a token <= `token` is synced and visible
+  // to kDurable reads (at once if it already is). If a sync fails, this and
+  // every later WaitDurable and Append fail (INTERNAL): the state of the
+  // unsynced tail is unknown, so the store stops acknowledging writes.
+  absl::Status WaitDurable(WriteToken token);
+
+  // The token of the last applied write (0 if none since Open); waiting
+  // for it covers every write a kLatest read may have seen.
+  WriteToken last_write_token() const;
+  // The token of the last durable write.
+  WriteToken durable_token() const;
 
   // Visits keys in [lower, upper) of one column family in key order (or
   // reverse order), calling `visit(key, value)` until it returns false.
@@ -113,13 +173,15 @@ class RocksStore {
       int column_family, absl::string_view lower, absl::string_view upper,
       ScanDirection direction,
       absl::FunctionRef<bool(absl::string_view key, absl::string_view value)>
-          visit) const;
+          visit,
+      ReadView view = ReadView::kDurable) const;
 
   // Scan over every key starting with `prefix`.
   absl::Status ScanPrefix(
       int column_family, absl::string_view prefix, ScanDirection direction,
       absl::FunctionRef<bool(absl::string_view key, absl::string_view value)>
-          visit) const;
+          visit,
+      ReadView view = ReadView::kDurable) const;
 
   // An integer RocksDB property ("rocksdb.estimate-num-keys"), for metrics.
   absl::StatusOr<uint64_t> IntProperty(int column_family,
@@ -131,11 +193,34 @@ class RocksStore {
   RocksStore(Options options, rocksdb::DB* db,
              std::vector<rocksdb::ColumnFamilyHandle*> handles);
   absl::StatusOr<rocksdb::ColumnFamilyHandle*> Handle(int column_family) const;
+  // The snapshot a read in `view` uses (null: the latest state). The
+  // returned reference keeps it alive for the read.
+  std::shared_ptr<const rocksdb::Snapshot> SnapshotFor(ReadView view) const;
+  // Takes a snapshot of the current state, released with the last
+  // reference to it.
+  std::shared_ptr<const rocksdb::Snapshot> TakeSnapshot();
 
   Options options_;
   rocksdb::DB* db_;  // owned; null after Close()
   // handles_[0] is "default"; family i is handles_[i + 1].
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+
+  // Orders Append's rocksdb writes with the token counter, so a snapshot
+  // taken under it holds exactly the writes with token <= last_written_.
+  mutable absl::Mutex append_mu_;
+  WriteToken last_written_ ABSL_GUARDED_BY(append_mu_) = 0;
+
+  // The coalescing syncer's state.
+  mutable absl::Mutex sync_mu_;
+  bool syncing_ ABSL_GUARDED_BY(sync_mu_) = false;
+  WriteToken durable_ ABSL_GUARDED_BY(sync_mu_) = 0;
+  absl::Status sync_failure_ ABSL_GUARDED_BY(sync_mu_);
+
+  // The published durable snapshot (kDurable reads); null when
+  // sync_writes is off.
+  mutable absl::Mutex published_mu_;
+  std::shared_ptr<const rocksdb::Snapshot> durable_snapshot_
+      ABSL_GUARDED_BY(published_mu_);
 };
 
 // Smallest string greater than every string starting with `prefix`; empty
