@@ -21,6 +21,14 @@ absl::StatusOr<std::unique_ptr<ServerRunner>> ServerRunner::Start(
   if (options.service_name.empty()) {
     return absl::InvalidArgumentError("service_name is required");
   }
+  // gRPC reads a non-positive limit as "unlimited": refuse it instead.
+  if (options.max_receive_message_bytes <= 0) {
+    return absl::InvalidArgumentError(
+        "max_receive_message_bytes must be positive");
+  }
+  if (options.max_concurrent_streams <= 0) {
+    return absl::InvalidArgumentError("max_concurrent_streams must be positive");
+  }
   // Both must be enabled before the builder is created.
   ::grpc::EnableDefaultHealthCheckService(true);
   ::grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -36,6 +44,21 @@ absl::StatusOr<std::unique_ptr<ServerRunner>> ServerRunner::Start(
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (::grpc::Service* service : services) builder.RegisterService(service);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             options.max_concurrent_streams);
+  if (options.keepalive_time > absl::ZeroDuration()) {
+    builder.AddChannelArgument(
+        GRPC_ARG_KEEPALIVE_TIME_MS,
+        static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_time)));
+    builder.AddChannelArgument(
+        GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+        static_cast<int>(absl::ToInt64Milliseconds(options.keepalive_timeout)));
+  }
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+      static_cast<int>(
+          absl::ToInt64Milliseconds(options.min_client_ping_interval)));
   if (options.max_connection_age > absl::ZeroDuration()) {
     builder.AddChannelArgument(
         GRPC_ARG_MAX_CONNECTION_AGE_MS,

@@ -45,8 +45,24 @@ struct ServerOptions {
   absl::Duration shutdown_grace = absl::Seconds(10);
   // Largest request accepted; larger ones fail with RESOURCE_EXHAUSTED
   // before any handler runs. Set deliberately rather than left at gRPC's
-  // default.
+  // default. Must be positive (the mains set it from
+  // --max_request_bytes).
   int max_receive_message_bytes = 4 << 20;
+  // Most calls (streams included) open at once on one connection; a
+  // client opening more waits for a slot (HTTP/2 MAX_CONCURRENT_STREAMS),
+  // so one connection cannot make the server hold an unbounded number of
+  // calls. Must be positive.
+  int max_concurrent_streams = 1000;
+  // The server pings an idle connection after this long and closes it if
+  // no answer comes within keepalive_timeout, so streams held by a client
+  // that vanished (no FIN, no RST) are released. Zero disables.
+  absl::Duration keepalive_time = absl::Minutes(1);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
+  // Client keepalive pings at least this far apart are accepted, also on a
+  // connection with no call or no data flowing (a quiet change stream);
+  // more frequent ones are answered with GOAWAY (too_many_pings). The
+  // services' own channels ping every 30 s (common/grpc/service_channel).
+  absl::Duration min_client_ping_interval = absl::Seconds(10);
   // Connections are closed gracefully after this age so that clients
   // re-resolve DNS and spread over new replicas. Zero disables.
   absl::Duration max_connection_age = absl::Minutes(5);
@@ -59,7 +75,8 @@ struct ServerOptions {
 class ServerRunner {
  public:
   // Starts serving `services` (not owned; they must outlive the runner).
-  // UNAVAILABLE if the address cannot be bound.
+  // UNAVAILABLE if the address cannot be bound; INVALID_ARGUMENT for a
+  // missing service_name or a non-positive size or stream limit.
   static absl::StatusOr<std::unique_ptr<ServerRunner>> Start(
       ServerOptions options, const std::vector<::grpc::Service*>& services);
 

@@ -1,0 +1,635 @@
+// Access control that cannot leak (DESIGN.md section 5), driven by the
+// proto descriptors:
+//  - every method of CatalogService and IncidentService, as the generated
+//    descriptor pool lists them, must have a row in this file's table, so a
+//    new RPC fails the build's tests until it is classified here;
+//  - every read (streams included) is called with every role, through a
+//    generic stub, against servers whose records have every members-only
+//    field set; each response is walked by reflection, and every field
+//    marked `access_tier = MEMBER` must be empty and listed in the enclosing
+//    record's `redacted_fields` for a non-member, present for a member;
+//  - every write refuses public and member callers with UNAUTHENTICATED /
+//    PERMISSION_DENIED before looking at whether its target exists;
+//  - filters on members-only fields are PERMISSION_DENIED for the public.
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "atlas/catalog/v1/catalog_service.grpc.pb.h"
+#include "atlas/incident/v1/incident_service.grpc.pb.h"
+#include "atlas/type/v1/access_tier.pb.h"
+#include "catalog-service/incident_follower.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "tests/security/raw_call.h"
+#include "tests/testing/service_harness.h"
+#include "tests/testing/status_matchers.h"
+
+namespace atlas {
+namespace {
+
+using ::atlas::testing::CatalogHarness;
+using ::atlas::testing::ContextWithKey;
+using ::atlas::testing::IncidentHarness;
+using ::atlas::testing::IsOk;
+using ::atlas::testing::kAdminKey;
+using ::atlas::testing::kEditorKey;
+using ::atlas::testing::kMemberKey;
+using ::atlas::testing::kServiceKey;
+using ::atlas::testing::kUnknownKey;
+using ::atlas::testing::RawServerStream;
+using ::atlas::testing::RawUnary;
+using ::atlas::testing::StatusIs;
+using ::atlas::testing::WaitFor;
+using google::protobuf::Descriptor;
+using google::protobuf::DescriptorPool;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::MessageFactory;
+using google::protobuf::MethodDescriptor;
+using google::protobuf::ServiceDescriptor;
+namespace cv1 = ::atlas::catalog::v1;
+namespace iv1 = ::atlas::incident::v1;
+
+constexpr const char* kServices[] = {"atlas.catalog.v1.CatalogService",
+                                     "atlas.incident.v1.IncidentService"};
+
+// --- Roles -------------------------------------------------------------------
+
+struct RoleCase {
+  const char* name;
+  std::string key;  // empty: no authorization header
+  bool member;      // reads members-only fields
+  bool authenticates;
+};
+
+std::vector<RoleCase> AllRoles() {
+  return {{"public", "", false, true},
+          {"member", kMemberKey, true, true},
+          {"editor", kEditorKey, true, true},
+          {"admin", kAdminKey, true, true},
+          {"service", kServiceKey, true, true},
+          {"unknown-key", kUnknownKey, false, false}};
+}
+
+// --- Seed data: every members-only field set ---------------------------------
+
+constexpr char kIncident[] = "incidents/vooruit-2024";
+constexpr char kSource[] = "incidents/vooruit-2024/sources/brussels-times";
+constexpr char kEvent[] = "incidents/vooruit-2024/events/detection";
+
+type::v1::PartialDate Date(int y, int m, int d) {
+  type::v1::PartialDate p;
+  p.set_year(y);
+  p.set_month(m);
+  p.set_day(d);
+  return p;
+}
+
+// --- The table: one row per RPC ----------------------------------------------
+
+enum class Kind { kRead, kStream, kWrite };
+
+struct MethodCase {
+  Kind kind;
+  // The request: for reads, one that returns the seeded records; for
+  // writes, one that would be valid but targets something that does not
+  // exist (or names a victim/parent that does not exist).
+  std::function<std::unique_ptr<Message>()> request;
+};
+
+template <typename T>
+std::function<std::unique_ptr<Message>()> Req(std::function<void(T*)> fill) {
+  return [fill] {
+    auto m = std::make_unique<T>();
+    fill(m.get());
+    return std::unique_ptr<Message>(std::move(m));
+  };
+}
+
+// Keyed by the method's full name ("atlas.catalog.v1.CatalogService.GetOrganization").
+const std::map<std::string, MethodCase>& Table() {
+  static const auto* table = new std::map<std::string, MethodCase>{
+      // CatalogService: reads.
+      {"atlas.catalog.v1.CatalogService.GetOrganization",
+       {Kind::kRead, Req<cv1::GetOrganizationRequest>([](auto* r) {
+          r->set_name("organizations/vooruit");
+        })}},
+      {"atlas.catalog.v1.CatalogService.BatchGetOrganizations",
+       {Kind::kRead, Req<cv1::BatchGetOrganizationsRequest>([](auto* r) {
+          r->add_names("organizations/vooruit");
+          r->add_names("organizations/acme");
+        })}},
+      {"atlas.catalog.v1.CatalogService.ListOrganizations",
+       {Kind::kRead, Req<cv1::ListOrganizationsRequest>([](auto*) {})}},
+      {"atlas.catalog.v1.CatalogService.SearchOrganizations",
+       {Kind::kRead, Req<cv1::SearchOrganizationsRequest>([](auto* r) {
+          r->set_query("vooruit");
+        })}},
+      {"atlas.catalog.v1.CatalogService.ResolveOrganization",
+       {Kind::kRead, Req<cv1::ResolveOrganizationRequest>([](auto* r) {
+          r->set_query("hxxps://www.vooruit[.]be/nieuws");
+        })}},
+      // CatalogService: writes.
+      {"atlas.catalog.v1.CatalogService.CreateOrganization",
+       {Kind::kWrite, Req<cv1::CreateOrganizationRequest>([](auto* r) {
+          r->set_organization_id("ghost");
+          r->mutable_organization()->set_display_name("Ghost");
+          r->mutable_organization()->set_parent("organizations/does-not-exist");
+        })}},
+      {"atlas.catalog.v1.CatalogService.UpdateOrganization",
+       {Kind::kWrite, Req<cv1::UpdateOrganizationRequest>([](auto* r) {
+          r->mutable_organization()->set_name("organizations/does-not-exist");
+          r->mutable_organization()->set_display_name("Ghost");
+          r->mutable_update_mask()->add_paths("display_name");
+        })}},
+      {"atlas.catalog.v1.CatalogService.DeleteOrganization",
+       {Kind::kWrite, Req<cv1::DeleteOrganizationRequest>([](auto* r) {
+          r->set_name("organizations/does-not-exist");
+        })}},
+      // IncidentService: reads.
+      {"atlas.incident.v1.IncidentService.GetIncident",
+       {Kind::kRead, Req<iv1::GetIncidentRequest>([](auto* r) {
+          r->set_name(kIncident);
+        })}},
+      {"atlas.incident.v1.IncidentService.ListIncidents",
+       {Kind::kRead, Req<iv1::ListIncidentsRequest>([](auto* r) {
+          r->set_filter("country = \"BE\"");
+        })}},
+      {"atlas.incident.v1.IncidentService.GetTimelineEvent",
+       {Kind::kRead, Req<iv1::GetTimelineEventRequest>([](auto* r) {
+          r->set_name(kEvent);
+        })}},
+      {"atlas.incident.v1.IncidentService.ListTimelineEvents",
+       {Kind::kRead, Req<iv1::ListTimelineEventsRequest>([](auto* r) {
+          r->set_parent(kIncident);
+        })}},
+      {"atlas.incident.v1.IncidentService.GetSource",
+       {Kind::kRead, Req<iv1::GetSourceRequest>([](auto* r) {
+          r->set_name(kSource);
+        })}},
+      {"atlas.incident.v1.IncidentService.ListSources",
+       {Kind::kRead, Req<iv1::ListSourcesRequest>([](auto* r) {
+          r->set_parent(kIncident);
+        })}},
+      {"atlas.incident.v1.IncidentService.WatchIncidentChanges",
+       {Kind::kStream, Req<iv1::WatchIncidentChangesRequest>([](auto* r) {
+          r->set_start_sequence(1);
+        })}},
+      // IncidentService: writes.
+      {"atlas.incident.v1.IncidentService.CreateIncident",
+       {Kind::kWrite, Req<iv1::CreateIncidentRequest>([](auto* r) {
+          r->set_incident_id("ghost");
+          r->mutable_incident()->set_title("Ghost");
+          r->mutable_incident()->add_victims()->set_organization(
+              "organizations/does-not-exist");
+        })}},
+      {"atlas.incident.v1.IncidentService.UpdateIncident",
+       {Kind::kWrite, Req<iv1::UpdateIncidentRequest>([](auto* r) {
+          r->mutable_incident()->set_name("incidents/does-not-exist");
+          r->mutable_incident()->set_title("Ghost");
+          r->mutable_update_mask()->add_paths("title");
+        })}},
+      {"atlas.incident.v1.IncidentService.DeleteIncident",
+       {Kind::kWrite, Req<iv1::DeleteIncidentRequest>([](auto* r) {
+          r->set_name("incidents/does-not-exist");
+        })}},
+      {"atlas.incident.v1.IncidentService.CreateTimelineEvent",
+       {Kind::kWrite, Req<iv1::CreateTimelineEventRequest>([](auto* r) {
+          r->set_parent("incidents/does-not-exist");
+          r->mutable_event()->set_type(iv1::DETECTION);
+          *r->mutable_event()->mutable_date() = Date(2024, 3, 28);
+          r->mutable_event()->set_description("Ghost");
+        })}},
+      {"atlas.incident.v1.IncidentService.UpdateTimelineEvent",
+       {Kind::kWrite, Req<iv1::UpdateTimelineEventRequest>([](auto* r) {
+          r->mutable_event()->set_name("incidents/does-not-exist/events/e");
+          r->mutable_event()->set_description("Ghost");
+          r->mutable_update_mask()->add_paths("description");
+        })}},
+      {"atlas.incident.v1.IncidentService.DeleteTimelineEvent",
+       {Kind::kWrite, Req<iv1::DeleteTimelineEventRequest>([](auto* r) {
+          r->set_name("incidents/does-not-exist/events/e");
+        })}},
+      {"atlas.incident.v1.IncidentService.CreateSource",
+       {Kind::kWrite, Req<iv1::CreateSourceRequest>([](auto* r) {
+          r->set_parent("incidents/does-not-exist");
+          r->mutable_source()->set_title("Ghost");
+        })}},
+      {"atlas.incident.v1.IncidentService.UpdateSource",
+       {Kind::kWrite, Req<iv1::UpdateSourceRequest>([](auto* r) {
+          r->mutable_source()->set_name("incidents/does-not-exist/sources/s");
+          r->mutable_source()->set_title("Ghost");
+          r->mutable_update_mask()->add_paths("title");
+        })}},
+      {"atlas.incident.v1.IncidentService.DeleteSource",
+       {Kind::kWrite, Req<iv1::DeleteSourceRequest>([](auto* r) {
+          r->set_name("incidents/does-not-exist/sources/s");
+        })}},
+  };
+  return *table;
+}
+
+std::vector<const MethodDescriptor*> AllMethods() {
+  std::vector<const MethodDescriptor*> methods;
+  for (const char* name : kServices) {
+    const ServiceDescriptor* service =
+        DescriptorPool::generated_pool()->FindServiceByName(name);
+    if (service == nullptr) {
+      ADD_FAILURE() << name << " is not in the generated descriptor pool";
+      continue;
+    }
+    for (int i = 0; i < service->method_count(); ++i) {
+      methods.push_back(service->method(i));
+    }
+  }
+  return methods;
+}
+
+std::string PathOf(const MethodDescriptor* m) {
+  return absl::StrCat("/", m->service()->full_name(), "/", m->name());
+}
+
+// --- The response walker ----------------------------------------------------
+
+bool IsMembersOnly(const FieldDescriptor* f) {
+  return f->options().GetExtension(type::v1::access_tier) == type::v1::MEMBER;
+}
+
+const FieldDescriptor* RedactedFieldsOf(const Descriptor* d) {
+  const FieldDescriptor* f = d->FindFieldByName("redacted_fields");
+  return f != nullptr && f->is_repeated() &&
+                 f->type() == FieldDescriptor::TYPE_STRING
+             ? f
+             : nullptr;
+}
+
+bool IsPresent(const Message& m, const FieldDescriptor* f) {
+  const auto* r = m.GetReflection();
+  return f->is_repeated() ? r->FieldSize(m, f) > 0 : r->HasField(m, f);
+}
+
+struct WalkStats {
+  int records = 0;
+  int members_only_fields = 0;
+};
+
+// Walks `m` recursively. `record` is the nearest enclosing record (a message
+// with `redacted_fields`), `prefix` the path of `m` relative to it.
+void Walk(const Message& m, const Message* record, const std::string& prefix,
+          bool member, const std::string& where, WalkStats* stats) {
+  const Descriptor* d = m.GetDescriptor();
+  const auto* r = m.GetReflection();
+  std::string base = prefix;
+  std::vector<std::string> listed;
+  if (const FieldDescriptor* rf = RedactedFieldsOf(d)) {
+    record = &m;
+    base.clear();
+    ++stats->records;
+    for (int i = 0; i < r->FieldSize(m, rf); ++i) {
+      listed.push_back(r->GetRepeatedString(m, rf, i));
+    }
+    if (member) {
+      EXPECT_THAT(listed, ::testing::IsEmpty())
+          << where << ": " << d->full_name() << " lists redactions for a member";
+    }
+  } else if (record != nullptr) {
+    const FieldDescriptor* rf = RedactedFieldsOf(record->GetDescriptor());
+    const auto* rr = record->GetReflection();
+    for (int i = 0; i < rr->FieldSize(*record, rf); ++i) {
+      listed.push_back(rr->GetRepeatedString(*record, rf, i));
+    }
+  }
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    const std::string path = base.empty() ? f->name() : base + "." + f->name();
+    if (IsMembersOnly(f)) {
+      ++stats->members_only_fields;
+      if (member) {
+        EXPECT_TRUE(IsPresent(m, f))
+            << where << ": members-only " << d->full_name() << "." << f->name()
+            << " is missing for a member (the seed must set every "
+               "members-only field; a new one needs a value here)";
+      } else {
+        EXPECT_FALSE(IsPresent(m, f))
+            << where << ": LEAK: members-only " << d->full_name() << "."
+            << f->name() << " reached a non-member";
+        EXPECT_NE(record, nullptr)
+            << where << ": " << d->full_name() << "." << f->name()
+            << " is members-only but no enclosing record can list it";
+        EXPECT_THAT(listed, ::testing::Contains(path))
+            << where << ": " << path << " not listed in redacted_fields";
+      }
+    }
+    if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (f->is_repeated()) {
+      for (int j = 0; j < r->FieldSize(m, f); ++j) {
+        Walk(r->GetRepeatedMessage(m, f, j), record, path, member, where, stats);
+      }
+    } else if (r->HasField(m, f)) {
+      Walk(r->GetMessage(m, f), record, path, member, where, stats);
+    }
+  }
+}
+
+std::unique_ptr<Message> NewMessage(const Descriptor* d) {
+  return std::unique_ptr<Message>(
+      MessageFactory::generated_factory()->GetPrototype(d)->New());
+}
+
+// --- Fixture: both services, seeded ------------------------------------------
+
+class AccessControlTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    catalog_ = new CatalogHarness();
+    catalog_->Start();
+    incidents_ = new IncidentHarness(catalog_->address());
+    incidents_->Start();
+    Seed();
+  }
+  static void TearDownTestSuite() {
+    delete incidents_;
+    delete catalog_;
+    incidents_ = nullptr;
+    catalog_ = nullptr;
+  }
+
+  static void Seed() {
+    auto catalog_stub = catalog_->NewStub();
+    for (auto [id, domain] : {std::pair{"vooruit", "vooruit.be"},
+                              std::pair{"acme", "acme.example"}}) {
+      cv1::CreateOrganizationRequest r;
+      r.set_organization_id(id);
+      r.mutable_organization()->set_display_name(id);
+      r.mutable_organization()->set_country("BE");
+      r.mutable_organization()->add_domains(domain);
+      cv1::Organization out;
+      ASSERT_THAT(catalog_stub->CreateOrganization(
+                      ContextWithKey(kEditorKey).get(), r, &out),
+                  IsOk());
+    }
+    auto stub = incidents_->NewStub();
+    iv1::CreateIncidentRequest ci;
+    ci.set_incident_id("vooruit-2024");
+    iv1::Incident* i = ci.mutable_incident();
+    i->set_title("Vooruit.brussels website compromised, ransom demanded");
+    i->add_victims()->set_organization("organizations/vooruit");
+    i->add_victims()->set_organization("organizations/acme");
+    i->add_countries("BE");
+    *i->mutable_start_date() = Date(2024, 3, 28);
+    i->add_motives(iv1::FINANCIAL);
+    i->add_techniques()->set_id("T1486");
+    iv1::ThreatActor* actor = i->add_threat_actors();
+    actor->set_name("LockBit");
+    actor->set_type(iv1::CRIMINAL);
+    actor->set_country("RU");
+    for (iv1::ImpactAssessment* axis :
+         {i->mutable_cia_posture()->mutable_confidentiality(),
+          i->mutable_cia_posture()->mutable_integrity(),
+          i->mutable_cia_posture()->mutable_availability()}) {
+      axis->set_level(iv1::HIGH);
+      axis->set_note("members-only assessment");
+    }
+    iv1::Incident created;
+    ASSERT_THAT(stub->CreateIncident(ContextWithKey(kEditorKey).get(), ci,
+                                     &created),
+                IsOk());
+
+    iv1::CreateSourceRequest cs;
+    cs.set_parent(kIncident);
+    cs.set_source_id("brussels-times");
+    iv1::Source* s = cs.mutable_source();
+    s->set_url("hxxps://www.brusselstimes[.]com/vooruit-hack");
+    s->set_title("Vooruit hit by ransomware");
+    s->set_publisher("The Brussels Times");
+    *s->mutable_published_date() = Date(2024, 4, 2);
+    s->set_language("en");
+    s->set_kind(iv1::NEWS);
+    s->mutable_grade()->set_reliability(type::v1::SourceGrade::RELIABILITY_B);
+    s->mutable_grade()->set_credibility(type::v1::SourceGrade::CREDIBILITY_2);
+    s->set_excerpt("The party said it would not pay.");
+    iv1::Source source;
+    ASSERT_THAT(stub->CreateSource(ContextWithKey(kEditorKey).get(), cs, &source),
+                IsOk());
+
+    iv1::CreateTimelineEventRequest ce;
+    ce.set_parent(kIncident);
+    ce.set_event_id("detection");
+    ce.mutable_event()->set_type(iv1::DETECTION);
+    *ce.mutable_event()->mutable_date() = Date(2024, 3, 28);
+    ce.mutable_event()->set_description("The party noticed the defacement.");
+    ce.mutable_event()->add_sources(kSource);
+    iv1::TimelineEvent event;
+    ASSERT_THAT(stub->CreateTimelineEvent(ContextWithKey(kEditorKey).get(), ce,
+                                          &event),
+                IsOk());
+
+    // linked_incidents is kept from the change stream: follow it until
+    // both organisations have their link.
+    catalog::IncidentFollower follower(
+        catalog_->core(),
+        ::grpc::CreateChannel(incidents_->address(),
+                              ::grpc::InsecureChannelCredentials()),
+        {.api_key = kServiceKey});
+    follower.Start();
+    const int64_t changes = incidents_->store().next_sequence() - 1;
+    ASSERT_TRUE(WaitFor([&] { return follower.applied() >= changes; }));
+    follower.Stop();
+  }
+
+  static std::shared_ptr<::grpc::Channel> ChannelFor(const MethodDescriptor* m) {
+    const std::string& address =
+        m->service()->full_name() == "atlas.catalog.v1.CatalogService"
+            ? catalog_->address()
+            : incidents_->address();
+    return ::grpc::CreateChannel(address, ::grpc::InsecureChannelCredentials());
+  }
+
+  static CatalogHarness* catalog_;
+  static IncidentHarness* incidents_;
+};
+
+CatalogHarness* AccessControlTest::catalog_ = nullptr;
+IncidentHarness* AccessControlTest::incidents_ = nullptr;
+
+// A new RPC must be classified here: read (walked for leaks) or write
+// (checked for role-before-existence).
+TEST(AccessControlTableTest, EveryMethodOfBothServicesHasARow) {
+  std::vector<const MethodDescriptor*> methods = AllMethods();
+  ASSERT_GE(methods.size(), 20u);
+  std::set<std::string> seen;
+  for (const MethodDescriptor* m : methods) {
+    seen.insert(m->full_name());
+    auto it = Table().find(m->full_name());
+    if (it == Table().end()) {
+      ADD_FAILURE() << m->full_name()
+                    << " has no row in access_control_test.cc's Table(): add "
+                       "a request and classify it as read, stream or write";
+      continue;
+    }
+    std::unique_ptr<Message> request = it->second.request();
+    EXPECT_EQ(request->GetDescriptor(), m->input_type()) << m->full_name();
+    EXPECT_EQ(it->second.kind == Kind::kStream, m->server_streaming())
+        << m->full_name();
+    EXPECT_FALSE(m->client_streaming()) << m->full_name();
+  }
+  for (const auto& [name, row] : Table()) {
+    EXPECT_TRUE(seen.contains(name)) << name << " is in the table but not a method";
+  }
+}
+
+// Every members-only field reachable from any response sits below a record
+// that can list it in redacted_fields (else redaction would clear it
+// silently, and a client could not tell "hidden" from "empty").
+TEST(AccessControlTableTest, EveryMembersOnlyFieldHasAnEnclosingRecord) {
+  int members_only = 0;
+  std::function<void(const Descriptor*, bool, std::set<const Descriptor*>&)>
+      visit = [&](const Descriptor* d, bool in_record,
+                  std::set<const Descriptor*>& path) {
+        if (!path.insert(d).second) return;
+        in_record = in_record || RedactedFieldsOf(d) != nullptr;
+        for (int i = 0; i < d->field_count(); ++i) {
+          const FieldDescriptor* f = d->field(i);
+          if (IsMembersOnly(f)) {
+            ++members_only;
+            EXPECT_TRUE(in_record) << f->full_name();
+          }
+          if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+            visit(f->message_type(), in_record, path);
+          }
+        }
+        path.erase(d);
+      };
+  for (const MethodDescriptor* m : AllMethods()) {
+    std::set<const Descriptor*> path;
+    visit(m->output_type(), false, path);
+  }
+  // Organization.linked_incidents, 4 in Incident, TimelineEvent.sources,
+  // 8 in Source: a drop means the annotations were lost.
+  EXPECT_GE(members_only, 14);
+}
+
+TEST_F(AccessControlTest, NoMembersOnlyFieldReachesANonMemberOnAnyRead) {
+  int reads = 0;
+  for (const MethodDescriptor* m : AllMethods()) {
+    auto row = Table().find(m->full_name());
+    ASSERT_NE(row, Table().end()) << m->full_name();
+    if (row->second.kind == Kind::kWrite) continue;
+    ++reads;
+    std::string request;
+    ASSERT_TRUE(row->second.request()->SerializeToString(&request));
+    for (const RoleCase& role : AllRoles()) {
+      const std::string where = absl::StrCat(m->full_name(), " as ", role.name);
+      SCOPED_TRACE(where);
+      std::vector<std::string> responses;
+      ::grpc::Status status;
+      if (row->second.kind == Kind::kStream) {
+        const size_t changes =
+            static_cast<size_t>(incidents_->store().next_sequence() - 1);
+        auto result = RawServerStream(ChannelFor(m), PathOf(m), request,
+                                      role.key, changes);
+        status = result.status;
+        if (result.cancelled_by_us) status = ::grpc::Status::OK;
+        responses = std::move(result.messages);
+        if (role.authenticates) {
+          EXPECT_EQ(responses.size(), changes) << status.error_message();
+        }
+      } else {
+        auto result = RawUnary(ChannelFor(m), PathOf(m), request, role.key);
+        status = result.status;
+        if (status.ok()) responses.push_back(std::move(result.response));
+      }
+      if (!role.authenticates) {
+        EXPECT_THAT(status, StatusIs(::grpc::StatusCode::UNAUTHENTICATED));
+        EXPECT_THAT(responses, ::testing::IsEmpty());
+        continue;
+      }
+      ASSERT_THAT(status, IsOk());
+      ASSERT_FALSE(responses.empty());
+      WalkStats stats;
+      for (const std::string& bytes : responses) {
+        std::unique_ptr<Message> response = NewMessage(m->output_type());
+        ASSERT_TRUE(response->ParseFromString(bytes));
+        Walk(*response, nullptr, "", role.member, where, &stats);
+      }
+      // Not vacuous: the response held records with members-only fields.
+      EXPECT_GT(stats.records, 0);
+      EXPECT_GT(stats.members_only_fields, 0);
+    }
+  }
+  EXPECT_EQ(reads, 12);
+}
+
+TEST_F(AccessControlTest, EveryWriteChecksTheRoleBeforeExistence) {
+  int writes = 0;
+  for (const MethodDescriptor* m : AllMethods()) {
+    auto row = Table().find(m->full_name());
+    ASSERT_NE(row, Table().end()) << m->full_name();
+    if (row->second.kind != Kind::kWrite) continue;
+    ++writes;
+    SCOPED_TRACE(m->full_name());
+    std::string request;
+    ASSERT_TRUE(row->second.request()->SerializeToString(&request));
+    auto call = [&](const std::string& key) {
+      return RawUnary(ChannelFor(m), PathOf(m), request, key).status;
+    };
+    // The target really is missing: a writer is told so (NOT_FOUND, or
+    // INVALID_ARGUMENT naming a missing victim or parent).
+    ::grpc::Status editor = call(kEditorKey);
+    EXPECT_THAT(editor, ::testing::AnyOf(
+                            StatusIs(::grpc::StatusCode::NOT_FOUND),
+                            StatusIs(::grpc::StatusCode::INVALID_ARGUMENT,
+                                     ::testing::HasSubstr("does-not-exist"))));
+    // Callers who may not write learn nothing about existence.
+    EXPECT_THAT(call(""), StatusIs(::grpc::StatusCode::UNAUTHENTICATED));
+    EXPECT_THAT(call(kUnknownKey), StatusIs(::grpc::StatusCode::UNAUTHENTICATED));
+    EXPECT_THAT(call(kMemberKey), StatusIs(::grpc::StatusCode::PERMISSION_DENIED));
+    // Admin and service keys write like an editor.
+    EXPECT_EQ(call(kAdminKey).error_code(), editor.error_code());
+    EXPECT_EQ(call(kServiceKey).error_code(), editor.error_code());
+  }
+  EXPECT_EQ(writes, 12);
+  // Nothing was written by any of them.
+  iv1::GetIncidentRequest get;
+  get.set_name("incidents/ghost");
+  iv1::Incident out;
+  EXPECT_THAT(incidents_->NewStub()->GetIncident(
+                  ContextWithKey(kMemberKey).get(), get, &out),
+              StatusIs(::grpc::StatusCode::NOT_FOUND));
+}
+
+TEST_F(AccessControlTest, FiltersOnMembersOnlyFieldsArePermissionDeniedForThePublic) {
+  auto stub = incidents_->NewStub();
+  for (const char* filter :
+       {"motive = FINANCIAL", "technique = \"T1486\"",
+        "threat_actor_type = CRIMINAL", "country = \"BE\" AND motive = FINANCIAL",
+        "technique = T1486 AND start >= 2024-01-01"}) {
+    SCOPED_TRACE(filter);
+    iv1::ListIncidentsRequest r;
+    r.set_filter(filter);
+    iv1::ListIncidentsResponse out;
+    EXPECT_THAT(stub->ListIncidents(ContextWithKey("").get(), r, &out),
+                StatusIs(::grpc::StatusCode::PERMISSION_DENIED));
+    EXPECT_EQ(out.incidents_size(), 0);
+    EXPECT_THAT(stub->ListIncidents(ContextWithKey(kUnknownKey).get(), r, &out),
+                StatusIs(::grpc::StatusCode::UNAUTHENTICATED));
+    for (const char* key : {kMemberKey, kEditorKey, kAdminKey, kServiceKey}) {
+      iv1::ListIncidentsResponse member;
+      EXPECT_THAT(stub->ListIncidents(ContextWithKey(key).get(), r, &member),
+                  IsOk());
+      EXPECT_EQ(member.incidents_size(), 1) << key;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace atlas
