@@ -15,6 +15,10 @@ std::shared_ptr<::grpc::Channel> MakeServiceChannel(
   // Keepalive also while no call is active (the follower's stream may be
   // between reconnects).
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  // A follower sends nothing after its request; gRPC 1.51 otherwise stops
+  // pinging after two pings without data, and a dead peer would go
+  // unnoticed. The servers accept a ping every 10 s (server_runner.cc).
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   // Reconnect quickly after the peer restarts (defaults back off to 2 min).
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
