@@ -301,8 +301,12 @@ TEST(OverloadTest, FloodedBinaryRefusesExcessAndKeepsMemoryBounded) {
   EXPECT_GT(outcomes["write/" + ok], 0);
   // 16 kB writes, at most 400 in flight: far below the bound unless
   // requests pile up inside the server.
+#if !defined(__SANITIZE_ADDRESS__)
+  // Not under AddressSanitizer: its shadow memory and quarantine of freed
+  // blocks (256 MB by default) say nothing about the server's own bound.
   EXPECT_LT(hwm_kb - baseline_kb, 256 * 1024)
       << "baseline " << baseline_kb << " kB, peak " << hwm_kb << " kB";
+#endif
   RecordProperty("issued", issued);
   RecordProperty("refused", outcomes["write/" + exhausted]);
   RecordProperty("peak_rss_kb", static_cast<int>(hwm_kb));
