@@ -10,7 +10,7 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* CatalogServiceImpl::GetOrganization(
     ::grpc::CallbackServerContext* context,
     const v1::GetOrganizationRequest* request, v1::Organization* response) {
-  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
     return core_.GetOrganization(caller, *request);
   });
 }
@@ -19,7 +19,7 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::BatchGetOrganizationsRequest* request,
     v1::BatchGetOrganizationsResponse* response) {
-  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
     return core_.BatchGetOrganizations(caller, *request);
   });
 }
@@ -28,7 +28,7 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::ListOrganizationsRequest* request,
     v1::ListOrganizationsResponse* response) {
-  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
     return core_.ListOrganizations(caller, *request);
   });
 }
@@ -65,7 +65,7 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::SearchOrganizationsRequest* request,
     v1::SearchOrganizationsResponse* response) {
-  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
     return core_.SearchOrganizations(caller, *request);
   });
 }
@@ -74,7 +74,7 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::ResolveOrganizationRequest* request,
     v1::ResolveOrganizationResponse* response) {
-  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
     return core_.ResolveOrganization(caller, *request);
   });
 }

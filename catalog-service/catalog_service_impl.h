@@ -7,6 +7,7 @@
 #include "atlas/catalog/v1/catalog_service.grpc.pb.h"
 #include "catalog-service/catalog_core.h"
 #include "common/auth/api_keys.h"
+#include "common/grpc/call_gate.h"
 #include "common/grpc/executor.h"
 
 namespace atlas::catalog {
@@ -14,9 +15,12 @@ namespace atlas::catalog {
 class CatalogServiceImpl final : public v1::CatalogService::CallbackService {
  public:
   // All arguments must outlive the service. Writes run on `writers`.
+  // `max_inflight_reads` bounds the reads (and, for incidents, the change
+  // streams) served at once; past it calls get RESOURCE_EXHAUSTED.
   CatalogServiceImpl(CatalogCore& core, const auth::KeyRegistry& keys,
-                     grpc_util::BoundedExecutor& writers)
-      : core_(core), keys_(keys), writers_(writers) {}
+                     grpc_util::BoundedExecutor& writers,
+                     int max_inflight_reads = 256)
+      : core_(core), keys_(keys), writers_(writers), reads_(max_inflight_reads) {}
 
   ::grpc::ServerUnaryReactor* GetOrganization(
       ::grpc::CallbackServerContext* context,
@@ -55,6 +59,7 @@ class CatalogServiceImpl final : public v1::CatalogService::CallbackService {
   CatalogCore& core_;
   const auth::KeyRegistry& keys_;
   grpc_util::BoundedExecutor& writers_;
+  grpc_util::CallGate reads_;
 };
 
 }  // namespace atlas::catalog

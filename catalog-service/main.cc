@@ -49,6 +49,9 @@ ABSL_FLAG(std::string, incident_api_key_file, "",
           "file holding the raw SERVICE key sent to incident-service");
 ABSL_FLAG(int, max_queued_writes, 1024,
           "writes queued beyond this are refused with RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, max_inflight_reads, 256,
+          "reads (and change streams) served at once; more are refused with "
+          "RESOURCE_EXHAUSTED, so memory stays bounded under a read flood");
 ABSL_FLAG(int, max_request_bytes, 4 << 20,
           "largest request accepted; larger ones are refused with "
           "RESOURCE_EXHAUSTED before any handler runs");
@@ -127,7 +130,8 @@ int main(int argc, char** argv) {
     atlas::grpc_util::BoundedExecutor writers(
         absl::GetFlag(FLAGS_write_threads),
         static_cast<size_t>(absl::GetFlag(FLAGS_max_queued_writes)));
-    atlas::catalog::CatalogServiceImpl service(core, *keys, writers);
+    atlas::catalog::CatalogServiceImpl service(core, *keys, writers,
+                                                 absl::GetFlag(FLAGS_max_inflight_reads));
 
     atlas::grpc_util::ServerOptions options;
     options.listen_address = absl::GetFlag(FLAGS_listen);

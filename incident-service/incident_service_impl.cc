@@ -18,7 +18,7 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::GetIncident(
     ::grpc::CallbackServerContext* context, const v1::GetIncidentRequest* request,
     v1::Incident* response) {
-  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
     return core_.GetIncident(caller, *request);
   });
 }
@@ -26,7 +26,7 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::ListIncidents(
     ::grpc::CallbackServerContext* context, const v1::ListIncidentsRequest* request,
     v1::ListIncidentsResponse* response) {
-  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
     return core_.ListIncidents(caller, *request);
   });
 }
@@ -61,7 +61,7 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::GetTimelineEvent(
     ::grpc::CallbackServerContext* context, const v1::GetTimelineEventRequest* request,
     v1::TimelineEvent* response) {
-  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
     return core_.GetTimelineEvent(caller, *request);
   });
 }
@@ -69,7 +69,7 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::ListTimelineEvents(
     ::grpc::CallbackServerContext* context, const v1::ListTimelineEventsRequest* request,
     v1::ListTimelineEventsResponse* response) {
-  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
     return core_.ListTimelineEvents(caller, *request);
   });
 }
@@ -104,7 +104,7 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::GetSource(
     ::grpc::CallbackServerContext* context, const v1::GetSourceRequest* request,
     v1::Source* response) {
-  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
     return core_.GetSource(caller, *request);
   });
 }
@@ -112,7 +112,7 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::ListSources(
     ::grpc::CallbackServerContext* context, const v1::ListSourcesRequest* request,
     v1::ListSourcesResponse* response) {
-  return RunUnary(context, keys_, response, [&](const auth::Caller& caller) {
+  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
     return core_.ListSources(caller, *request);
   });
 }
@@ -162,8 +162,11 @@ constexpr size_t kReplayChunk = 64;
 class ChangeStream final : public ::grpc::ServerWriteReactor<v1::IncidentChange>,
                            public ChangeSubscriber {
  public:
-  ChangeStream(IncidentCore& core, auth::Caller caller, int64_t start)
-      : core_(core), caller_(std::move(caller)), next_to_load_(start) {
+  // Holds a slot of `gate` (taken by the caller) until OnDone.
+  ChangeStream(IncidentCore& core, grpc_util::CallGate& gate,
+               auth::Caller caller, int64_t start)
+      : core_(core), gate_(gate), caller_(std::move(caller)),
+        next_to_load_(start) {
     subscribed_ = core_.notifier().Subscribe(this);
     if (!subscribed_) {
       absl::MutexLock lock(&mu_);
@@ -191,6 +194,7 @@ class ChangeStream final : public ::grpc::ServerWriteReactor<v1::IncidentChange>
 
   void OnDone() override {
     if (subscribed_) core_.notifier().Unsubscribe(this);
+    gate_.Leave();
     delete this;
   }
 
@@ -253,6 +257,7 @@ class ChangeStream final : public ::grpc::ServerWriteReactor<v1::IncidentChange>
   }
 
   IncidentCore& core_;
+  grpc_util::CallGate& gate_;
   const auth::Caller caller_;
   bool subscribed_ = false;
   absl::Mutex mu_;
@@ -283,7 +288,12 @@ IncidentServiceImpl::WatchIncidentChanges(
   if (!caller.ok()) return new FinishedWriter(grpc_util::ToGrpcStatus(caller.status()));
   absl::StatusOr<int64_t> start = core_.WatchStart(*caller, *request);
   if (!start.ok()) return new FinishedWriter(grpc_util::ToGrpcStatus(start.status()));
-  return new ChangeStream(core_, *std::move(caller), *start);
+  // An open stream holds memory for as long as the subscriber stays: it
+  // takes a slot of the same gate as reads.
+  if (!reads_.TryEnter()) {
+    return new FinishedWriter(grpc_util::Overloaded("streams and reads"));
+  }
+  return new ChangeStream(core_, reads_, *std::move(caller), *start);
 }
 
 void IncidentServiceImpl::CloseStreams() { core_.notifier().Shutdown(); }

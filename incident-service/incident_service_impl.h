@@ -16,6 +16,7 @@
 
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
 #include "common/auth/api_keys.h"
+#include "common/grpc/call_gate.h"
 #include "common/grpc/executor.h"
 #include "incident-service/incident_core.h"
 
@@ -24,9 +25,12 @@ namespace atlas::incident {
 class IncidentServiceImpl final : public v1::IncidentService::CallbackService {
  public:
   // All arguments must outlive the service.
+  // `max_inflight_reads` bounds the reads (and, for incidents, the change
+  // streams) served at once; past it calls get RESOURCE_EXHAUSTED.
   IncidentServiceImpl(IncidentCore& core, const auth::KeyRegistry& keys,
-                      grpc_util::BoundedExecutor& writers)
-      : core_(core), keys_(keys), writers_(writers) {}
+                      grpc_util::BoundedExecutor& writers,
+                      int max_inflight_reads = 256)
+      : core_(core), keys_(keys), writers_(writers), reads_(max_inflight_reads) {}
 
   ::grpc::ServerUnaryReactor* GetIncident(::grpc::CallbackServerContext* context,
                                   const v1::GetIncidentRequest* request,
@@ -86,6 +90,7 @@ class IncidentServiceImpl final : public v1::IncidentService::CallbackService {
   IncidentCore& core_;
   const auth::KeyRegistry& keys_;
   grpc_util::BoundedExecutor& writers_;
+  grpc_util::CallGate reads_;
 };
 
 }  // namespace atlas::incident

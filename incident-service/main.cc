@@ -51,6 +51,9 @@ ABSL_FLAG(std::string, attack_dir, "incident-service/data/attack",
 ABSL_FLAG(int, write_threads, 32, "threads that run writes");
 ABSL_FLAG(int, max_queued_writes, 1024,
           "writes queued beyond this are refused with RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, max_inflight_reads, 256,
+          "reads (and change streams) served at once; more are refused with "
+          "RESOURCE_EXHAUSTED, so memory stays bounded under a read flood");
 ABSL_FLAG(int, max_request_bytes, 4 << 20,
           "largest request accepted; larger ones are refused with "
           "RESOURCE_EXHAUSTED before any handler runs");
@@ -128,7 +131,8 @@ int main(int argc, char** argv) {
     atlas::grpc_util::BoundedExecutor writers(
         absl::GetFlag(FLAGS_write_threads),
         static_cast<size_t>(absl::GetFlag(FLAGS_max_queued_writes)));
-    atlas::incident::IncidentServiceImpl service(core, *keys, writers);
+    atlas::incident::IncidentServiceImpl service(core, *keys, writers,
+                                                 absl::GetFlag(FLAGS_max_inflight_reads));
 
     atlas::grpc_util::ServerOptions options;
     options.listen_address = absl::GetFlag(FLAGS_listen);

@@ -9,7 +9,10 @@
 
 #include "absl/status/statusor.h"
 #include "common/auth/api_keys.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/grpc/call_context.h"
+#include "common/grpc/call_gate.h"
 #include "common/grpc/executor.h"
 #include "common/grpc/status_conversion.h"
 #include "grpcpp/server_context.h"
@@ -17,13 +20,40 @@
 
 namespace atlas::grpc_util {
 
+// The reactor of a call admitted by a CallGate: gives the slot back when
+// gRPC is done with the call.
+class GatedUnaryReactor final : public ::grpc::ServerUnaryReactor {
+ public:
+  explicit GatedUnaryReactor(CallGate& gate) : gate_(gate) {}
+  void OnDone() override {
+    gate_.Leave();
+    delete this;
+  }
+
+ private:
+  CallGate& gate_;
+};
+
+inline ::grpc::Status Overloaded(absl::string_view what) {
+  return ::grpc::Status(::grpc::StatusCode::RESOURCE_EXHAUSTED,
+                        absl::StrCat("server overloaded: too many ", what,
+                                     " in flight, retry with backoff"));
+}
+
 // Runs `fn(caller) -> absl::StatusOr<Response>` inline on the gRPC
-// callback thread. For quick, non-blocking work (reads).
+// callback thread, for quick, non-blocking work (reads), if `gate` has a
+// free slot; RESOURCE_EXHAUSTED otherwise.
 template <typename Response, typename Fn>
-::grpc::ServerUnaryReactor* RunUnary(::grpc::CallbackServerContext* context,
+::grpc::ServerUnaryReactor* RunUnary(CallGate& gate,
+                                     ::grpc::CallbackServerContext* context,
                                      const auth::KeyRegistry& keys,
                                      Response* response, Fn&& fn) {
-  ::grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!gate.TryEnter()) {
+    ::grpc::ServerUnaryReactor* refused = context->DefaultReactor();
+    refused->Finish(Overloaded("reads"));
+    return refused;
+  }
+  ::grpc::ServerUnaryReactor* reactor = new GatedUnaryReactor(gate);
   absl::StatusOr<auth::Caller> caller = CallerOf(*context, keys);
   if (!caller.ok()) {
     reactor->Finish(ToGrpcStatus(caller.status()));
@@ -58,9 +88,7 @@ template <typename Response, typename Fn>
         reactor->Finish(ToGrpcStatus(result.status()));
       });
   if (!queued) {
-    reactor->Finish(::grpc::Status(::grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                   "server overloaded: too many writes "
-                                   "queued, retry with backoff"));
+    reactor->Finish(Overloaded("writes"));
   }
   return reactor;
 }
