@@ -4,9 +4,7 @@
 // SIGINT, drains, closes the database and exits 0. Start-up failures are
 // logged and exit 1.
 #include <cstdlib>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -16,7 +14,6 @@
 #include "catalog-service/catalog_service_impl.h"
 #include "catalog-service/catalog_store.h"
 #include "catalog-service/incident_follower.h"
-#include "absl/strings/ascii.h"
 #include "absl/synchronization/mutex.h"
 #include "common/api/clock.h"
 #include "common/api/countries.h"
@@ -79,18 +76,14 @@ int main(int argc, char** argv) {
                 {"error", countries.status().ToString()}});
     return EXIT_FAILURE;
   }
-  std::string incident_key;
-  if (!absl::GetFlag(FLAGS_incident_api_key_file).empty()) {
-    std::ifstream in(absl::GetFlag(FLAGS_incident_api_key_file));
-    if (!in) {
-      log::Error("cannot read incident api key file",
-                 {{"path", absl::GetFlag(FLAGS_incident_api_key_file)}});
-      return EXIT_FAILURE;
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    incident_key = std::string(absl::StripAsciiWhitespace(text.str()));
+  auto incident_key_or = atlas::grpc_util::ReadServiceKey(
+      absl::GetFlag(FLAGS_incident_api_key_file));
+  if (!incident_key_or.ok()) {
+    log::Error("cannot read incident api key file",
+               {{"error", incident_key_or.status().ToString()}});
+    return EXIT_FAILURE;
   }
+  const std::string incident_key = *incident_key_or;
   auto store = atlas::catalog::CatalogStore::Open(absl::GetFlag(FLAGS_db_path));
   if (!store.ok()) {
     log::Error("cannot open database", {{"path", absl::GetFlag(FLAGS_db_path)},

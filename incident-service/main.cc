@@ -4,14 +4,11 @@
 // for SIGTERM or SIGINT, drains, closes the database and exits 0.
 // Start-up failures are logged and exit 1.
 #include <cstdlib>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/strings/ascii.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/api/clock.h"
@@ -58,19 +55,6 @@ ABSL_FLAG(int, max_request_bytes, 4 << 20,
           "largest request accepted; larger ones are refused with "
           "RESOURCE_EXHAUSTED before any handler runs");
 
-namespace {
-
-absl::StatusOr<std::string> ReadKey(const std::string& path) {
-  if (path.empty()) return std::string();
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError("cannot read " + path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return std::string(absl::StripAsciiWhitespace(buffer.str()));
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   // Before any thread exists, so that only the watcher receives signals.
   atlas::grpc_util::TerminationSignalWatcher signals;
@@ -86,7 +70,7 @@ int main(int argc, char** argv) {
     log::Error("cannot load api keys", {{"error", keys.status().ToString()}});
     return EXIT_FAILURE;
   }
-  auto service_key = ReadKey(absl::GetFlag(FLAGS_catalog_api_key_file));
+  auto service_key = atlas::grpc_util::ReadServiceKey(absl::GetFlag(FLAGS_catalog_api_key_file));
   if (!service_key.ok()) {
     log::Error("cannot read catalog key", {{"error", service_key.status().ToString()}});
     return EXIT_FAILURE;

@@ -2,7 +2,9 @@
 
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/logging/log.h"
 
@@ -17,6 +19,17 @@ absl::StatusOr<auth::KeyRegistry> LoadKeysOrEmpty(const std::string& path) {
   auto keys = auth::KeyRegistry::LoadFile(path);
   if (keys.ok()) log::Info("api keys loaded", {{"count", keys->size()}});
   return keys;
+}
+
+absl::StatusOr<std::string> ReadServiceKey(const std::string& path) {
+  if (path.empty()) return std::string();
+  std::ifstream in(path);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat("cannot read key file ", path));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return std::string(absl::StripAsciiWhitespace(buffer.str()));
 }
 
 absl::Status WritePortFile(const std::string& path, int port) {

@@ -14,6 +14,11 @@ namespace atlas::grpc_util {
 // callers public, so every write is refused) and logs a warning saying so.
 absl::StatusOr<auth::KeyRegistry> LoadKeysOrEmpty(const std::string& path);
 
+// The raw API key this service presents to the other one, read from
+// `path` with surrounding white space removed; empty for an empty path.
+// NOT_FOUND if the file cannot be read.
+absl::StatusOr<std::string> ReadServiceKey(const std::string& path);
+
 // Writes `port` and a newline to `path` (atomically, via rename), so that
 // scripts and tests learn the port a server bound with port 0. No-op for
 // an empty path.
