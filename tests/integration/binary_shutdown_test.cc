@@ -1,9 +1,6 @@
-// Starts the built binaries as child processes, writes through them,
-// sends SIGTERM, and checks exit code 0 and that the data is there after a
-// restart on the same database directories.
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
+// Starts the built binaries as child processes (reliability::ChildServer),
+// writes through them, sends SIGTERM, and checks exit code 0 and that the
+// data is there after a restart on the same database directories.
 
 #include <cstdlib>
 #include <fstream>
@@ -17,69 +14,20 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
+#include "tests/reliability/crash_harness.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_env.h"
 
 namespace atlas {
 namespace {
 
+using ::atlas::reliability::ChildServer;
 using ::atlas::testing::BinaryDir;
 using ::atlas::testing::SourceDir;
 using ::atlas::testing::ContextWithKey;
 using ::atlas::testing::IsOk;
 using ::atlas::testing::kEditorKey;
 using ::atlas::testing::TempDir;
-
-// A server binary run as a child process on a free port.
-class ChildServer {
- public:
-  ChildServer(std::string binary, std::vector<std::string> args,
-              std::string port_file)
-      : binary_(std::move(binary)), args_(std::move(args)),
-        port_file_(std::move(port_file)) {}
-  ~ChildServer() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  void Start() {
-    std::remove(port_file_.c_str());
-    pid_ = ::fork();
-    ASSERT_GE(pid_, 0);
-    if (pid_ == 0) {
-      std::vector<char*> argv;
-      argv.push_back(binary_.data());
-      for (std::string& a : args_) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(binary_.c_str(), argv.data());
-      std::_Exit(127);
-    }
-    ASSERT_TRUE(::atlas::testing::WaitFor([&] {
-      std::ifstream in(port_file_);
-      return static_cast<bool>(in >> port_);
-    })) << binary_ << " did not start";
-  }
-
-  // SIGTERM, then the exit status (or -1 if it did not exit normally).
-  int Terminate() {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  }
-
-  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
-
- private:
-  std::string binary_;
-  std::vector<std::string> args_;
-  std::string port_file_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
 
 TEST(BinaryShutdownTest, SigtermExitsZeroAndDataSurvivesRestart) {
   TempDir dir;
@@ -89,23 +37,20 @@ TEST(BinaryShutdownTest, SigtermExitsZeroAndDataSurvivesRestart) {
     std::ofstream service_key(dir.Sub("service-key"));
     service_key << ::atlas::testing::kServiceKey << "\n";
   }
-  ChildServer catalog(
-      BinaryDir() + "/catalog-service/catalog-service",
-      {"--listen=127.0.0.1:0", "--db_path=" + dir.Sub("catalog-db"),
-       "--api_keys_file=" + dir.Sub("keys"), "--port_file=" + dir.Sub("cport"),
-       "--shutdown_grace=2s"},
-      dir.Sub("cport"));
-  ASSERT_NO_FATAL_FAILURE(catalog.Start());
-  ChildServer incidents(
-      BinaryDir() + "/incident-service/incident-service",
-      {"--listen=127.0.0.1:0", "--db_path=" + dir.Sub("incident-db"),
-       "--api_keys_file=" + dir.Sub("keys"),
+  ChildServer catalog(BinaryDir() + "/catalog-service/catalog-service",
+                      dir.path(), "catalog");
+  catalog.set_args({"--db_path=" + dir.Sub("catalog-db"),
+                    "--api_keys_file=" + dir.Sub("keys"), "--shutdown_grace=2s"});
+  ASSERT_THAT(catalog.Start(), IsOk());
+  ChildServer incidents(BinaryDir() + "/incident-service/incident-service",
+                        dir.path(), "incidents");
+  incidents.set_args(
+      {"--db_path=" + dir.Sub("incident-db"), "--api_keys_file=" + dir.Sub("keys"),
        "--catalog_address=" + catalog.address(),
        "--catalog_api_key_file=" + dir.Sub("service-key"),
        "--attack_dir=" + SourceDir() + "/incident-service/data/attack",
-       "--port_file=" + dir.Sub("iport"), "--shutdown_grace=2s"},
-      dir.Sub("iport"));
-  ASSERT_NO_FATAL_FAILURE(incidents.Start());
+       "--shutdown_grace=2s"});
+  ASSERT_THAT(incidents.Start(), IsOk());
 
   auto catalog_stub = catalog::v1::CatalogService::NewStub(
       ::grpc::CreateChannel(catalog.address(), ::grpc::InsecureChannelCredentials()));
@@ -139,8 +84,8 @@ TEST(BinaryShutdownTest, SigtermExitsZeroAndDataSurvivesRestart) {
   EXPECT_EQ(incidents.Terminate(), 0);
   EXPECT_EQ(catalog.Terminate(), 0);
 
-  ASSERT_NO_FATAL_FAILURE(catalog.Start());
-  ASSERT_NO_FATAL_FAILURE(incidents.Start());
+  ASSERT_THAT(catalog.Start(), IsOk());
+  ASSERT_THAT(incidents.Start(), IsOk());
   catalog_stub = catalog::v1::CatalogService::NewStub(
       ::grpc::CreateChannel(catalog.address(), ::grpc::InsecureChannelCredentials()));
   incident_stub = incident::v1::IncidentService::NewStub(::grpc::CreateChannel(
