@@ -61,7 +61,10 @@ constexpr char kHeldName[] = "organizations/held";
 // runs through RunUnaryOn on a one-slot executor.
 class FakeCatalogService : public CatalogService::CallbackService {
  public:
-  FakeCatalogService() : executor_(1, 1) {}
+  FakeCatalogService() : executor_(1, 1), reads_(4) {}
+
+  // The gate of GetOrganization's RunUnary: four reads at a time.
+  CallGate& reads() { return reads_; }
 
   ::grpc::ServerUnaryReactor* GetOrganization(
       ::grpc::CallbackServerContext* context,
@@ -74,7 +77,7 @@ class FakeCatalogService : public CatalogService::CallbackService {
       return reactor;
     }
     return RunUnary(
-        context, atlas::testing::TestKeys(), response,
+        reads_, context, atlas::testing::TestKeys(), response,
         [](const auth::Caller& caller) -> absl::StatusOr<Organization> {
           Organization org;
           org.set_display_name(std::string(RoleName(caller.role)));
@@ -137,6 +140,7 @@ class FakeCatalogService : public CatalogService::CallbackService {
   HeldReactor* held_ ABSL_GUARDED_BY(mu_) = nullptr;
   bool held_finished_ ABSL_GUARDED_BY(mu_) = false;
   BoundedExecutor executor_;
+  CallGate reads_;
 };
 
 ServerOptions TestOptions() {
@@ -389,6 +393,21 @@ TEST_F(RunUnaryTest, UnknownKeyIsUnauthenticated) {
               StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_THAT(Create(atlas::testing::kUnknownKey, &response),
               StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+TEST_F(RunUnaryTest, ReadsPastTheGateAreResourceExhaustedAndSlotsComeBack) {
+  CallGate& gate = service_.reads();
+  int taken = 0;
+  while (gate.TryEnter()) ++taken;
+  EXPECT_EQ(taken, gate.limit());
+  Organization response;
+  EXPECT_THAT(Get("", &response),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("reads")));
+  EXPECT_EQ(gate.inflight(), gate.limit());  // the refused call took nothing
+  for (int i = 0; i < taken; ++i) gate.Leave();
+  ASSERT_THAT(Get("", &response), IsOk());
+  // The slot of the served call is given back once gRPC is done with it.
+  EXPECT_TRUE(atlas::testing::WaitFor([&] { return gate.inflight() == 0; }));
 }
 
 TEST_F(RunUnaryTest, RunUnaryOnAnswersFromTheExecutor) {
