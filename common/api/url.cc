@@ -71,6 +71,16 @@ absl::StatusOr<CurlUrl> Parse(absl::string_view input, absl::string_view field,
                                   "\"; only http and https are accepted"));
     }
   }
+  // No percent-encoding in the authority: curl decodes it into the host
+  // ("%33" is "3", then read as the IPv4 address 0.0.0.3 on the next
+  // parse), so the result would not be stable.
+  {
+    size_t start = text.find("://") + 3;
+    size_t end = text.find_first_of("/?#", start);
+    if (text.find('%', start) < (end == std::string::npos ? text.size() : end)) {
+      return Invalid(field, input, "has percent-encoding in its host name");
+    }
+  }
   CurlUrl h(curl_url());
   if (h == nullptr) return absl::ResourceExhaustedError("out of memory");
   CURLUcode rc = curl_url_set(h.get(), CURLUPART_URL, text.c_str(), 0);
@@ -93,6 +103,21 @@ absl::StatusOr<CurlUrl> Parse(absl::string_view input, absl::string_view field,
     }
   }
   if (host->empty()) return Invalid(field, input, "has no host name");
+  // Letters, digits, '-', '.', '_' and non-ASCII (IDN) bytes; an IPv6
+  // literal also has brackets and colons. Anything else ('%' above all:
+  // curl decodes "%f6" on the next parse, so the result would not be
+  // stable) is refused.
+  const bool ipv6 = host->front() == '[';
+  for (char c : *host) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u >= 0x80 || absl::ascii_isalnum(u) || c == '-' || c == '.' ||
+        c == '_' || (ipv6 && (c == '[' || c == ']' || c == ':'))) {
+      continue;
+    }
+    return Invalid(field, input,
+                   "has a host name with characters other than letters, "
+                   "digits, '-', '.' and '_'");
+  }
   return h;
 }
 
@@ -125,9 +150,21 @@ absl::StatusOr<std::string> NormalizeUrl(absl::string_view input,
   if (!parsed.ok()) return parsed.status();
   CURLU* h = parsed->get();
   // "www.www.example.com" too: the result has no `www.` prefix left.
-  while (absl::StartsWith(host, "www.") &&
-         host.find('.', 4) != std::string::npos) {
-    host = host.substr(4);
+  std::string stripped = host;
+  while (absl::StartsWith(stripped, "www.") &&
+         stripped.find('.', 4) != std::string::npos) {
+    stripped = stripped.substr(4);
+  }
+  if (stripped != host) {
+    // What is left goes through curl once more, as it will when the result
+    // is parsed again: "www.0.0" leaves "0.0", which curl reads as the
+    // IPv4 address 0.0.0.0.
+    CurlUrl bare(curl_url());
+    if (bare != nullptr &&
+        curl_url_set(bare.get(), CURLUPART_URL,
+                     absl::StrCat("https://", stripped).c_str(), 0) == CURLUE_OK) {
+      host = absl::AsciiStrToLower(Part(bare.get(), CURLUPART_HOST));
+    }
   }
   std::string out = absl::StrCat(
       absl::AsciiStrToLower(Part(h, CURLUPART_SCHEME)), "://", host);
