@@ -143,8 +143,11 @@ std::string Refang(absl::string_view text) {
   return out;
 }
 
-absl::StatusOr<std::string> NormalizeUrl(absl::string_view input,
-                                         absl::string_view field) {
+namespace {
+
+// One normalisation pass; NormalizeUrl repeats it to a fixed point.
+absl::StatusOr<std::string> NormalizeOnce(absl::string_view input,
+                                          absl::string_view field) {
   std::string host;
   auto parsed = Parse(input, field, &host);
   if (!parsed.ok()) return parsed.status();
@@ -177,6 +180,24 @@ absl::StatusOr<std::string> NormalizeUrl(absl::string_view input,
   std::string query = Part(h, CURLUPART_QUERY);
   if (!query.empty()) absl::StrAppend(&out, "?", query);
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> NormalizeUrl(absl::string_view input,
+                                         absl::string_view field) {
+  // curl reads some hosts differently once they stand alone ("https:///%33"
+  // has the host "3", which the next parse reads as 0.0.0.3), so a pass is
+  // repeated until its output is stable: NormalizeUrl is idempotent by
+  // construction, not by enumerating curl's readings.
+  absl::StatusOr<std::string> current = NormalizeOnce(input, field);
+  for (int pass = 0; current.ok() && pass < 4; ++pass) {
+    absl::StatusOr<std::string> next = NormalizeOnce(*current, field);
+    if (!next.ok() || *next == *current) return current;
+    current = std::move(next);
+  }
+  if (!current.ok()) return current;
+  return Invalid(field, input, "does not normalise to a stable URL");
 }
 
 absl::StatusOr<std::string> HostOf(absl::string_view input,
