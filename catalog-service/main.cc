@@ -94,15 +94,9 @@ int main(int argc, char** argv) {
   core_options.countries = &*countries;
   atlas::catalog::CatalogCore core(**store, atlas::api::RealClock::Get(),
                                    core_options);
-  auto server_credentials =
-      atlas::grpc_util::MakeServerCredentials(atlas::grpc_util::TlsFilesFromFlags());
-  auto channel_credentials =
-      atlas::grpc_util::MakeChannelCredentials(atlas::grpc_util::TlsFilesFromFlags());
-  if (!server_credentials.ok() || !channel_credentials.ok()) {
-    log::Error("bad TLS configuration",
-               {{"error", (server_credentials.ok() ? channel_credentials.status()
-                                                   : server_credentials.status())
-                              .ToString()}});
+  auto tls = atlas::grpc_util::TlsCredentialsFromFlags();
+  if (!tls.ok()) {
+    log::Error("bad TLS configuration", {{"error", tls.status().ToString()}});
     return EXIT_FAILURE;
   }
   std::unique_ptr<atlas::catalog::IncidentFollower> follower;
@@ -116,7 +110,7 @@ int main(int argc, char** argv) {
     follower = std::make_unique<atlas::catalog::IncidentFollower>(
         core,
         atlas::grpc_util::MakeServiceChannel(
-            absl::GetFlag(FLAGS_incident_address), *channel_credentials),
+            absl::GetFlag(FLAGS_incident_address), tls->channel),
         follower_options);
   }
   {
@@ -131,7 +125,7 @@ int main(int argc, char** argv) {
     options.service_name = "atlas.catalog.v1.CatalogService";
     options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
     options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_request_bytes);
-    options.credentials = *server_credentials;
+    options.credentials = tls->server;
     // The follower's stream is cancelled as soon as draining starts.
     options.on_drain_start = [&follower] {
       if (follower) follower->Stop();

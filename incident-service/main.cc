@@ -92,22 +92,16 @@ int main(int argc, char** argv) {
                                         {"error", store.status().ToString()}});
     return EXIT_FAILURE;
   }
-  auto server_credentials =
-      atlas::grpc_util::MakeServerCredentials(atlas::grpc_util::TlsFilesFromFlags());
-  auto channel_credentials =
-      atlas::grpc_util::MakeChannelCredentials(atlas::grpc_util::TlsFilesFromFlags());
-  if (!server_credentials.ok() || !channel_credentials.ok()) {
-    log::Error("bad TLS configuration",
-               {{"error", (server_credentials.ok() ? channel_credentials.status()
-                                                   : server_credentials.status())
-                              .ToString()}});
+  auto tls = atlas::grpc_util::TlsCredentialsFromFlags();
+  if (!tls.ok()) {
+    log::Error("bad TLS configuration", {{"error", tls.status().ToString()}});
     return EXIT_FAILURE;
   }
   atlas::incident::CatalogClient catalog({
       .target = absl::GetFlag(FLAGS_catalog_address),
       .timeout = absl::GetFlag(FLAGS_catalog_timeout),
       .api_key = *service_key,
-      .credentials = *channel_credentials,
+      .credentials = tls->channel,
   });
   atlas::incident::IncidentCore core(**store, catalog, *attack,
                                      atlas::api::RealClock::Get());
@@ -123,7 +117,7 @@ int main(int argc, char** argv) {
     options.service_name = "atlas.incident.v1.IncidentService";
     options.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
     options.max_receive_message_bytes = absl::GetFlag(FLAGS_max_request_bytes);
-    options.credentials = *server_credentials;
+    options.credentials = tls->server;
     // Change streams never end on their own: close them when the drain
     // starts so they do not hold it for the whole grace period.
     options.on_drain_start = [&service] { service.CloseStreams(); };

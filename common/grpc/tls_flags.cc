@@ -18,4 +18,13 @@ TlsFiles TlsFilesFromFlags() {
                   absl::GetFlag(FLAGS_tls_ca)};
 }
 
+absl::StatusOr<TlsCredentials> TlsCredentialsFromFlags() {
+  const TlsFiles files = TlsFilesFromFlags();
+  auto server = MakeServerCredentials(files);
+  if (!server.ok()) return server.status();
+  auto channel = MakeChannelCredentials(files);
+  if (!channel.ok()) return channel.status();
+  return TlsCredentials{*std::move(server), *std::move(channel)};
+}
+
 }  // namespace atlas::grpc_util

@@ -10,12 +10,24 @@
 #ifndef ATLAS_COMMON_GRPC_TLS_FLAGS_H_
 #define ATLAS_COMMON_GRPC_TLS_FLAGS_H_
 
+#include <memory>
+
+#include "absl/status/statusor.h"
 #include "common/grpc/tls.h"
 
 namespace atlas::grpc_util {
 
 // The files named by --tls_cert, --tls_key and --tls_ca.
 TlsFiles TlsFilesFromFlags();
+
+// Both sides' credentials from the flags: what the server serves with, and
+// what it dials the other service with. Null members mean plaintext. Errors
+// as MakeServerCredentials / MakeChannelCredentials.
+struct TlsCredentials {
+  std::shared_ptr<::grpc::ServerCredentials> server;
+  std::shared_ptr<::grpc::ChannelCredentials> channel;
+};
+absl::StatusOr<TlsCredentials> TlsCredentialsFromFlags();
 
 }  // namespace atlas::grpc_util
 
