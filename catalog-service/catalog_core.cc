@@ -307,6 +307,17 @@ absl::StatusOr<Organization> CatalogCore::GetOrganization(
   return org;
 }
 
+absl::StatusOr<std::string> CatalogCore::GetOrganizationWire(
+    const auth::Caller& caller, const v1::GetOrganizationRequest& request) {
+  ASSIGN_OR_RETURN(std::string id,
+                   api::ParseName(request.name(), kCollection, "name"));
+  absl::StatusOr<std::string> bytes =
+      store_.GetOrganizationWire(id, caller.IsMember());
+  if (absl::IsNotFound(bytes.status())) return NotFound(request.name());
+  if (!bytes.ok()) return Internal(bytes.status(), "GetOrganization");
+  return bytes;
+}
+
 absl::StatusOr<v1::BatchGetOrganizationsResponse>
 CatalogCore::BatchGetOrganizations(
     const auth::Caller& caller,

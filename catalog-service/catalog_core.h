@@ -62,6 +62,10 @@ class CatalogCore {
 
   absl::StatusOr<v1::Organization> GetOrganization(
       const auth::Caller& caller, const v1::GetOrganizationRequest& request);
+  // GetOrganization as the serialized Organization the caller may see,
+  // served from stored bytes (the server's handler); same errors.
+  absl::StatusOr<std::string> GetOrganizationWire(
+      const auth::Caller& caller, const v1::GetOrganizationRequest& request);
   absl::StatusOr<v1::BatchGetOrganizationsResponse> BatchGetOrganizations(
       const auth::Caller& caller,
       const v1::BatchGetOrganizationsRequest& request);

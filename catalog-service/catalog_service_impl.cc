@@ -8,11 +8,13 @@ using grpc_util::RunUnary;
 using grpc_util::RunUnaryOn;
 
 ::grpc::ServerUnaryReactor* CatalogServiceImpl::GetOrganization(
-    ::grpc::CallbackServerContext* context,
-    const v1::GetOrganizationRequest* request, v1::Organization* response) {
-  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
-    return core_.GetOrganization(caller, *request);
-  });
+    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request,
+    ::grpc::ByteBuffer* response) {
+  return grpc_util::RunUnaryWire<v1::GetOrganizationRequest>(
+      reads_, context, keys_, request, response,
+      [&](const auth::Caller& caller, const v1::GetOrganizationRequest& r) {
+        return core_.GetOrganizationWire(caller, r);
+      });
 }
 
 ::grpc::ServerUnaryReactor* CatalogServiceImpl::BatchGetOrganizations(

@@ -12,7 +12,12 @@
 
 namespace atlas::catalog {
 
-class CatalogServiceImpl final : public v1::CatalogService::CallbackService {
+// GetOrganization is a raw method: it answers with the stored bytes of the
+// caller's view (CatalogCore::GetOrganizationWire); the wire contract is
+// the proto's.
+class CatalogServiceImpl final
+    : public v1::CatalogService::WithRawCallbackMethod_GetOrganization<
+          v1::CatalogService::CallbackService> {
  public:
   // All arguments must outlive the service. Writes run on `writers`.
   // `max_inflight_reads` bounds the reads (and, for incidents, the change
@@ -23,9 +28,8 @@ class CatalogServiceImpl final : public v1::CatalogService::CallbackService {
       : core_(core), keys_(keys), writers_(writers), reads_(max_inflight_reads) {}
 
   ::grpc::ServerUnaryReactor* GetOrganization(
-      ::grpc::CallbackServerContext* context,
-      const v1::GetOrganizationRequest* request,
-      v1::Organization* response) override;
+      ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request,
+      ::grpc::ByteBuffer* response) override;
   ::grpc::ServerUnaryReactor* BatchGetOrganizations(
       ::grpc::CallbackServerContext* context,
       const v1::BatchGetOrganizationsRequest* request,

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "catalog-service/search_key.h"
+#include "common/auth/redaction.h"
 
 namespace atlas::catalog {
 namespace {
@@ -41,6 +42,19 @@ std::string SummaryKey(absl::string_view org_id) {
   return absl::StrCat("summary", kSep, org_id);
 }
 
+std::string PublicSummaryKey(absl::string_view org_id) {
+  return absl::StrCat("public_summary", kSep, org_id);
+}
+
+// The summary as a public caller may see it: members-only fields cleared
+// but not listed (the organisation's public view lists them), so that
+// appending it to that view stays the view of the merged record.
+v1::Organization PublicSummary(v1::Organization summary) {
+  auth::RedactForPublic(&summary);
+  summary.clear_redacted_fields();
+  return summary;
+}
+
 // The part of a key after its last separator: the id.
 absl::string_view LastPart(absl::string_view key) {
   size_t pos = key.rfind('\0');
@@ -61,7 +75,7 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(
   storage::RocksStore::Options options;
   options.path = path;
   options.column_families = {"organizations", "indexes", "requests",
-                             "read_model", "meta"};
+                             "read_model",    "meta",    "public_views"};
   options.sync_writes = sync_writes;
   auto db = storage::RocksStore::Open(std::move(options));
   if (!db.ok()) return db.status();
@@ -142,6 +156,42 @@ absl::StatusOr<v1::Organization> CatalogStore::GetOrganization(
   return org;
 }
 
+absl::StatusOr<std::string> CatalogStore::GetOrganizationWire(
+    absl::string_view id, bool members_view, storage::ReadView view) const {
+  absl::StatusOr<std::string> bytes =
+      db_->Get(members_view ? kOrganizations : kPublicViews, id, view);
+  if (!members_view && absl::IsNotFound(bytes.status())) {
+    // No view: stored before views were written (or no such record).
+    bytes = db_->Get(kOrganizations, id, view);
+    if (!bytes.ok()) return bytes.status();
+    v1::Organization org;
+    if (!org.ParseFromString(*bytes)) return Corrupt("organization");
+    auth::RedactForPublic(&org);
+    bytes = org.SerializeAsString();
+  }
+  if (!bytes.ok()) return bytes.status();
+  // The stored record holds no read-model field, so appending the summary
+  // (which holds only those) is exactly MergeReadModel: concatenated
+  // messages parse as their merge.
+  absl::StatusOr<std::string> summary = db_->Get(
+      kReadModel, members_view ? SummaryKey(id) : PublicSummaryKey(id), view);
+  if (!members_view && absl::IsNotFound(summary.status())) {
+    // No public summary: written before they existed (or no summary).
+    summary = db_->Get(kReadModel, SummaryKey(id), view);
+    if (summary.ok()) {
+      v1::Organization full;
+      if (!full.ParseFromString(*summary)) return Corrupt("read model");
+      summary = PublicSummary(std::move(full)).SerializeAsString();
+    }
+  }
+  if (summary.ok()) {
+    bytes->append(*summary);
+  } else if (!absl::IsNotFound(summary.status())) {
+    return summary.status();
+  }
+  return bytes;
+}
+
 absl::StatusOr<std::vector<std::optional<v1::Organization>>>
 CatalogStore::GetOrganizations(const std::vector<std::string>& ids) const {
   std::vector<std::string> values;
@@ -192,6 +242,8 @@ void CatalogStore::PutOrganization(const v1::Organization& org,
   v1::Organization record = org;
   ClearReadModel(&record);
   batch->Put(kOrganizations, IdOf(org.name()), record.SerializeAsString());
+  auth::RedactForPublic(&record);
+  batch->Put(kPublicViews, IdOf(org.name()), record.SerializeAsString());
 }
 
 void CatalogStore::DeleteOrganization(const v1::Organization& org,
@@ -201,7 +253,9 @@ void CatalogStore::DeleteOrganization(const v1::Organization& org,
   }
   const std::string id = IdOf(org.name());
   batch->Delete(kOrganizations, id);
+  batch->Delete(kPublicViews, id);
   batch->Delete(kReadModel, SummaryKey(id));
+  batch->Delete(kReadModel, PublicSummaryKey(id));
 }
 
 void CatalogStore::PutRequest(absl::string_view request_id,
@@ -331,6 +385,7 @@ void CatalogStore::PutSummary(absl::string_view org_id,
                               storage::WriteBatch* batch) {
   if (summary.incident_count() == 0) {
     batch->Delete(kReadModel, SummaryKey(org_id));
+    batch->Delete(kReadModel, PublicSummaryKey(org_id));
     return;
   }
   v1::Organization only;
@@ -338,6 +393,8 @@ void CatalogStore::PutSummary(absl::string_view org_id,
   *only.mutable_linked_incidents() = summary.linked_incidents();
   *only.mutable_latest_incident_date() = summary.latest_incident_date();
   batch->Put(kReadModel, SummaryKey(org_id), only.SerializeAsString());
+  batch->Put(kReadModel, PublicSummaryKey(org_id),
+             PublicSummary(std::move(only)).SerializeAsString());
 }
 
 absl::StatusOr<int64_t> CatalogStore::GetIncidentCursor(

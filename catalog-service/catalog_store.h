@@ -21,6 +21,13 @@
 //                                                        only incident_count,
 //                                                        linked_incidents and
 //                                                        latest_incident_date
+//                  public_summary\0<org id>           -> the same with members-
+//                                                        only fields cleared
+//                                                        (written with it)
+//   public_views   <id>                               -> Organization (binary):
+//                                                        the record's public
+//                                                        view (RedactForPublic),
+//                                                        written with it
 //   meta           incident_cursor                    -> last applied
 //                                                        IncidentChange.sequence
 //                                                        (decimal)
@@ -74,6 +81,7 @@ class CatalogStore {
     kRequests = 2,
     kReadModel = 3,
     kMeta = 4,
+    kPublicViews = 5,
   };
 
   // Opens the database at `path`.
@@ -90,6 +98,13 @@ class CatalogStore {
   // what API reads serve; kLatest also sees appended, unsynced ones, for
   // the writer's checks under CatalogCore's write mutex (see
   // common/storage/rocks_store.h).
+  // GetOrganization's answer as wire bytes (a serialized Organization with
+  // its read model): the record as stored when `members_view`, else its
+  // public view, written by PutOrganization (a record stored before views
+  // existed is redacted here). NOT_FOUND if there is none.
+  absl::StatusOr<std::string> GetOrganizationWire(
+      absl::string_view id, bool members_view,
+      storage::ReadView view = storage::ReadView::kDurable) const;
   absl::StatusOr<v1::Organization> GetOrganization(
       absl::string_view id, storage::ReadView view = storage::ReadView::kDurable) const;
 

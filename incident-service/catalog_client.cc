@@ -1,5 +1,6 @@
 #include "incident-service/catalog_client.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -19,6 +20,20 @@ CatalogClient::CatalogClient(Options options)
       stub_(catalog::v1::CatalogService::NewStub(channel_)) {}
 
 absl::StatusOr<std::optional<std::string>> CatalogClient::FindMissing(
+    const std::vector<std::string>& names) {
+  // BatchGetOrganizations takes at most kMaxNamesPerCall names.
+  if (names.size() <= kMaxNamesPerCall) return FindMissingInOneCall(names);
+  for (size_t begin = 0; begin < names.size(); begin += kMaxNamesPerCall) {
+    const size_t end = std::min(names.size(), begin + kMaxNamesPerCall);
+    std::vector<std::string> chunk(names.begin() + begin, names.begin() + end);
+    absl::StatusOr<std::optional<std::string>> missing =
+        FindMissingInOneCall(chunk);
+    if (!missing.ok() || missing->has_value()) return missing;
+  }
+  return std::optional<std::string>();
+}
+
+absl::StatusOr<std::optional<std::string>> CatalogClient::FindMissingInOneCall(
     const std::vector<std::string>& names) {
   if (names.empty()) return std::optional<std::string>();
   catalog::v1::BatchGetOrganizationsRequest request;

@@ -53,6 +53,11 @@ class CatalogClient : public OrganizationDirectory {
   std::shared_ptr<::grpc::Channel> channel() const { return channel_; }
 
  private:
+  // The catalog's BatchGetOrganizations limit.
+  static constexpr size_t kMaxNamesPerCall = 1000;
+  absl::StatusOr<std::optional<std::string>> FindMissingInOneCall(
+      const std::vector<std::string>& names);
+
   Options options_;
   std::shared_ptr<::grpc::Channel> channel_;
   std::unique_ptr<catalog::v1::CatalogService::Stub> stub_;

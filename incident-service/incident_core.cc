@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "google/protobuf/util/field_mask_util.h"
@@ -632,81 +635,363 @@ absl::StatusOr<Incident> IncidentCore::GetIncident(
   return std::move(incident.record);
 }
 
+absl::StatusOr<std::string> IncidentCore::GetIncidentWire(
+    const auth::Caller& caller, const v1::GetIncidentRequest& request) {
+  ASSIGN_OR_RETURN(std::string id,
+                   api::ParseName(request.name(), kCollection, "name"));
+  absl::StatusOr<std::string> bytes =
+      store_.GetIncidentWire(id, caller.IsMember());
+  if (absl::IsNotFound(bytes.status())) {
+    return NotFound(absl::StrCat(kCollection, "/", id));
+  }
+  if (!bytes.ok()) return Internal(bytes.status(), "GetIncident");
+  return bytes;
+}
+
 absl::StatusOr<Incident> IncidentCore::CreateIncident(
     const auth::Caller& caller, const v1::CreateIncidentRequest& request) {
   RETURN_IF_ERROR(auth::RequireRole(caller, auth::Role::kEditor, "CreateIncident"));
+  PendingCreate create;
+  create.caller = &caller;
+  RETURN_IF_ERROR(PrepareCreate(request, &create));
+  return CombinedCreate(&create);
+}
+
+absl::StatusOr<v1::BatchCreateIncidentsResponse>
+IncidentCore::BatchCreateIncidents(
+    const auth::Caller& caller, const v1::BatchCreateIncidentsRequest& request) {
+  RETURN_IF_ERROR(
+      auth::RequireRole(caller, auth::Role::kEditor, "BatchCreateIncidents"));
+  if (request.requests_size() == 0) {
+    return absl::InvalidArgumentError("requests: at least one request is required");
+  }
+  RETURN_IF_ERROR(api::ValidateCount(request.requests_size(), "requests",
+                                     kMaxBatchCreate));
+  std::vector<PendingCreate> creates(request.requests_size());
+  std::vector<PendingCreate*> group;
+  absl::flat_hash_map<absl::string_view, int> ids;
+  absl::flat_hash_map<absl::string_view, int> request_ids;
+  for (int i = 0; i < request.requests_size(); ++i) {
+    const v1::CreateIncidentRequest& r = request.requests(i);
+    const std::string prefix = absl::StrCat("requests[", i, "].");
+    creates[i].caller = &caller;
+    creates[i].field_prefix = prefix;
+    absl::Status s = PrepareCreate(r, &creates[i]);
+    if (!s.ok()) {
+      return absl::Status(s.code(), absl::StrCat(prefix, s.message()));
+    }
+    if (!r.incident_id().empty()) {
+      auto [it, inserted] = ids.emplace(r.incident_id(), i);
+      if (!inserted) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(prefix, "incident_id: \"", r.incident_id(),
+                         "\" is also requests[", it->second, "].incident_id"));
+      }
+    }
+    if (!r.request_id().empty()) {
+      auto [it, inserted] = request_ids.emplace(r.request_id(), i);
+      if (!inserted) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(prefix, "request_id: also requests[", it->second,
+                         "].request_id"));
+      }
+    }
+    group.push_back(&creates[i]);
+  }
+  RETURN_IF_ERROR(
+      CreateIncidents("BatchCreateIncidents", group, /*atomic=*/true, [] {}));
+  v1::BatchCreateIncidentsResponse response;
+  response.mutable_incidents()->Reserve(static_cast<int>(creates.size()));
+  for (PendingCreate& c : creates) *response.add_incidents() = *std::move(c.result);
+  return response;
+}
+
+absl::Status IncidentCore::PrepareCreate(const v1::CreateIncidentRequest& request,
+                                         PendingCreate* out) {
   RETURN_IF_ERROR(api::ValidateRequestId(request.request_id()));
   if (!request.has_incident()) {
     return absl::InvalidArgumentError("incident: required");
   }
-  std::string id = request.incident_id();
-  if (!id.empty()) RETURN_IF_ERROR(api::ValidateId(id, "incident_id"));
-  Incident incident = WritableCopy(request.incident());
-  RETURN_IF_ERROR(ValidateIncident(&incident, "incident"));
-  const std::string fingerprint = api::RequestFingerprint(request);
+  if (!request.incident_id().empty()) {
+    RETURN_IF_ERROR(api::ValidateId(request.incident_id(), "incident_id"));
+  }
+  out->request = &request;
+  out->id = request.incident_id();
+  out->incident = WritableCopy(request.incident());
+  RETURN_IF_ERROR(ValidateIncident(&out->incident, "incident"));
+  out->fingerprint = api::RequestFingerprint(request);
+  return absl::OkStatus();
+}
 
-  // A retry of a committed request answers without asking the catalog.
-  auto replay =
-      [&](storage::ReadView view) -> absl::StatusOr<std::optional<Incident>> {
-    ASSIGN_OR_RETURN(std::optional<std::string> name,
-                     ReplayedName(request.request_id(), fingerprint,
-                                  "CreateIncident", view));
-    if (!name.has_value()) return std::optional<Incident>();
-    ASSIGN_OR_RETURN(StoredIncident existing,
-                     LoadIncident(absl::string_view(*name).substr(kCollectionPrefix),
-                                  "CreateIncident", view));
-    auth::Redact(caller, &existing.record);
-    return std::optional<Incident>(std::move(existing.record));
+absl::StatusOr<std::optional<Incident>> IncidentCore::Replayed(
+    const PendingCreate& create, absl::string_view op, storage::ReadView view) {
+  ASSIGN_OR_RETURN(std::optional<std::string> name,
+                   ReplayedName(create.request->request_id(), create.fingerprint,
+                                op, view));
+  if (!name.has_value()) return std::optional<Incident>();
+  ASSIGN_OR_RETURN(
+      StoredIncident existing,
+      LoadIncident(absl::string_view(*name).substr(kCollectionPrefix), op, view));
+  auth::Redact(*create.caller, &existing.record);
+  return std::optional<Incident>(std::move(existing.record));
+}
+
+absl::StatusOr<Incident> IncidentCore::CombinedCreate(PendingCreate* create) {
+  CreateSlot slot{create};
+  const absl::Time lead_anyway = absl::Now() + kMaxCombineWait;
+  combine_mu_.Lock();
+  combine_queue_.push_back(&slot);
+  while (true) {
+    while (!slot.done && combine_leaders_ > 0 &&
+           !combine_cv_.WaitWithDeadline(&combine_mu_, lead_anyway)) {
+    }
+    if (slot.done) break;
+    if (slot.queued) {
+      // Lead one group: every create waiting now, this one included (at
+      // most write_threads wait here, far fewer than kMaxBatchCreate; if
+      // more ever did, the rest lead the next group).
+      ++combine_leaders_;
+      std::vector<CreateSlot*> slots;
+      std::vector<PendingCreate*> group;
+      while (!combine_queue_.empty() &&
+             group.size() < static_cast<size_t>(kMaxBatchCreate)) {
+        CreateSlot* s = combine_queue_.front();
+        combine_queue_.pop_front();
+        s->queued = false;
+        slots.push_back(s);
+        group.push_back(s->create);
+      }
+      combine_mu_.Unlock();
+      // Leadership passes on once the group is appended, so the next
+      // group's checks overlap this group's WAL sync.
+      (void)CreateIncidents("CreateIncident", group, /*atomic=*/false, [this] {
+        absl::MutexLock lock(&combine_mu_);
+        --combine_leaders_;
+        combine_cv_.SignalAll();
+      });
+      combine_mu_.Lock();
+      for (CreateSlot* s : slots) s->done = true;
+      combine_cv_.SignalAll();
+    } else {
+      // Taken by a leader that has not finished yet.
+      combine_cv_.Wait(&combine_mu_);
+    }
+  }
+  combine_mu_.Unlock();
+  return std::move(create->result);
+}
+
+absl::Status IncidentCore::CreateIncidents(
+    absl::string_view op, const std::vector<PendingCreate*>& creates,
+    bool atomic, absl::FunctionRef<void()> on_appended) {
+  bool appended = false;
+  auto signal_appended = [&] {
+    if (!appended) {
+      appended = true;
+      on_appended();
+    }
   };
-  ASSIGN_OR_RETURN(std::optional<Incident> replayed,
-                   replay(storage::ReadView::kDurable));
-  if (replayed.has_value()) return *std::move(replayed);
+  absl::Cleanup always_signal = signal_appended;
+  // Creates still to be written; the others have their result.
+  std::vector<PendingCreate*> open;
+  // Records a failure of `c`. In a batch the first failure is the answer
+  // for every create; field errors name the request there, storage errors
+  // stay generic.
+  absl::Status batch_failure;
+  auto fail = [&](PendingCreate* c, absl::Status s) {
+    if (absl::IsInvalidArgument(s) && !c->field_prefix.empty()) {
+      s = absl::Status(s.code(), absl::StrCat(c->field_prefix, s.message()));
+    }
+    c->result = s;
+    if (atomic && batch_failure.ok()) batch_failure = s;
+  };
+  auto fail_all = [&](const absl::Status& s) {
+    for (PendingCreate* c : creates) c->result = s;
+    return s;
+  };
 
-  RETURN_IF_ERROR(CheckVictimsExist(incident, "incident"));
+  // 1. A retry of a committed request answers without asking the catalog.
+  for (PendingCreate* c : creates) {
+    absl::StatusOr<std::optional<Incident>> replayed =
+        Replayed(*c, op, storage::ReadView::kDurable);
+    if (!replayed.ok()) {
+      fail(c, replayed.status());
+    } else if (replayed->has_value()) {
+      c->result = **std::move(replayed);
+    } else {
+      open.push_back(c);
+    }
+    if (!batch_failure.ok()) return fail_all(batch_failure);
+  }
 
-  return Serialized<Incident>(
-      "CreateIncident", [&]() -> absl::StatusOr<Incident> {
-        // Checked again under the lock: a concurrent retry may have committed.
-        ASSIGN_OR_RETURN(replayed, replay(kLatest));
-        if (replayed.has_value()) return *std::move(replayed);
-        if (id.empty()) id = api::GenerateId();
-        const std::string name = absl::StrCat(kCollection, "/", id);
-        auto current = store_.GetIncident(id, kLatest);
+  // 2. One catalog call for the distinct victims of every open create. A
+  // missing victim fails the creates naming it, and the others are checked
+  // again (in a batch it fails the batch).
+  while (!open.empty()) {
+    std::vector<std::string> names;
+    absl::flat_hash_set<absl::string_view> seen;
+    for (PendingCreate* c : open) {
+      for (const v1::Victim& v : c->incident.victims()) {
+        if (seen.insert(v.organization()).second) names.push_back(v.organization());
+      }
+    }
+    absl::StatusOr<std::optional<std::string>> missing =
+        directory_.FindMissing(names);
+    if (!missing.ok()) return fail_all(missing.status());
+    if (!missing->has_value()) break;
+    std::vector<PendingCreate*> still_open;
+    for (PendingCreate* c : open) {
+      absl::Status s = absl::OkStatus();
+      for (int j = 0; j < c->incident.victims_size(); ++j) {
+        if (c->incident.victims(j).organization() == **missing) {
+          s = absl::InvalidArgumentError(
+              absl::StrCat("incident.victims[", j, "].organization: ",
+                           **missing, " does not exist in the catalog"));
+          break;
+        }
+      }
+      if (s.ok()) {
+        still_open.push_back(c);
+      } else {
+        fail(c, s);
+        if (!batch_failure.ok()) return fail_all(batch_failure);
+      }
+    }
+    if (still_open.size() == open.size()) {
+      log::Error("catalog named a missing victim nobody asked for",
+                 {{"victim", **missing}});
+      return fail_all(absl::InternalError("victim check failed"));
+    }
+    open = std::move(still_open);
+  }
+
+  // 3. Under the write mutex: the checks on the kLatest view, the batch and
+  // its append. Then, without the mutex, the shared WAL sync.
+  std::vector<PendingCreate*> created;
+  // request_id -> the create of this group that carries it: a second
+  // combined call with the same request_id is a retry of the first and
+  // gets its answer.
+  absl::flat_hash_map<absl::string_view, PendingCreate*> group_requests;
+  std::vector<std::pair<PendingCreate*, PendingCreate*>> retries;
+  absl::Status status;
+  storage::WriteToken token = 0;
+  {
+    absl::MutexLock lock(&write_mu_);
+    status = [&]() -> absl::Status {
+      const absl::Time now = clock_.Now();
+      storage::WriteBatch batch;
+      std::vector<v1::IncidentChange> changes;
+      int64_t ordinal = store_.next_sequence();
+      absl::flat_hash_set<std::string> generated;
+      for (PendingCreate* c : open) {
+        const std::string& request_id = c->request->request_id();
+        if (!request_id.empty()) {
+          auto [it, inserted] = group_requests.emplace(request_id, c);
+          if (!inserted) {
+            if (it->second->fingerprint == c->fingerprint) {
+              retries.emplace_back(c, it->second);
+            } else {
+              fail(c, absl::InvalidArgumentError(
+                          "request_id: already used for a different request"));
+            }
+            continue;
+          }
+        }
+        // Checked again under the lock: a concurrent retry may have
+        // committed.
+        absl::StatusOr<std::optional<Incident>> replayed =
+            Replayed(*c, op, kLatest);
+        if (!replayed.ok()) {
+          fail(c, replayed.status());
+          if (!batch_failure.ok()) return batch_failure;
+          continue;
+        }
+        if (replayed->has_value()) {
+          c->result = **std::move(replayed);
+          continue;
+        }
+        if (c->id.empty()) {
+          do {
+            c->id = api::GenerateId();
+          } while (!generated.insert(c->id).second);
+        } else if (!generated.insert(c->id).second) {
+          // Two combined calls asking for the same new id: the first wins.
+          fail(c, absl::AlreadyExistsError(
+                      absl::StrCat(kCollection, "/", c->id, " already exists")));
+          continue;
+        }
+        const std::string name = absl::StrCat(kCollection, "/", c->id);
+        auto current = store_.GetIncident(c->id, kLatest);
         if (current.ok()) {
-          return absl::AlreadyExistsError(
-              absl::StrCat(name, " already exists"));
+          fail(c, absl::AlreadyExistsError(
+                      c->field_prefix.empty()
+                          ? absl::StrCat(name, " already exists")
+                          : absl::StrCat(c->field_prefix, "incident_id: ", name,
+                                         " already exists")));
+          if (!batch_failure.ok()) return batch_failure;
+          continue;
         }
         if (!absl::IsNotFound(current.status())) {
-          return Internal(current.status(), "CreateIncident");
+          return Internal(current.status(), op);
         }
+        Incident& incident = c->incident;
         incident.set_name(name);
         SetCounts(&incident);
         *incident.mutable_derived_figures() = ComputeDerivedFigures({});
-        *incident.mutable_create_time() = api::ToProtoTimestamp(clock_.Now());
+        *incident.mutable_create_time() = api::ToProtoTimestamp(now);
         *incident.mutable_update_time() = incident.create_time();
         SetEtag(&incident);
-
-        StoredIncident stored{incident, store_.next_sequence()};
-        storage::WriteBatch batch;
+        // The ordinal is the sequence of the change that creates it: the
+        // changes below take consecutive sequences in this order.
+        StoredIncident stored{incident, ordinal++};
         IncidentStore::PutIncident(stored, nullptr, &batch);
-        if (!request.request_id().empty()) {
-          IncidentStore::PutRequest(request.request_id(), {fingerprint, name},
-                                    &batch);
+        if (!c->request->request_id().empty()) {
+          IncidentStore::PutRequest(c->request->request_id(),
+                                    {c->fingerprint, name}, &batch);
         }
-        v1::IncidentChange change;
+        v1::IncidentChange& change = changes.emplace_back();
         change.set_change_type(v1::IncidentChange::CREATED);
         *change.mutable_incident() = incident;
         *change.mutable_commit_time() = incident.create_time();
-        auto sequence =
-            store_.CommitChange(std::move(batch), std::move(change));
-        if (!sequence.ok())
-          return Internal(sequence.status(), "CreateIncident");
-        log::Info(
-            "incident created",
-            {{"name", name}, {"sequence", *sequence}, {"by", caller.label}});
-        auth::Redact(caller, &incident);
-        return incident;
-      });
+        created.push_back(c);
+      }
+      if (changes.empty()) return absl::OkStatus();
+      auto first = store_.CommitChanges(std::move(batch), std::move(changes));
+      if (!first.ok()) return Internal(first.status(), op);
+      if (atomic) {
+        log::Info("incidents created",
+                  {{"count", static_cast<int64_t>(created.size())},
+                   {"first", created.front()->incident.name()},
+                   {"first_sequence", *first},
+                   {"by", created.front()->caller->label}});
+      } else {
+        int64_t sequence = *first;
+        for (const PendingCreate* c : created) {
+          log::Info("incident created", {{"name", c->incident.name()},
+                                         {"sequence", sequence++},
+                                         {"by", c->caller->label}});
+        }
+      }
+      return absl::OkStatus();
+    }();
+    // Covers this group's write and every write its checks read, so no
+    // answer derived from unsynced state leaves before it is durable.
+    token = store_.last_write_token();
+  }
+  signal_appended();
+  absl::Status durable = store_.WaitDurable(token);
+  if (!durable.ok()) status = Internal(durable, op);
+  if (!status.ok()) {
+    // Nothing of this group is known to be durable.
+    for (PendingCreate* c : open) c->result = status;
+    return atomic ? fail_all(status) : status;
+  }
+  for (PendingCreate* c : created) {
+    auth::Redact(*c->caller, &c->incident);
+    c->result = std::move(c->incident);
+  }
+  for (auto [retry, first] : retries) retry->result = first->result;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Incident> IncidentCore::UpdateIncident(

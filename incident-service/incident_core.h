@@ -28,6 +28,11 @@
 // A write is acknowledged only once synced; reads (and change streams) see
 // only synced writes. The catalog check runs before the lock is taken, so
 // a slow catalog does not stall other writes.
+//
+// Creates are combined: concurrent CreateIncident calls form a group with
+// one catalog call for all their victims, one batch and one sync (see
+// CombinedCreate), and each still gets the answer it would get alone.
+// BatchCreateIncidents is one such group, all or nothing.
 #ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_CORE_H_
 #define ATLAS_INCIDENT_SERVICE_INCIDENT_CORE_H_
 
@@ -39,6 +44,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "atlas/incident/v1/incident_service.pb.h"
 #include "common/api/clock.h"
 #include "common/auth/api_keys.h"
@@ -51,6 +57,9 @@ namespace atlas::incident {
 
 class IncidentCore {
  public:
+  // Most requests in one BatchCreateIncidents.
+  static constexpr int kMaxBatchCreate = 1000;
+
   // All arguments must outlive the core.
   IncidentCore(IncidentStore& store, OrganizationDirectory& directory,
                const AttackCatalog& attack, api::Clock& clock)
@@ -58,10 +67,17 @@ class IncidentCore {
 
   absl::StatusOr<v1::Incident> GetIncident(const auth::Caller& caller,
                                            const v1::GetIncidentRequest& request);
+  // GetIncident as the serialized Incident the caller may see, served from
+  // stored bytes (the server's GetIncident handler); same errors.
+  absl::StatusOr<std::string> GetIncidentWire(
+      const auth::Caller& caller, const v1::GetIncidentRequest& request);
   absl::StatusOr<v1::ListIncidentsResponse> ListIncidents(
       const auth::Caller& caller, const v1::ListIncidentsRequest& request);
   absl::StatusOr<v1::Incident> CreateIncident(
       const auth::Caller& caller, const v1::CreateIncidentRequest& request);
+  // All or nothing; see BatchCreateIncidents in the proto.
+  absl::StatusOr<v1::BatchCreateIncidentsResponse> BatchCreateIncidents(
+      const auth::Caller& caller, const v1::BatchCreateIncidentsRequest& request);
   absl::StatusOr<v1::Incident> UpdateIncident(
       const auth::Caller& caller, const v1::UpdateIncidentRequest& request);
   absl::StatusOr<google::protobuf::Empty> DeleteIncident(
@@ -114,6 +130,57 @@ class IncidentCore {
   absl::Status ValidateIncident(v1::Incident* incident, absl::string_view field);
   absl::Status CheckVictimsExist(const v1::Incident& incident,
                                  absl::string_view field);
+
+  // One create of CreateIncident or BatchCreateIncidents, validated.
+  struct PendingCreate {
+    const auth::Caller* caller = nullptr;
+    const v1::CreateIncidentRequest* request = nullptr;
+    // Prefixed to every field path in errors: "" alone, "requests[i]." in
+    // a batch.
+    std::string field_prefix;
+    std::string id;  // empty: generated at commit
+    v1::Incident incident;  // the writable fields, normalised
+    std::string fingerprint;
+    // Set by CreateIncidents: the incident (redacted for `caller`) or why
+    // it was not created.
+    absl::StatusOr<v1::Incident> result;
+  };
+  // Checks `request` (errors name its fields, unprefixed) into `out`.
+  absl::Status PrepareCreate(const v1::CreateIncidentRequest& request,
+                             PendingCreate* out);
+  // The first result of a committed request with the same request_id, or
+  // nullopt.
+  absl::StatusOr<std::optional<v1::Incident>> Replayed(
+      const PendingCreate& create, absl::string_view op, storage::ReadView view);
+  // Writes `creates` with one catalog call (for the distinct victims of
+  // all), one batch and one WAL sync, and sets each one's `result`. A
+  // create replaying a committed request_id answers the first result.
+  // `atomic` (BatchCreateIncidents): the first failure is every create's
+  // result and the return value, and nothing is written. Otherwise each
+  // create succeeds or fails on its own, as if sent alone. Calls
+  // `on_appended` once, when the group's batch is appended (or nothing
+  // will be), before waiting for the sync.
+  absl::Status CreateIncidents(absl::string_view op,
+                               const std::vector<PendingCreate*>& creates,
+                               bool atomic, absl::FunctionRef<void()> on_appended)
+      ABSL_LOCKS_EXCLUDED(write_mu_);
+  // CreateIncident: concurrent calls are combined (group commit for the
+  // whole create, catalog call included). A caller that finds no group
+  // ahead of it still being checked leads one: it takes every create
+  // waiting, runs CreateIncidents for them, and hands leadership on once
+  // the group is appended; the others wait for their result. A create
+  // waits at most kMaxCombineWait for the group ahead (a slow or hung
+  // catalog) before leading its own alongside it, so its answer still
+  // comes within one catalog deadline.
+  absl::StatusOr<v1::Incident> CombinedCreate(PendingCreate* create)
+      ABSL_LOCKS_EXCLUDED(combine_mu_);
+  static constexpr absl::Duration kMaxCombineWait = absl::Milliseconds(5);
+  struct CreateSlot {
+    PendingCreate* create;
+    bool queued = true;  // in combine_queue_, not yet taken by a leader
+    bool done = false;   // result set and durable (or failed)
+  };
+
   absl::StatusOr<StoredIncident> LoadIncident(
       absl::string_view id, absl::string_view op,
       storage::ReadView view = storage::ReadView::kDurable);
@@ -152,6 +219,12 @@ class IncidentCore {
   const AttackCatalog& attack_;
   api::Clock& clock_;
   absl::Mutex write_mu_;
+  // CombinedCreate's queue of waiting creates and its leader flag.
+  absl::Mutex combine_mu_;
+  absl::CondVar combine_cv_;
+  std::deque<CreateSlot*> combine_queue_ ABSL_GUARDED_BY(combine_mu_);
+  // Leaders whose group is not appended yet.
+  int combine_leaders_ ABSL_GUARDED_BY(combine_mu_) = 0;
 };
 
 }  // namespace atlas::incident

@@ -16,11 +16,13 @@ using grpc_util::RunUnary;
 using grpc_util::RunUnaryOn;
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::GetIncident(
-    ::grpc::CallbackServerContext* context, const v1::GetIncidentRequest* request,
-    v1::Incident* response) {
-  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
-    return core_.GetIncident(caller, *request);
-  });
+    ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request,
+    ::grpc::ByteBuffer* response) {
+  return grpc_util::RunUnaryWire<v1::GetIncidentRequest>(
+      reads_, context, keys_, request, response,
+      [&](const auth::Caller& caller, const v1::GetIncidentRequest& r) {
+        return core_.GetIncidentWire(caller, r);
+      });
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::ListIncidents(
@@ -37,6 +39,16 @@ using grpc_util::RunUnaryOn;
   return RunUnaryOn(writers_, context, keys_, response,
                     [this, request](const auth::Caller& caller) {
                       return core_.CreateIncident(caller, *request);
+                    });
+}
+
+::grpc::ServerUnaryReactor* IncidentServiceImpl::BatchCreateIncidents(
+    ::grpc::CallbackServerContext* context,
+    const v1::BatchCreateIncidentsRequest* request,
+    v1::BatchCreateIncidentsResponse* response) {
+  return RunUnaryOn(writers_, context, keys_, response,
+                    [this, request](const auth::Caller& caller) {
+                      return core_.BatchCreateIncidents(caller, *request);
                     });
 }
 

@@ -22,7 +22,12 @@
 
 namespace atlas::incident {
 
-class IncidentServiceImpl final : public v1::IncidentService::CallbackService {
+// GetIncident is a raw method: it answers with the stored bytes of the
+// caller's view (IncidentCore::GetIncidentWire); the wire contract is the
+// proto's.
+class IncidentServiceImpl final
+    : public v1::IncidentService::WithRawCallbackMethod_GetIncident<
+          v1::IncidentService::CallbackService> {
  public:
   // All arguments must outlive the service.
   // `max_inflight_reads` bounds the reads (and, for incidents, the change
@@ -33,14 +38,18 @@ class IncidentServiceImpl final : public v1::IncidentService::CallbackService {
       : core_(core), keys_(keys), writers_(writers), reads_(max_inflight_reads) {}
 
   ::grpc::ServerUnaryReactor* GetIncident(::grpc::CallbackServerContext* context,
-                                  const v1::GetIncidentRequest* request,
-                                  v1::Incident* response) override;
+                                          const ::grpc::ByteBuffer* request,
+                                          ::grpc::ByteBuffer* response) override;
   ::grpc::ServerUnaryReactor* ListIncidents(::grpc::CallbackServerContext* context,
                                   const v1::ListIncidentsRequest* request,
                                   v1::ListIncidentsResponse* response) override;
   ::grpc::ServerUnaryReactor* CreateIncident(::grpc::CallbackServerContext* context,
                                   const v1::CreateIncidentRequest* request,
                                   v1::Incident* response) override;
+  ::grpc::ServerUnaryReactor* BatchCreateIncidents(
+      ::grpc::CallbackServerContext* context,
+      const v1::BatchCreateIncidentsRequest* request,
+      v1::BatchCreateIncidentsResponse* response) override;
   ::grpc::ServerUnaryReactor* UpdateIncident(::grpc::CallbackServerContext* context,
                                   const v1::UpdateIncidentRequest* request,
                                   v1::Incident* response) override;

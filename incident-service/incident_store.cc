@@ -10,6 +10,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/api/partial_date.h"
+#include "common/auth/redaction.h"
+#include "common/status/status_macros.h"
 
 namespace atlas::incident {
 namespace {
@@ -159,8 +161,9 @@ absl::StatusOr<std::unique_ptr<IncidentStore>> IncidentStore::Open(
     const std::string& path, bool sync_writes) {
   storage::RocksStore::Options options;
   options.path = path;
-  options.column_families = {"incidents", "events",    "sources", "indexes",
-                             "changelog", "requests", "meta"};
+  options.column_families = {"incidents", "events",   "sources",
+                             "indexes",   "changelog", "requests",
+                             "meta",      "public_views"};
   options.sync_writes = sync_writes;
   auto db = storage::RocksStore::Open(std::move(options));
   if (!db.ok()) return db.status();
@@ -181,6 +184,23 @@ absl::StatusOr<StoredIncident> IncidentStore::GetIncident(
   auto bytes = db_->Get(kIncidents, id, view);
   if (!bytes.ok()) return bytes.status();
   return Decode<v1::Incident>(*bytes, "incident");
+}
+
+absl::StatusOr<std::string> IncidentStore::GetIncidentWire(
+    absl::string_view id, bool members_view, storage::ReadView view) const {
+  if (!members_view) {
+    absl::StatusOr<std::string> bytes = db_->Get(kPublicViews, id, view);
+    if (!absl::IsNotFound(bytes.status())) return bytes;
+    // No view: the record was stored before views were written (or does
+    // not exist). Redact it here.
+    ASSIGN_OR_RETURN(StoredIncident stored, GetIncident(id, view));
+    auth::RedactForPublic(&stored.record);
+    return stored.record.SerializeAsString();
+  }
+  ASSIGN_OR_RETURN(std::string bytes, db_->Get(kIncidents, id, view));
+  if (bytes.size() < 8) return Corrupt("incident");
+  bytes.erase(0, 8);  // the ordinal; the rest is the Incident as stored
+  return bytes;
 }
 
 absl::StatusOr<StoredEvent> IncidentStore::GetEvent(
@@ -338,12 +358,16 @@ void IncidentStore::PutIncident(const StoredIncident& now,
   }
   for (const std::string& k : new_keys) batch->Put(kIndexes, k, id);
   batch->Put(kIncidents, id, Encode(now));
+  v1::Incident public_view = now.record;
+  auth::RedactForPublic(&public_view);
+  batch->Put(kPublicViews, id, public_view.SerializeAsString());
 }
 
 void IncidentStore::DeleteIncident(const StoredIncident& incident,
                                    storage::WriteBatch* batch) {
   for (const std::string& k : IndexKeys(incident)) batch->Delete(kIndexes, k);
   batch->Delete(kIncidents, IncidentIdOf(incident.record.name()));
+  batch->Delete(kPublicViews, IncidentIdOf(incident.record.name()));
 }
 
 void IncidentStore::PutEvent(absl::string_view incident_id,
@@ -397,15 +421,28 @@ void IncidentStore::PutRequest(absl::string_view request_id,
 
 absl::StatusOr<int64_t> IncidentStore::CommitChange(storage::WriteBatch batch,
                                                     v1::IncidentChange change) {
-  const int64_t sequence = next_sequence_.load();
-  change.set_sequence(sequence);
-  batch.Put(kChangelog, SequenceKey(sequence), change.SerializeAsString());
+  std::vector<v1::IncidentChange> changes;
+  changes.push_back(std::move(change));
+  return CommitChanges(std::move(batch), std::move(changes));
+}
+
+absl::StatusOr<int64_t> IncidentStore::CommitChanges(
+    storage::WriteBatch batch, std::vector<v1::IncidentChange> changes) {
+  const int64_t first = next_sequence_.load();
+  int64_t sequence = first;
+  for (v1::IncidentChange& change : changes) {
+    change.set_sequence(sequence);
+    batch.Put(kChangelog, SequenceKey(sequence), change.SerializeAsString());
+    ++sequence;
+  }
   absl::MutexLock lock(&pending_mu_);
   absl::StatusOr<storage::WriteToken> token = db_->Append(batch);
   if (!token.ok()) return token.status();
-  next_sequence_.store(sequence + 1);
-  pending_.push_back({*token, std::move(change)});
-  return sequence;
+  next_sequence_.store(sequence);
+  for (v1::IncidentChange& change : changes) {
+    pending_.push_back({*token, std::move(change)});
+  }
+  return first;
 }
 
 absl::Status IncidentStore::WaitDurable(storage::WriteToken token) {

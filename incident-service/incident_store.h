@@ -9,6 +9,12 @@
 //   changelog  <sequence, 8 bytes big-endian>   -> IncidentChange
 //   requests   <request_id>                     -> 32-byte fingerprint ++ name
 //   meta       (reserved)
+//   public_views <incident id>                  -> Incident, public view
+//
+// `public_views` holds each incident as a caller without a MEMBER key sees
+// it (auth::RedactForPublic applied, serialized), written by PutIncident in
+// the same batch as the record, so GetIncident serves either view as
+// stored bytes, with no parse or redaction per read.
 //
 // Values: `ordinal` is 8 bytes big-endian, the changelog sequence of the
 // change that created the record. It is unique and grows with creation
@@ -115,6 +121,7 @@ class IncidentStore {
     kChangelog = 4,
     kRequests = 5,
     kMeta = 6,
+    kPublicViews = 7,
   };
 
   static absl::StatusOr<std::unique_ptr<IncidentStore>> Open(
@@ -129,6 +136,13 @@ class IncidentStore {
   // rocks_store.h).
   absl::StatusOr<StoredIncident> GetIncident(
       absl::string_view id,
+      storage::ReadView view = storage::ReadView::kDurable) const;
+  // GetIncident's answer as wire bytes (a serialized Incident): the record
+  // as stored when `members_view`, else its public view (members-only
+  // fields cleared and listed in redacted_fields, as auth::RedactForPublic
+  // does). A record stored before public views existed is redacted here.
+  absl::StatusOr<std::string> GetIncidentWire(
+      absl::string_view id, bool members_view,
       storage::ReadView view = storage::ReadView::kDurable) const;
   absl::StatusOr<StoredEvent> GetEvent(
       absl::string_view incident_id, absl::string_view event_id,
@@ -218,6 +232,11 @@ class IncidentStore {
   // acknowledging.
   absl::StatusOr<int64_t> CommitChange(storage::WriteBatch batch,
                                        v1::IncidentChange change);
+  // CommitChange for several changes in one write (BatchCreateIncidents):
+  // they take consecutive sequences in order and commit with `batch`, all
+  // or nothing. Returns the first sequence. `changes` must not be empty.
+  absl::StatusOr<int64_t> CommitChanges(storage::WriteBatch batch,
+                                        std::vector<v1::IncidentChange> changes);
 
   // Returns once every write up to `token` (a last_write_token() taken by
   // the writer under its lock) is synced; then tells the notifier, in

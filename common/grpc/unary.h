@@ -5,6 +5,7 @@
 #ifndef ATLAS_COMMON_GRPC_UNARY_H_
 #define ATLAS_COMMON_GRPC_UNARY_H_
 
+#include <string>
 #include <utility>
 
 #include "absl/status/statusor.h"
@@ -16,6 +17,8 @@
 #include "common/grpc/executor.h"
 #include "common/grpc/status_conversion.h"
 #include "grpcpp/server_context.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "grpcpp/support/slice.h"
 #include "grpcpp/support/server_callback.h"
 
 namespace atlas::grpc_util {
@@ -61,6 +64,50 @@ template <typename Response, typename Fn>
   }
   absl::StatusOr<Response> result = fn(*caller);
   if (result.ok()) response->Swap(&*result);
+  reactor->Finish(ToGrpcStatus(result.status()));
+  return reactor;
+}
+
+// RunUnary for a raw method (the generated WithRawCallbackMethod_X), for
+// hot reads whose answer is already stored serialized: parses the request
+// bytes into a `Request` (INVALID_ARGUMENT naming the type if they do not
+// parse), runs `fn(caller, request) -> absl::StatusOr<std::string>` whose
+// value is the serialized response message, and sends those bytes as they
+// are: no response message is built, serialized or destroyed. The wire
+// contract is the typed method's.
+template <typename Request, typename Fn>
+::grpc::ServerUnaryReactor* RunUnaryWire(CallGate& gate,
+                                         ::grpc::CallbackServerContext* context,
+                                         const auth::KeyRegistry& keys,
+                                         const ::grpc::ByteBuffer* request_bytes,
+                                         ::grpc::ByteBuffer* response_bytes,
+                                         Fn&& fn) {
+  if (!gate.TryEnter()) {
+    ::grpc::ServerUnaryReactor* refused = context->DefaultReactor();
+    refused->Finish(Overloaded("reads"));
+    return refused;
+  }
+  ::grpc::ServerUnaryReactor* reactor = new GatedUnaryReactor(gate);
+  absl::StatusOr<auth::Caller> caller = CallerOf(*context, keys);
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  Request request;
+  ::grpc::Slice slice;
+  if (!request_bytes->DumpToSingleSlice(&slice).ok() ||
+      !request.ParseFromArray(slice.begin(), static_cast<int>(slice.size()))) {
+    reactor->Finish(::grpc::Status(
+        ::grpc::StatusCode::INVALID_ARGUMENT,
+        absl::StrCat("request: does not parse as ",
+                     Request::descriptor()->full_name())));
+    return reactor;
+  }
+  absl::StatusOr<std::string> result = fn(*caller, request);
+  if (result.ok()) {
+    ::grpc::Slice out(*result);
+    *response_bytes = ::grpc::ByteBuffer(&out, 1);
+  }
   reactor->Finish(ToGrpcStatus(result.status()));
   return reactor;
 }

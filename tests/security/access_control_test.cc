@@ -192,6 +192,14 @@ const std::map<std::string, MethodCase>& Table() {
           r->mutable_incident()->add_victims()->set_organization(
               "organizations/does-not-exist");
         })}},
+      {"atlas.incident.v1.IncidentService.BatchCreateIncidents",
+       {Kind::kWrite, Req<iv1::BatchCreateIncidentsRequest>([](auto* r) {
+          iv1::CreateIncidentRequest* c = r->add_requests();
+          c->set_incident_id("ghost");
+          c->mutable_incident()->set_title("Ghost");
+          c->mutable_incident()->add_victims()->set_organization(
+              "organizations/does-not-exist");
+        })}},
       {"atlas.incident.v1.IncidentService.UpdateIncident",
        {Kind::kWrite, Req<iv1::UpdateIncidentRequest>([](auto* r) {
           r->mutable_incident()->set_name("incidents/does-not-exist");
@@ -597,7 +605,7 @@ TEST_F(AccessControlTest, EveryWriteChecksTheRoleBeforeExistence) {
     EXPECT_EQ(call(kAdminKey).error_code(), editor.error_code());
     EXPECT_EQ(call(kServiceKey).error_code(), editor.error_code());
   }
-  EXPECT_EQ(writes, 12);
+  EXPECT_EQ(writes, 13);
   // Nothing was written by any of them.
   iv1::GetIncidentRequest get;
   get.set_name("incidents/ghost");
