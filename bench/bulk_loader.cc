@@ -1,15 +1,12 @@
-// bulk_loader: writes incidents [--start, --end) straight into an
-// incident-service database (the service must be stopped), through the
-// service's own IncidentCore and IncidentStore: the same validation,
-// ATT&CK check, key layout, secondary indexes and changelog as
-// CreateIncident, but in-process (no gRPC), with the WAL not synced per
-// record and victims taken as existing (datagen created them in the catalog
-// through the API first).
+// bulk_loader: a profiling aid, not part of scripts/bench.sh. Writes
+// incidents [--start, --end) straight into an incident-service database
+// (the service must be stopped) through the service's own IncidentCore and
+// IncidentStore: the same validation, ATT&CK check, key layout, secondary
+// indexes and changelog as CreateIncident, but in-process (no gRPC, no
+// catalog call: victims are taken as existing) and with the WAL not synced.
 //
-// It exists so that the 1M-incident figures can be measured in a bounded
-// time, and it measures what a bulk import path that does not pay one WAL
-// sync per record could reach: its rate is the ceiling for a service-side
-// bulk import RPC (one WriteBatch per N records) on this machine.
+// Run it under `perf record` to see what the create path itself costs
+// without the network and the sync (docs/benchmarks.md, profile findings).
 // Prints `phase=bulk_loader count=... seconds=... per_s=...`.
 #include <atomic>
 #include <cstdio>

@@ -11,7 +11,7 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request,
     ::grpc::ByteBuffer* response) {
   return grpc_util::RunUnaryWire<v1::GetOrganizationRequest>(
-      reads_, context, keys_, request, response,
+      point_reads_, context, keys_, request, response,
       [&](const auth::Caller& caller, const v1::GetOrganizationRequest& r) {
         return core_.GetOrganizationWire(caller, r);
       });

@@ -47,8 +47,13 @@ ABSL_FLAG(std::string, incident_api_key_file, "",
 ABSL_FLAG(int, max_queued_writes, 1024,
           "writes queued beyond this are refused with RESOURCE_EXHAUSTED");
 ABSL_FLAG(int, max_inflight_reads, 256,
-          "reads (and change streams) served at once; more are refused with "
-          "RESOURCE_EXHAUSTED, so memory stays bounded under a read flood");
+          "page reads (lists, searches, batch gets) served at once; more "
+          "are refused with RESOURCE_EXHAUSTED, so memory stays bounded under "
+          "a read flood");
+ABSL_FLAG(int, max_inflight_point_reads, 2048,
+          "single-record Gets served at once (small answers; a slot is held "
+          "until gRPC is done with the call); more are refused with "
+          "RESOURCE_EXHAUSTED");
 ABSL_FLAG(int, max_request_bytes, 4 << 20,
           "largest request accepted; larger ones are refused with "
           "RESOURCE_EXHAUSTED before any handler runs");
@@ -118,7 +123,8 @@ int main(int argc, char** argv) {
         absl::GetFlag(FLAGS_write_threads),
         static_cast<size_t>(absl::GetFlag(FLAGS_max_queued_writes)));
     atlas::catalog::CatalogServiceImpl service(core, *keys, writers,
-                                                 absl::GetFlag(FLAGS_max_inflight_reads));
+                                                 absl::GetFlag(FLAGS_max_inflight_reads),
+        absl::GetFlag(FLAGS_max_inflight_point_reads));
 
     atlas::grpc_util::ServerOptions options;
     options.listen_address = absl::GetFlag(FLAGS_listen);

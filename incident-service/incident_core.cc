@@ -737,44 +737,51 @@ absl::StatusOr<std::optional<Incident>> IncidentCore::Replayed(
 }
 
 absl::StatusOr<Incident> IncidentCore::CombinedCreate(PendingCreate* create) {
-  CreateSlot slot{create};
+  CreateSlot slot;
+  slot.create = create;
   const absl::Time lead_anyway = absl::Now() + kMaxCombineWait;
   combine_mu_.Lock();
   combine_queue_.push_back(&slot);
-  while (true) {
-    while (!slot.done && combine_leaders_ > 0 &&
-           !combine_cv_.WaitWithDeadline(&combine_mu_, lead_anyway)) {
+  while (!slot.done) {
+    // Woken (each waiter on its own condition variable, so no herd) when
+    // its group is done, when it is first in line as leadership passes on,
+    // or at its deadline.
+    if (!slot.queued) {
+      slot.cv.Wait(&combine_mu_);
+      continue;
     }
-    if (slot.done) break;
-    if (slot.queued) {
-      // Lead one group: every create waiting now, this one included (at
-      // most write_threads wait here, far fewer than kMaxBatchCreate; if
-      // more ever did, the rest lead the next group).
-      ++combine_leaders_;
-      std::vector<CreateSlot*> slots;
-      std::vector<PendingCreate*> group;
-      while (!combine_queue_.empty() &&
-             group.size() < static_cast<size_t>(kMaxBatchCreate)) {
-        CreateSlot* s = combine_queue_.front();
-        combine_queue_.pop_front();
-        s->queued = false;
-        slots.push_back(s);
-        group.push_back(s->create);
+    if (combine_leaders_ > 0 && absl::Now() < lead_anyway) {
+      slot.cv.WaitWithDeadline(&combine_mu_, lead_anyway);
+      continue;
+    }
+    // Lead one group: every create waiting now, this one included (at
+    // most write_threads wait here, far fewer than kMaxBatchCreate; if
+    // more ever did, the rest lead the next group).
+    ++combine_leaders_;
+    std::vector<CreateSlot*> slots;
+    std::vector<PendingCreate*> group;
+    while (!combine_queue_.empty() &&
+           group.size() < static_cast<size_t>(kMaxBatchCreate)) {
+      CreateSlot* s = combine_queue_.front();
+      combine_queue_.pop_front();
+      s->queued = false;
+      slots.push_back(s);
+      group.push_back(s->create);
+    }
+    combine_mu_.Unlock();
+    // Leadership passes on once the group is appended, so the next group's
+    // checks overlap this group's WAL sync.
+    (void)CreateIncidents("CreateIncident", group, /*atomic=*/false, [this] {
+      absl::MutexLock lock(&combine_mu_);
+      --combine_leaders_;
+      if (combine_leaders_ == 0 && !combine_queue_.empty()) {
+        combine_queue_.front()->cv.Signal();
       }
-      combine_mu_.Unlock();
-      // Leadership passes on once the group is appended, so the next
-      // group's checks overlap this group's WAL sync.
-      (void)CreateIncidents("CreateIncident", group, /*atomic=*/false, [this] {
-        absl::MutexLock lock(&combine_mu_);
-        --combine_leaders_;
-        combine_cv_.SignalAll();
-      });
-      combine_mu_.Lock();
-      for (CreateSlot* s : slots) s->done = true;
-      combine_cv_.SignalAll();
-    } else {
-      // Taken by a leader that has not finished yet.
-      combine_cv_.Wait(&combine_mu_);
+    });
+    combine_mu_.Lock();
+    for (CreateSlot* s : slots) {
+      s->done = true;
+      s->cv.Signal();
     }
   }
   combine_mu_.Unlock();
@@ -958,20 +965,20 @@ absl::Status IncidentCore::CreateIncidents(
       if (changes.empty()) return absl::OkStatus();
       auto first = store_.CommitChanges(std::move(batch), std::move(changes));
       if (!first.ok()) return Internal(first.status(), op);
-      if (atomic) {
-        log::Info("incidents created",
-                  {{"count", static_cast<int64_t>(created.size())},
-                   {"first", created.front()->incident.name()},
-                   {"first_sequence", *first},
-                   {"by", created.front()->caller->label}});
-      } else {
-        int64_t sequence = *first;
-        for (const PendingCreate* c : created) {
-          log::Info("incident created", {{"name", c->incident.name()},
-                                         {"sequence", sequence++},
-                                         {"by", c->caller->label}});
+      // One line per group (a write(2) each): the names in sequence order.
+      std::vector<absl::string_view> names, callers;
+      for (const PendingCreate* c : created) {
+        names.push_back(c->incident.name());
+        if (std::find(callers.begin(), callers.end(), c->caller->label) ==
+            callers.end()) {
+          callers.push_back(c->caller->label);
         }
       }
+      log::Info(created.size() == 1 ? "incident created" : "incidents created",
+                {{"count", static_cast<int64_t>(created.size())},
+                 {"first_sequence", *first},
+                 {"names", absl::StrJoin(names, ",")},
+                 {"by", absl::StrJoin(callers, ",")}});
       return absl::OkStatus();
     }();
     // Covers this group's write and every write its checks read, so no

@@ -176,9 +176,10 @@ class IncidentCore {
       ABSL_LOCKS_EXCLUDED(combine_mu_);
   static constexpr absl::Duration kMaxCombineWait = absl::Milliseconds(5);
   struct CreateSlot {
-    PendingCreate* create;
+    PendingCreate* create = nullptr;
     bool queued = true;  // in combine_queue_, not yet taken by a leader
     bool done = false;   // result set and durable (or failed)
+    absl::CondVar cv;    // its waiter's, signalled under combine_mu_
   };
 
   absl::StatusOr<StoredIncident> LoadIncident(
@@ -221,7 +222,6 @@ class IncidentCore {
   absl::Mutex write_mu_;
   // CombinedCreate's queue of waiting creates and its leader flag.
   absl::Mutex combine_mu_;
-  absl::CondVar combine_cv_;
   std::deque<CreateSlot*> combine_queue_ ABSL_GUARDED_BY(combine_mu_);
   // Leaders whose group is not appended yet.
   int combine_leaders_ ABSL_GUARDED_BY(combine_mu_) = 0;

@@ -19,7 +19,7 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request,
     ::grpc::ByteBuffer* response) {
   return grpc_util::RunUnaryWire<v1::GetIncidentRequest>(
-      reads_, context, keys_, request, response,
+      point_reads_, context, keys_, request, response,
       [&](const auth::Caller& caller, const v1::GetIncidentRequest& r) {
         return core_.GetIncidentWire(caller, r);
       });
@@ -73,7 +73,7 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::GetTimelineEvent(
     ::grpc::CallbackServerContext* context, const v1::GetTimelineEventRequest* request,
     v1::TimelineEvent* response) {
-  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
+  return RunUnary(point_reads_, context, keys_, response, [&](const auth::Caller& caller) {
     return core_.GetTimelineEvent(caller, *request);
   });
 }
@@ -116,7 +116,7 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::GetSource(
     ::grpc::CallbackServerContext* context, const v1::GetSourceRequest* request,
     v1::Source* response) {
-  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
+  return RunUnary(point_reads_, context, keys_, response, [&](const auth::Caller& caller) {
     return core_.GetSource(caller, *request);
   });
 }

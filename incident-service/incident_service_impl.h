@@ -30,12 +30,22 @@ class IncidentServiceImpl final
           v1::IncidentService::CallbackService> {
  public:
   // All arguments must outlive the service.
-  // `max_inflight_reads` bounds the reads (and, for incidents, the change
-  // streams) served at once; past it calls get RESOURCE_EXHAUSTED.
+  // `max_inflight_reads` bounds the page reads (lists, searches, batch
+  // gets and, for incidents, the change streams) served at once, and
+  // `max_inflight_point_reads` the single-record Gets, whose answers are
+  // small and bounded by one record; past either, calls get
+  // RESOURCE_EXHAUSTED. A slot is held until gRPC is done with the call,
+  // which under a saturated CPU comes well after the client has its answer
+  // (a 64-call closed loop held over 256 Get slots), hence the larger bound.
   IncidentServiceImpl(IncidentCore& core, const auth::KeyRegistry& keys,
                       grpc_util::BoundedExecutor& writers,
-                      int max_inflight_reads = 256)
-      : core_(core), keys_(keys), writers_(writers), reads_(max_inflight_reads) {}
+                      int max_inflight_reads = 256,
+                     int max_inflight_point_reads = 2048)
+      : core_(core),
+        keys_(keys),
+        writers_(writers),
+        reads_(max_inflight_reads),
+        point_reads_(max_inflight_point_reads) {}
 
   ::grpc::ServerUnaryReactor* GetIncident(::grpc::CallbackServerContext* context,
                                           const ::grpc::ByteBuffer* request,
@@ -100,6 +110,7 @@ class IncidentServiceImpl final
   const auth::KeyRegistry& keys_;
   grpc_util::BoundedExecutor& writers_;
   grpc_util::CallGate reads_;
+  grpc_util::CallGate point_reads_;
 };
 
 }  // namespace atlas::incident
