@@ -104,6 +104,8 @@ class RocksStore {
     std::vector<std::string> column_families;
     // Shared LRU block cache size.
     size_t block_cache_bytes = 64 << 20;
+    // Row cache (whole values of point reads) size.
+    size_t row_cache_bytes = 16 << 20;
     // Sync the WAL before acknowledging a write. Tests of unrelated logic
     // may turn this off; servers never do.
     bool sync_writes = true;
