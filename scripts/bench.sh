@@ -481,6 +481,7 @@ if [ "${bulk_rate}" -gt 0 ] && [ "${bulk_errors:-1}" -eq 0 ]; then
 else
   row "Bulk load via BatchCreateIncidents" "n/a: datagen failed (see details)" "1M < 300 s" "n/a"
 fi
+row "RSS during the bulk load to ${large}: incident (peak)" "${incident_bulk_rss} MB (${incident_bulk_hwm})" "< 512 MB" "$(verdict_le "${incident_bulk_hwm:-9999}" 512)"
 row "RSS idle: catalog / incident" "${catalog_idle_rss} / ${incident_idle_rss} MB" "< 512 MB" "$(verdict_le "$(( catalog_idle_rss > incident_idle_rss ? catalog_idle_rss : incident_idle_rss ))" 512)"
 row "RSS idle at ${large} (incident, after the bulk load)" "${incident_large_idle_rss} MB" "< 512 MB" "$(verdict_le "${incident_large_idle_rss:-9999}" 512)"
 mx=$(( catalog_large_hwm > incident_large_hwm ? catalog_large_hwm : incident_large_hwm ))

@@ -106,6 +106,9 @@ class RocksStore {
     size_t block_cache_bytes = 64 << 20;
     // Row cache (whole values of point reads) size.
     size_t row_cache_bytes = 16 << 20;
+    // Memory of all memtables together; past it RocksDB flushes the
+    // largest.
+    size_t memtable_bytes = 128 << 20;
     // Sync the WAL before acknowledging a write. Tests of unrelated logic
     // may turn this off; servers never do.
     bool sync_writes = true;
