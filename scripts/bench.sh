@@ -152,6 +152,24 @@ stop() {
   wait "${pids[$name]}" 2>/dev/null || true
   unset "pids[$name]"
 }
+# wait_idle NAME...: waits (at most 90 s) until each process uses under 5%
+# of a core over a second, so RocksDB's background compaction after a load
+# does not run during the figures; records how long it took.
+wait_idle() {
+  local name t0 ticks before after waited
+  t0=$(date +%s)
+  for name in "$@"; do
+    for _ in $(seq 1 90); do
+      before=$(awk '{ print $14 + $15 }' "/proc/${pids[$name]}/stat")
+      sleep 1
+      after=$(awk '{ print $14 + $15 }' "/proc/${pids[$name]}/stat")
+      ticks=$(( after - before ))
+      [ "${ticks}" -lt 5 ] && break
+    done
+  done
+  waited=$(( $(date +%s) - t0 ))
+  detail "waited ${waited} s for $* to be idle (background compaction)"
+}
 rss_mb() {  # NAME FIELD(VmRSS|VmHWM)
   awk -v f="$2:" '$1 == f { printf "%.0f", $2 / 1024 }' "/proc/${pids[$1]}/status"
 }
@@ -304,6 +322,7 @@ small_secs="$(sed -n 's/^phase=incidents .*seconds=\([0-9.]*\).*/\1/p' <<<"${gen
 # does not land on one side of the ratio.
 declare -a empty_runs=() org_runs=() inc_runs=()
 org_na=""; inc_na=""
+wait_idle catalog incident
 log "h2load: empty handler"
 measure empty "${empty_port}" ping "${empty_path}"
 empty_runs+=("${m_rps}")
@@ -400,6 +419,7 @@ sleep 1
 incident_large_idle_rss="$(rss_mb incident VmRSS)"
 detail "start to SERVING right after the bulk load: ${serving_after_load_ms} ms; idle RSS at ${large}: ${incident_large_idle_rss} MB"
 
+wait_idle incident
 log "h2load: ListIncidents at ${large}"
 measure list_large "${incident_port}" list_incidents "${inc_svc}/ListIncidents"
 list_large_rps="${m_rps}"; list_large_na="${m_na}"
