@@ -816,6 +816,14 @@ absl::Status IncidentCore::CreateIncidents(
     for (PendingCreate* c : creates) c->result = s;
     return s;
   };
+  // A failure of the whole group (catalog unreachable, storage): in a
+  // batch every create's answer; otherwise that of every create still
+  // open (replayed ones keep their answer, as they would alone).
+  auto fail_open = [&](const absl::Status& s) {
+    if (atomic) return fail_all(s);
+    for (PendingCreate* c : open) c->result = s;
+    return s;
+  };
 
   // 1. A retry of a committed request answers without asking the catalog.
   for (PendingCreate* c : creates) {
@@ -844,7 +852,7 @@ absl::Status IncidentCore::CreateIncidents(
     }
     absl::StatusOr<std::optional<std::string>> missing =
         directory_.FindMissing(names);
-    if (!missing.ok()) return fail_all(missing.status());
+    if (!missing.ok()) return fail_open(missing.status());
     if (!missing->has_value()) break;
     std::vector<PendingCreate*> still_open;
     for (PendingCreate* c : open) {
@@ -867,7 +875,7 @@ absl::Status IncidentCore::CreateIncidents(
     if (still_open.size() == open.size()) {
       log::Error("catalog named a missing victim nobody asked for",
                  {{"victim", **missing}});
-      return fail_all(absl::InternalError("victim check failed"));
+      return fail_open(absl::InternalError("victim check failed"));
     }
     open = std::move(still_open);
   }
@@ -990,8 +998,7 @@ absl::Status IncidentCore::CreateIncidents(
   if (!durable.ok()) status = Internal(durable, op);
   if (!status.ok()) {
     // Nothing of this group is known to be durable.
-    for (PendingCreate* c : open) c->result = status;
-    return atomic ? fail_all(status) : status;
+    return fail_open(status);
   }
   for (PendingCreate* c : created) {
     auth::Redact(*c->caller, &c->incident);

@@ -43,6 +43,25 @@ inline ::grpc::Status Overloaded(absl::string_view what) {
                                      " in flight, retry with backoff"));
 }
 
+// Admits a read through `gate` and authenticates its caller into `caller`.
+// Returns the reactor the call finishes with; when `caller` is not OK the
+// call is already finished (RESOURCE_EXHAUSTED past the gate, or the
+// authentication error).
+inline ::grpc::ServerUnaryReactor* AdmitRead(
+    CallGate& gate, ::grpc::CallbackServerContext* context,
+    const auth::KeyRegistry& keys, absl::StatusOr<auth::Caller>* caller) {
+  if (!gate.TryEnter()) {
+    ::grpc::ServerUnaryReactor* refused = context->DefaultReactor();
+    refused->Finish(Overloaded("reads"));
+    *caller = absl::ResourceExhaustedError("read gate full");
+    return refused;
+  }
+  ::grpc::ServerUnaryReactor* reactor = new GatedUnaryReactor(gate);
+  *caller = CallerOf(*context, keys);
+  if (!caller->ok()) reactor->Finish(ToGrpcStatus(caller->status()));
+  return reactor;
+}
+
 // Runs `fn(caller) -> absl::StatusOr<Response>` inline on the gRPC
 // callback thread, for quick, non-blocking work (reads), if `gate` has a
 // free slot; RESOURCE_EXHAUSTED otherwise.
@@ -51,17 +70,9 @@ template <typename Response, typename Fn>
                                      ::grpc::CallbackServerContext* context,
                                      const auth::KeyRegistry& keys,
                                      Response* response, Fn&& fn) {
-  if (!gate.TryEnter()) {
-    ::grpc::ServerUnaryReactor* refused = context->DefaultReactor();
-    refused->Finish(Overloaded("reads"));
-    return refused;
-  }
-  ::grpc::ServerUnaryReactor* reactor = new GatedUnaryReactor(gate);
-  absl::StatusOr<auth::Caller> caller = CallerOf(*context, keys);
-  if (!caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
-    return reactor;
-  }
+  absl::StatusOr<auth::Caller> caller;
+  ::grpc::ServerUnaryReactor* reactor = AdmitRead(gate, context, keys, &caller);
+  if (!caller.ok()) return reactor;
   absl::StatusOr<Response> result = fn(*caller);
   if (result.ok()) response->Swap(&*result);
   reactor->Finish(ToGrpcStatus(result.status()));
@@ -82,17 +93,9 @@ template <typename Request, typename Fn>
                                          const ::grpc::ByteBuffer* request_bytes,
                                          ::grpc::ByteBuffer* response_bytes,
                                          Fn&& fn) {
-  if (!gate.TryEnter()) {
-    ::grpc::ServerUnaryReactor* refused = context->DefaultReactor();
-    refused->Finish(Overloaded("reads"));
-    return refused;
-  }
-  ::grpc::ServerUnaryReactor* reactor = new GatedUnaryReactor(gate);
-  absl::StatusOr<auth::Caller> caller = CallerOf(*context, keys);
-  if (!caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
-    return reactor;
-  }
+  absl::StatusOr<auth::Caller> caller;
+  ::grpc::ServerUnaryReactor* reactor = AdmitRead(gate, context, keys, &caller);
+  if (!caller.ok()) return reactor;
   Request request;
   ::grpc::Slice slice;
   if (!request_bytes->DumpToSingleSlice(&slice).ok() ||
