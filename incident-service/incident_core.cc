@@ -243,6 +243,25 @@ absl::Status IncidentCore::ValidateIncident(Incident* incident,
   return absl::OkStatus();
 }
 
+namespace {
+
+// INVALID_ARGUMENT naming the victim of `incident` (under `field`) that is
+// `missing` from the catalog; OK if no victim is.
+absl::Status MissingVictimError(const Incident& incident,
+                                absl::string_view field,
+                                absl::string_view missing) {
+  for (int i = 0; i < incident.victims_size(); ++i) {
+    if (incident.victims(i).organization() == missing) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".victims[", i, "].organization: ", missing,
+                       " does not exist in the catalog"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status IncidentCore::CheckVictimsExist(const Incident& incident,
                                              absl::string_view field) {
   std::vector<std::string> names;
@@ -250,13 +269,7 @@ absl::Status IncidentCore::CheckVictimsExist(const Incident& incident,
   ASSIGN_OR_RETURN(std::optional<std::string> missing,
                    directory_.FindMissing(names));
   if (!missing.has_value()) return absl::OkStatus();
-  for (int i = 0; i < incident.victims_size(); ++i) {
-    if (incident.victims(i).organization() == *missing) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ".victims[", i, "].organization: ", *missing,
-                       " does not exist in the catalog"));
-    }
-  }
+  RETURN_IF_ERROR(MissingVictimError(incident, field, *missing));
   return absl::InvalidArgumentError(
       absl::StrCat(field, ".victims: ", *missing, " does not exist"));
 }
@@ -856,15 +869,7 @@ absl::Status IncidentCore::CreateIncidents(
     if (!missing->has_value()) break;
     std::vector<PendingCreate*> still_open;
     for (PendingCreate* c : open) {
-      absl::Status s = absl::OkStatus();
-      for (int j = 0; j < c->incident.victims_size(); ++j) {
-        if (c->incident.victims(j).organization() == **missing) {
-          s = absl::InvalidArgumentError(
-              absl::StrCat("incident.victims[", j, "].organization: ",
-                           **missing, " does not exist in the catalog"));
-          break;
-        }
-      }
+      absl::Status s = MissingVictimError(c->incident, "incident", **missing);
       if (s.ok()) {
         still_open.push_back(c);
       } else {
