@@ -10,7 +10,7 @@
 #include "absl/flags/parse.h"
 #include "absl/synchronization/mutex.h"
 #include "atlas/bench/v1/bench.grpc.pb.h"
-#include "common/grpc/main_support.h"
+#include "common/server/port_file.h"
 #include "common/grpc/server_runner.h"
 #include "common/logging/log.h"
 
@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
                       {{"error", runner.status().ToString()}});
     return EXIT_FAILURE;
   }
-  absl::Status port_file = atlas::grpc_util::WritePortFile(
+  absl::Status port_file = atlas::server::WritePortFile(
       absl::GetFlag(FLAGS_port_file), (*runner)->port());
   if (!port_file.ok()) {
     atlas::log::Error("cannot write port file",

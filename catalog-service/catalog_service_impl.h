@@ -8,7 +8,7 @@
 #include "catalog-service/catalog_core.h"
 #include "common/auth/api_keys.h"
 #include "common/grpc/call_gate.h"
-#include "common/grpc/executor.h"
+#include "common/concurrency/bounded_executor.h"
 
 namespace atlas::catalog {
 
@@ -28,7 +28,7 @@ class CatalogServiceImpl final
   // which under a saturated CPU comes well after the client has its answer
   // (a 64-call closed loop held over 256 Get slots), hence the larger bound.
   CatalogServiceImpl(CatalogCore& core, const auth::KeyRegistry& keys,
-                     grpc_util::BoundedExecutor& writers,
+                     concurrency::BoundedExecutor& writers,
                      int max_inflight_reads = 256,
                      int max_inflight_point_reads = 2048)
       : core_(core),
@@ -72,7 +72,7 @@ class CatalogServiceImpl final
  private:
   CatalogCore& core_;
   const auth::KeyRegistry& keys_;
-  grpc_util::BoundedExecutor& writers_;
+  concurrency::BoundedExecutor& writers_;
   grpc_util::CallGate reads_;
   grpc_util::CallGate point_reads_;
 };

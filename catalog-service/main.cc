@@ -19,12 +19,12 @@
 #include "common/api/countries.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "common/grpc/executor.h"
+#include "common/concurrency/bounded_executor.h"
 #include "common/grpc/main_support.h"
 #include "common/grpc/server_runner.h"
 #include "common/grpc/service_channel.h"
 #include "common/grpc/tls.h"
-#include "common/grpc/tls_flags.h"
+#include "common/server/tls_flags.h"
 #include "common/logging/log.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
         follower_options);
   }
   {
-    atlas::grpc_util::BoundedExecutor writers(
+    atlas::concurrency::BoundedExecutor writers(
         absl::GetFlag(FLAGS_write_threads),
         static_cast<size_t>(absl::GetFlag(FLAGS_max_queued_writes)));
     atlas::catalog::CatalogServiceImpl service(core, *keys, writers,

@@ -17,7 +17,7 @@
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
 #include "common/auth/api_keys.h"
 #include "common/grpc/call_gate.h"
-#include "common/grpc/executor.h"
+#include "common/concurrency/bounded_executor.h"
 #include "incident-service/incident_core.h"
 
 namespace atlas::incident {
@@ -38,7 +38,7 @@ class IncidentServiceImpl final
   // which under a saturated CPU comes well after the client has its answer
   // (a 64-call closed loop held over 256 Get slots), hence the larger bound.
   IncidentServiceImpl(IncidentCore& core, const auth::KeyRegistry& keys,
-                      grpc_util::BoundedExecutor& writers,
+                      concurrency::BoundedExecutor& writers,
                       int max_inflight_reads = 256,
                      int max_inflight_point_reads = 2048)
       : core_(core),
@@ -108,7 +108,7 @@ class IncidentServiceImpl final
  private:
   IncidentCore& core_;
   const auth::KeyRegistry& keys_;
-  grpc_util::BoundedExecutor& writers_;
+  concurrency::BoundedExecutor& writers_;
   grpc_util::CallGate reads_;
   grpc_util::CallGate point_reads_;
 };

@@ -12,11 +12,11 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/api/clock.h"
-#include "common/grpc/executor.h"
+#include "common/concurrency/bounded_executor.h"
 #include "common/grpc/main_support.h"
 #include "common/grpc/server_runner.h"
 #include "common/grpc/tls.h"
-#include "common/grpc/tls_flags.h"
+#include "common/server/tls_flags.h"
 #include "common/logging/log.h"
 #include "incident-service/attack_catalog.h"
 #include "incident-service/catalog_client.h"
@@ -113,7 +113,7 @@ int main(int argc, char** argv) {
   atlas::incident::IncidentCore core(**store, catalog, *attack,
                                      atlas::api::RealClock::Get());
   {
-    atlas::grpc_util::BoundedExecutor writers(
+    atlas::concurrency::BoundedExecutor writers(
         absl::GetFlag(FLAGS_write_threads),
         static_cast<size_t>(absl::GetFlag(FLAGS_max_queued_writes)));
     atlas::incident::IncidentServiceImpl service(core, *keys, writers,

@@ -14,7 +14,7 @@
 #include "absl/strings/string_view.h"
 #include "common/grpc/call_context.h"
 #include "common/grpc/call_gate.h"
-#include "common/grpc/executor.h"
+#include "common/concurrency/bounded_executor.h"
 #include "common/grpc/status_conversion.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/byte_buffer.h"
@@ -120,7 +120,7 @@ template <typename Request, typename Fn>
 // executor's queue is full. `fn` must copy what it needs from the request
 // or rely on it staying valid until Finish (gRPC keeps it alive until then).
 template <typename Response, typename Fn>
-::grpc::ServerUnaryReactor* RunUnaryOn(BoundedExecutor& executor,
+::grpc::ServerUnaryReactor* RunUnaryOn(concurrency::BoundedExecutor& executor,
                                        ::grpc::CallbackServerContext* context,
                                        const auth::KeyRegistry& keys,
                                        Response* response, Fn&& fn) {

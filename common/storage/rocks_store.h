@@ -54,6 +54,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "common/storage/durability.h"
 
 namespace rocksdb {
 class ColumnFamilyHandle;
@@ -90,11 +91,7 @@ enum class ScanDirection { kForward, kReverse };
 // Which state a read sees; see the file comment.
 enum class ReadView { kDurable, kLatest };
 
-// Identifies a write for WaitDurable: writes are numbered 1, 2, 3, ... in
-// the order they were applied; 0 is "no write".
-using WriteToken = uint64_t;
-
-class RocksStore {
+class RocksStore : public Durability {
  public:
   struct Options {
     // Directory of the database; created when missing.
@@ -124,7 +121,7 @@ class RocksStore {
   static absl::StatusOr<std::unique_ptr<RocksStore>> Open(Options options);
 
   // Closes the database if still open.
-  ~RocksStore();
+  ~RocksStore() override;
   RocksStore(const RocksStore&) = delete;
   RocksStore& operator=(const RocksStore&) = delete;
 
@@ -161,11 +158,11 @@ class RocksStore {
   // to kDurable reads (at once if it already is). If a sync fails, this and
   // every later WaitDurable and Append fail (INTERNAL): the state of the
   // unsynced tail is unknown, so the store stops acknowledging writes.
-  absl::Status WaitDurable(WriteToken token);
+  absl::Status WaitDurable(WriteToken token) override;
 
   // The token of the last applied write (0 if none since Open); waiting
   // for it covers every write a kLatest read may have seen.
-  WriteToken last_write_token() const;
+  WriteToken last_write_token() const override;
   // The token of the last durable write.
   WriteToken durable_token() const;
 

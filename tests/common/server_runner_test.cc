@@ -23,8 +23,9 @@
 #include "absl/time/time.h"
 #include "atlas/catalog/v1/catalog_service.grpc.pb.h"
 #include "common/auth/api_keys.h"
-#include "common/grpc/executor.h"
-#include "common/grpc/main_support.h"
+#include "common/concurrency/bounded_executor.h"
+#include "common/auth/key_files.h"
+#include "common/server/port_file.h"
 #include "common/grpc/status_conversion.h"
 #include "common/grpc/unary.h"
 #include "gmock/gmock.h"
@@ -37,6 +38,9 @@
 
 namespace atlas::grpc_util {
 namespace {
+using concurrency::BoundedExecutor;
+using auth::LoadKeysOrEmpty;
+using server::WritePortFile;
 
 using ::atlas::catalog::v1::CatalogService;
 using ::atlas::catalog::v1::CreateOrganizationRequest;

@@ -24,7 +24,7 @@
 #include "catalog-service/catalog_service_impl.h"
 #include "catalog-service/catalog_store.h"
 #include "common/api/clock.h"
-#include "common/grpc/executor.h"
+#include "common/concurrency/bounded_executor.h"
 #include "common/grpc/server_runner.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
@@ -59,7 +59,7 @@ TEST(OverloadTest, FullWriteQueueAnswersResourceExhaustedAndQueuesWithinBounds) 
   api::FakeClock clock(absl::FromUnixSeconds(1767225600));
   catalog::CatalogCore core(**store, clock);
   {
-    grpc_util::BoundedExecutor writers(1, 2);
+    concurrency::BoundedExecutor writers(1, 2);
     std::atomic<bool> gate_running{false};
     absl::Notification release;
     ASSERT_TRUE(writers.TrySubmit([&] {

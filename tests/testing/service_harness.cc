@@ -54,7 +54,7 @@ CatalogHarness::~CatalogHarness() {
 void CatalogHarness::Start() {
   store_ = OrDie(catalog::CatalogStore::Open(db_path_), "open catalog store");
   core_ = std::make_unique<catalog::CatalogCore>(*store_, clock_);
-  writers_ = std::make_unique<grpc_util::BoundedExecutor>(4, 1024);
+  writers_ = std::make_unique<concurrency::BoundedExecutor>(4, 1024);
   service_ =
       std::make_unique<catalog::CatalogServiceImpl>(*core_, TestKeys(), *writers_);
   runner_ = StartRunner(&port_, "atlas.catalog.v1.CatalogService", service_.get());
@@ -108,7 +108,7 @@ void IncidentHarness::Start() {
   }
   core_ = std::make_unique<incident::IncidentCore>(*store_, *catalog_,
                                                    *attack_, clock_);
-  writers_ = std::make_unique<grpc_util::BoundedExecutor>(8, 1024);
+  writers_ = std::make_unique<concurrency::BoundedExecutor>(8, 1024);
   service_ = std::make_unique<incident::IncidentServiceImpl>(*core_, TestKeys(),
                                                              *writers_);
   incident::IncidentServiceImpl* service = service_.get();

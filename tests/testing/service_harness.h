@@ -15,7 +15,7 @@
 #include "catalog-service/catalog_service_impl.h"
 #include "catalog-service/catalog_store.h"
 #include "common/api/clock.h"
-#include "common/grpc/executor.h"
+#include "common/concurrency/bounded_executor.h"
 #include "common/grpc/server_runner.h"
 #include "incident-service/attack_catalog.h"
 #include "incident-service/catalog_client.h"
@@ -55,7 +55,7 @@ class CatalogHarness {
   api::FakeClock clock_{absl::FromUnixSeconds(1767225600)};  // 2026-01-01
   std::unique_ptr<catalog::CatalogStore> store_;
   std::unique_ptr<catalog::CatalogCore> core_;
-  std::unique_ptr<grpc_util::BoundedExecutor> writers_;
+  std::unique_ptr<concurrency::BoundedExecutor> writers_;
   std::unique_ptr<catalog::CatalogServiceImpl> service_;
   std::unique_ptr<grpc_util::ServerRunner> runner_;
 };
@@ -93,7 +93,7 @@ class IncidentHarness {
   std::unique_ptr<incident::CatalogClient> catalog_;
   std::unique_ptr<incident::AttackCatalog> attack_;
   std::unique_ptr<incident::IncidentCore> core_;
-  std::unique_ptr<grpc_util::BoundedExecutor> writers_;
+  std::unique_ptr<concurrency::BoundedExecutor> writers_;
   std::unique_ptr<incident::IncidentServiceImpl> service_;
   std::unique_ptr<grpc_util::ServerRunner> runner_;
 };

@@ -4,8 +4,8 @@
 // growing without limit; the services answer RESOURCE_EXHAUSTED then.
 //
 // Thread-safe. The destructor runs what is queued, then joins the threads.
-#ifndef ATLAS_COMMON_GRPC_EXECUTOR_H_
-#define ATLAS_COMMON_GRPC_EXECUTOR_H_
+#ifndef ATLAS_COMMON_CONCURRENCY_BOUNDED_EXECUTOR_H_
+#define ATLAS_COMMON_CONCURRENCY_BOUNDED_EXECUTOR_H_
 
 #include <cstddef>
 #include <deque>
@@ -15,7 +15,7 @@
 
 #include "absl/synchronization/mutex.h"
 
-namespace atlas::grpc_util {
+namespace atlas::concurrency {
 
 class BoundedExecutor {
  public:
@@ -38,6 +38,6 @@ class BoundedExecutor {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace atlas::grpc_util
+}  // namespace atlas::concurrency
 
-#endif  // ATLAS_COMMON_GRPC_EXECUTOR_H_
+#endif  // ATLAS_COMMON_CONCURRENCY_BOUNDED_EXECUTOR_H_

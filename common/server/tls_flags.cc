@@ -1,4 +1,4 @@
-#include "common/grpc/tls_flags.h"
+#include "common/server/tls_flags.h"
 
 #include <string>
 
@@ -11,20 +11,20 @@ ABSL_FLAG(std::string, tls_ca, "",
           "PEM CA bundle: require client certificates it signed (mutual "
           "TLS), and verify the other service against it");
 
-namespace atlas::grpc_util {
+namespace atlas::server {
 
-TlsFiles TlsFilesFromFlags() {
-  return TlsFiles{absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
+grpc_util::TlsFiles TlsFilesFromFlags() {
+  return grpc_util::TlsFiles{absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
                   absl::GetFlag(FLAGS_tls_ca)};
 }
 
 absl::StatusOr<TlsCredentials> TlsCredentialsFromFlags() {
-  const TlsFiles files = TlsFilesFromFlags();
-  auto server = MakeServerCredentials(files);
+  const grpc_util::TlsFiles files = TlsFilesFromFlags();
+  auto server = grpc_util::MakeServerCredentials(files);
   if (!server.ok()) return server.status();
-  auto channel = MakeChannelCredentials(files);
+  auto channel = grpc_util::MakeChannelCredentials(files);
   if (!channel.ok()) return channel.status();
   return TlsCredentials{*std::move(server), *std::move(channel)};
 }
 
-}  // namespace atlas::grpc_util
+}  // namespace atlas::server

@@ -7,18 +7,18 @@
 // service dials the other one, so one CA and one certificate per service
 // give mutual TLS both ways. With none of them set, everything is
 // plaintext, the default for local runs.
-#ifndef ATLAS_COMMON_GRPC_TLS_FLAGS_H_
-#define ATLAS_COMMON_GRPC_TLS_FLAGS_H_
+#ifndef ATLAS_COMMON_SERVER_TLS_FLAGS_H_
+#define ATLAS_COMMON_SERVER_TLS_FLAGS_H_
 
 #include <memory>
 
 #include "absl/status/statusor.h"
 #include "common/grpc/tls.h"
 
-namespace atlas::grpc_util {
+namespace atlas::server {
 
 // The files named by --tls_cert, --tls_key and --tls_ca.
-TlsFiles TlsFilesFromFlags();
+grpc_util::TlsFiles TlsFilesFromFlags();
 
 // Both sides' credentials from the flags: what the server serves with, and
 // what it dials the other service with. Null members mean plaintext. Errors
@@ -29,6 +29,6 @@ struct TlsCredentials {
 };
 absl::StatusOr<TlsCredentials> TlsCredentialsFromFlags();
 
-}  // namespace atlas::grpc_util
+}  // namespace atlas::server
 
-#endif  // ATLAS_COMMON_GRPC_TLS_FLAGS_H_
+#endif  // ATLAS_COMMON_SERVER_TLS_FLAGS_H_

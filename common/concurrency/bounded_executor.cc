@@ -1,8 +1,8 @@
-#include "common/grpc/executor.h"
+#include "common/concurrency/bounded_executor.h"
 
 #include <utility>
 
-namespace atlas::grpc_util {
+namespace atlas::concurrency {
 
 BoundedExecutor::BoundedExecutor(int threads, size_t max_queued)
     : max_queued_(max_queued) {
@@ -42,4 +42,4 @@ void BoundedExecutor::Loop() {
   }
 }
 
-}  // namespace atlas::grpc_util
+}  // namespace atlas::concurrency

@@ -1,0 +1,88 @@
+#include "common/server/service_main.h"
+
+#include <cstdlib>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/auth/key_files.h"
+#include "common/logging/log.h"
+#include "common/server/port_file.h"
+#include "common/server/tls_flags.h"
+
+ABSL_FLAG(std::string, api_keys_file, "",
+          "file of SHA-256 key digests and roles (see common/auth/api_keys.h)");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "how long in-flight calls may finish after SIGTERM");
+ABSL_FLAG(std::string, port_file, "",
+          "if set, the bound port is written there once serving");
+ABSL_FLAG(int, max_queued_writes, 1024,
+          "writes queued beyond this are refused with RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, max_inflight_reads, 256,
+          "page reads (lists, searches, batch gets, change streams) served "
+          "at once; more are refused with RESOURCE_EXHAUSTED, so memory stays "
+          "bounded under a read flood");
+ABSL_FLAG(int, max_inflight_point_reads, 2048,
+          "single-record Gets served at once (small answers; a slot is held "
+          "until gRPC is done with the call); more are refused with "
+          "RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, max_request_bytes, 4 << 20,
+          "largest request accepted; larger ones are refused with "
+          "RESOURCE_EXHAUSTED before any handler runs");
+
+namespace atlas::server {
+
+void InitServiceProcess(const char* service_name, int argc, char** argv) {
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  absl::ParseCommandLine(argc, argv);
+  log::SetProcessField("service", service_name);
+}
+
+absl::StatusOr<CommonConfig> CommonConfigFromFlags() {
+  CommonConfig config;
+  auto keys = auth::LoadKeysOrEmpty(absl::GetFlag(FLAGS_api_keys_file));
+  if (!keys.ok()) {
+    return absl::Status(keys.status().code(),
+                        absl::StrCat("--api_keys_file: ", keys.status().message()));
+  }
+  config.keys = *std::move(keys);
+  auto tls = TlsCredentialsFromFlags();
+  if (!tls.ok()) {
+    return absl::Status(tls.status().code(),
+                        absl::StrCat("TLS flags: ", tls.status().message()));
+  }
+  config.serving.credentials = tls->server;
+  config.peer_credentials = tls->channel;
+  config.serving.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  config.serving.max_queued_writes =
+      static_cast<size_t>(absl::GetFlag(FLAGS_max_queued_writes));
+  config.serving.max_inflight_reads = absl::GetFlag(FLAGS_max_inflight_reads);
+  config.serving.max_inflight_point_reads =
+      absl::GetFlag(FLAGS_max_inflight_point_reads);
+  config.serving.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  config.port_file = absl::GetFlag(FLAGS_port_file);
+  return config;
+}
+
+int RunUntilSignalled(ServiceServer& server, TerminationSignalWatcher& signals,
+                      const std::string& port_file) {
+  absl::Status written = WritePortFile(port_file, server.port());
+  if (!written.ok()) {
+    log::Error("cannot write port file", {{"error", written.ToString()}});
+    server.Shutdown();
+    (void)server.Wait();
+    return EXIT_FAILURE;
+  }
+  signals.Start([&server](int) { server.Shutdown(); });
+  absl::Status closed = server.Wait();
+  if (!closed.ok()) {
+    log::Error("database did not close cleanly", {{"error", closed.ToString()}});
+    return EXIT_FAILURE;
+  }
+  log::Info("database closed; exiting");
+  return EXIT_SUCCESS;
+}
+
+}  // namespace atlas::server

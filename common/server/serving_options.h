@@ -1,0 +1,37 @@
+// ServingOptions: how a service binary serves, the part both wiring classes
+// (CatalogServer, IncidentServer) share. Filled from flags by main.cc
+// (serving_flags.h) and by tests directly.
+#ifndef ATLAS_COMMON_SERVER_SERVING_OPTIONS_H_
+#define ATLAS_COMMON_SERVER_SERVING_OPTIONS_H_
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "grpcpp/security/server_credentials.h"
+
+namespace atlas::server {
+
+struct ServingOptions {
+  // host:port to serve on; port 0 picks a free port.
+  std::string listen_address = "127.0.0.1:0";
+  // How long in-flight calls may finish after Shutdown() starts.
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  // Threads that run writes, and how many writes may queue for them
+  // before new ones are refused with RESOURCE_EXHAUSTED.
+  int write_threads = 4;
+  size_t max_queued_writes = 1024;
+  // Page reads (lists, searches, batch gets, change streams) and
+  // single-record Gets served at once; past either, RESOURCE_EXHAUSTED.
+  int max_inflight_reads = 256;
+  int max_inflight_point_reads = 2048;
+  // Largest request accepted (RESOURCE_EXHAUSTED before any handler).
+  int max_request_bytes = 4 << 20;
+  // Server credentials; null serves plaintext.
+  std::shared_ptr<::grpc::ServerCredentials> credentials;
+};
+
+}  // namespace atlas::server
+
+#endif  // ATLAS_COMMON_SERVER_SERVING_OPTIONS_H_
