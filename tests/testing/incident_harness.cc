@@ -1,4 +1,4 @@
-#include "tests/testing/service_harness.h"
+#include "tests/testing/incident_harness.h"
 
 #include <cstdlib>
 #include <functional>
@@ -6,18 +6,10 @@
 
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
+#include "tests/testing/harness_support.h"
 
 namespace atlas::testing {
 namespace {
-
-template <typename T>
-T OrDie(absl::StatusOr<T> v, const char* what) {
-  if (!v.ok()) {
-    ADD_FAILURE() << what << ": " << v.status();
-    std::abort();
-  }
-  return *std::move(v);
-}
 
 std::unique_ptr<grpc_util::ServerRunner> StartRunner(
     int* port, const std::string& service_name, ::grpc::Service* service,
@@ -39,42 +31,6 @@ std::unique_ptr<grpc_util::ServerRunner> StartRunner(
 }
 
 }  // namespace
-
-CatalogHarness::CatalogHarness(std::string db_path) : db_path_(std::move(db_path)) {
-  if (db_path_.empty()) {
-    temp_ = std::make_unique<TempDir>();
-    db_path_ = temp_->Sub("catalog");
-  }
-}
-
-CatalogHarness::~CatalogHarness() {
-  if (running()) Stop();
-}
-
-void CatalogHarness::Start() {
-  store_ = OrDie(catalog::CatalogStore::Open(db_path_), "open catalog store");
-  core_ = std::make_unique<catalog::CatalogCore>(*store_, clock_);
-  writers_ = std::make_unique<concurrency::BoundedExecutor>(4, 1024);
-  service_ =
-      std::make_unique<catalog::CatalogServiceImpl>(*core_, TestKeys(), *writers_);
-  runner_ = StartRunner(&port_, "atlas.catalog.v1.CatalogService", service_.get());
-}
-
-void CatalogHarness::Stop() {
-  runner_->Shutdown();
-  runner_.reset();
-  service_.reset();
-  writers_.reset();
-  core_.reset();
-  EXPECT_TRUE(store_->Close().ok());
-  store_.reset();
-}
-
-std::unique_ptr<catalog::v1::CatalogService::Stub> CatalogHarness::NewStub()
-    const {
-  return catalog::v1::CatalogService::NewStub(
-      ::grpc::CreateChannel(address(), ::grpc::InsecureChannelCredentials()));
-}
 
 IncidentHarness::IncidentHarness(std::string catalog_address,
                                  std::string db_path,
