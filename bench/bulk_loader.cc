@@ -23,6 +23,8 @@
 #include "common/logging/log.h"
 #include "incident-service/attack_catalog.h"
 #include "incident-service/catalog_client.h"
+#include "common/api/countries.h"
+#include "incident-service/changelog.h"
 #include "incident-service/incident_core.h"
 #include "incident-service/incident_store.h"
 
@@ -64,9 +66,23 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
     return 1;
   }
+  auto countries = atlas::api::CountryList::Default();
+  if (!countries.ok()) {
+    std::fprintf(stderr, "%s\n", countries.status().ToString().c_str());
+    return 1;
+  }
+  auto changelog = atlas::incident::Changelog::Open(**store);
+  if (!changelog.ok()) {
+    std::fprintf(stderr, "%s\n", changelog.status().ToString().c_str());
+    return 1;
+  }
   AllExist directory;
-  atlas::incident::IncidentCore core(**store, directory, *attack,
-                                     atlas::api::RealClock::Get());
+  atlas::incident::IncidentCore core({.store = store->get(),
+                                      .changelog = changelog->get(),
+                                      .directory = &directory,
+                                      .attack = &*attack,
+                                      .countries = *countries,
+                                      .clock = &atlas::api::RealClock::Get()});
   atlas::bench::Synthetic synth(absl::GetFlag(FLAGS_orgs),
                                 absl::GetFlag(FLAGS_attack_dir) +
                                     "/enterprise-techniques.tsv");

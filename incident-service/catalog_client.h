@@ -1,7 +1,6 @@
-// How incident-service asks the catalog whether organisations exist.
-//
-// OrganizationDirectory is the interface the core depends on (tests hand it
-// a fake); CatalogClient implements it with BatchGetOrganizations over gRPC.
+// CatalogClient: the OrganizationDirectory the incident service runs with,
+// answered by catalog-service's BatchGetOrganizations over gRPC (with the
+// SERVICE key and a deadline per call).
 #ifndef ATLAS_INCIDENT_SERVICE_CATALOG_CLIENT_H_
 #define ATLAS_INCIDENT_SERVICE_CATALOG_CLIENT_H_
 
@@ -15,20 +14,9 @@
 #include "atlas/catalog/v1/catalog_service.grpc.pb.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/security/credentials.h"
+#include "incident-service/organization_directory.h"
 
 namespace atlas::incident {
-
-class OrganizationDirectory {
- public:
-  virtual ~OrganizationDirectory() = default;
-
-  // Checks that every organisation in `names` (`organizations/{id}`)
-  // exists. Returns nullopt if all do, else the first missing name.
-  // UNAVAILABLE when the catalog cannot answer in time (the caller must
-  // then write nothing); INTERNAL for anything else that went wrong.
-  virtual absl::StatusOr<std::optional<std::string>> FindMissing(
-      const std::vector<std::string>& names) = 0;
-};
 
 class CatalogClient : public OrganizationDirectory {
  public:

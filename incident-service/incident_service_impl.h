@@ -3,14 +3,8 @@
 // the catalog) run on a bounded executor and answer RESOURCE_EXHAUSTED when
 // it is full. No business rule lives here.
 //
-// WatchIncidentChanges is a ServerWriteReactor: it replays the changelog
-// from the requested sequence in bounded chunks with one Write in flight at
-// a time (the next one starts in OnWriteDone, so a slow reader holds at
-// most one chunk in memory), then follows live commits through the store's
-// ChangeNotifier (no polling), redacting every change for its caller. It
-// ends with CANCELLED when the caller cancels and UNAVAILABLE when the
-// server drains (CloseStreams); a follower resumes from its last applied
-// sequence plus one.
+// WatchIncidentChanges streams are served from the Changelog (see
+// change_stream.h); each holds a slot of the page-read gate.
 #ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_SERVICE_IMPL_H_
 #define ATLAS_INCIDENT_SERVICE_INCIDENT_SERVICE_IMPL_H_
 
@@ -18,6 +12,7 @@
 #include "common/auth/api_keys.h"
 #include "common/grpc/call_gate.h"
 #include "common/concurrency/bounded_executor.h"
+#include "incident-service/changelog.h"
 #include "incident-service/incident_core.h"
 
 namespace atlas::incident {
@@ -37,11 +32,13 @@ class IncidentServiceImpl final
   // RESOURCE_EXHAUSTED. A slot is held until gRPC is done with the call,
   // which under a saturated CPU comes well after the client has its answer
   // (a 64-call closed loop held over 256 Get slots), hence the larger bound.
-  IncidentServiceImpl(IncidentCore& core, const auth::KeyRegistry& keys,
+  IncidentServiceImpl(IncidentCore& core, Changelog& changelog,
+                      const auth::KeyRegistry& keys,
                       concurrency::BoundedExecutor& writers,
                       int max_inflight_reads = 256,
                      int max_inflight_point_reads = 2048)
       : core_(core),
+        changelog_(changelog),
         keys_(keys),
         writers_(writers),
         reads_(max_inflight_reads),
@@ -107,6 +104,7 @@ class IncidentServiceImpl final
 
  private:
   IncidentCore& core_;
+  Changelog& changelog_;
   const auth::KeyRegistry& keys_;
   concurrency::BoundedExecutor& writers_;
   grpc_util::CallGate reads_;

@@ -167,16 +167,7 @@ absl::StatusOr<std::unique_ptr<IncidentStore>> IncidentStore::Open(
   options.sync_writes = sync_writes;
   auto db = storage::RocksStore::Open(std::move(options));
   if (!db.ok()) return db.status();
-  int64_t last = 0;
-  absl::Status s = (*db)->Scan(
-      kChangelog, "", "", storage::ScanDirection::kReverse,
-      [&](absl::string_view key, absl::string_view) {
-        last = DecodeBigEndian(key);
-        return false;
-      });
-  if (!s.ok()) return s;
-  return std::unique_ptr<IncidentStore>(
-      new IncidentStore(*std::move(db), last + 1));
+  return std::unique_ptr<IncidentStore>(new IncidentStore(*std::move(db)));
 }
 
 absl::StatusOr<StoredIncident> IncidentStore::GetIncident(
@@ -338,12 +329,7 @@ IncidentStore::StartYearRange() const {
 absl::StatusOr<std::optional<IncidentStore::RequestRecord>>
 IncidentStore::GetRequest(absl::string_view request_id,
                           storage::ReadView view) const {
-  auto value = db_->Get(kRequests, request_id, view);
-  if (absl::IsNotFound(value.status())) return std::optional<RequestRecord>();
-  if (!value.ok()) return value.status();
-  if (value->size() < 32) return Corrupt("request record");
-  return std::optional<RequestRecord>(
-      RequestRecord{value->substr(0, 32), value->substr(32)});
+  return storage::GetRequestRecord(*db_, kRequests, request_id, view);
 }
 
 void IncidentStore::PutIncident(const StoredIncident& now,
@@ -415,49 +401,26 @@ void IncidentStore::DeleteSource(absl::string_view incident_id,
 void IncidentStore::PutRequest(absl::string_view request_id,
                                const RequestRecord& record,
                                storage::WriteBatch* batch) {
-  batch->Put(kRequests, request_id,
-             absl::StrCat(record.fingerprint, record.name));
+  storage::PutRequestRecord(kRequests, request_id, record, batch);
 }
 
-absl::StatusOr<int64_t> IncidentStore::CommitChange(storage::WriteBatch batch,
-                                                    v1::IncidentChange change) {
-  std::vector<v1::IncidentChange> changes;
-  changes.push_back(std::move(change));
-  return CommitChanges(std::move(batch), std::move(changes));
+void IncidentStore::PutChange(const v1::IncidentChange& change,
+                              storage::WriteBatch* batch) {
+  batch->Put(kChangelog, SequenceKey(change.sequence()),
+             change.SerializeAsString());
 }
 
-absl::StatusOr<int64_t> IncidentStore::CommitChanges(
-    storage::WriteBatch batch, std::vector<v1::IncidentChange> changes) {
-  const int64_t first = next_sequence_.load();
-  int64_t sequence = first;
-  for (v1::IncidentChange& change : changes) {
-    change.set_sequence(sequence);
-    batch.Put(kChangelog, SequenceKey(sequence), change.SerializeAsString());
-    ++sequence;
-  }
-  absl::MutexLock lock(&pending_mu_);
-  absl::StatusOr<storage::WriteToken> token = db_->Append(batch);
-  if (!token.ok()) return token.status();
-  next_sequence_.store(sequence);
-  for (v1::IncidentChange& change : changes) {
-    pending_.push_back({*token, std::move(change)});
-  }
-  return first;
-}
-
-absl::Status IncidentStore::WaitDurable(storage::WriteToken token) {
-  absl::Status s = db_->WaitDurable(token);
+absl::StatusOr<int64_t> IncidentStore::LastSequence() const {
+  int64_t last = 0;
+  absl::Status s = db_->Scan(
+      kChangelog, "", "", storage::ScanDirection::kReverse,
+      [&](absl::string_view key, absl::string_view) {
+        last = DecodeBigEndian(key);
+        return false;
+      },
+      storage::ReadView::kLatest);
   if (!s.ok()) return s;
-  // The first waiter of a group announces the whole group, in order; the
-  // others find nothing left.
-  absl::MutexLock lock(&pending_mu_);
-  const storage::WriteToken durable = db_->durable_token();
-  while (!pending_.empty() && pending_.front().token <= durable) {
-    durable_next_sequence_.store(pending_.front().change.sequence() + 1);
-    notifier_.Notify(pending_.front().change);
-    pending_.pop_front();
-  }
-  return absl::OkStatus();
+  return last;
 }
 
 absl::Status IncidentStore::ReadChanges(

@@ -56,21 +56,15 @@
 // out), so concurrent inserts never shift or repeat a page.
 //
 // The changelog is written in the same batch as the change it records
-// (CommitChange), so a change and its log entry commit together or not at
-// all. Sequences are 1, 2, 3, ... without gaps; the next one is recovered
-// from the last key at open.
+// (Changelog::Commit), so a change and its log entry commit together or
+// not at all. Sequences are 1, 2, 3, ... without gaps.
 //
-// Thread safety: reads may run concurrently with anything. CommitChange
-// must be serialised by the caller (IncidentCore holds one write mutex),
-// so sequences commit in order. Group commit: CommitChange appends without
-// syncing; the writer releases its mutex and calls WaitDurable, which
-// syncs for many writers at once and only then signals the notifier, so
-// a change stream (which reads the durable view) never serves a change a
-// crash could still lose.
+// Thread safety: reads may run concurrently with anything. Writes are
+// appended by Changelog::Commit under the cores' one write mutex
+// (GroupCommitWriter), so sequences commit in order.
 #ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_STORE_H_
 #define ATLAS_INCIDENT_SERVICE_INCIDENT_STORE_H_
 
-#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -83,8 +77,9 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "atlas/incident/v1/incident_service.pb.h"
+#include "common/storage/request_records.h"
 #include "common/storage/rocks_store.h"
-#include "incident-service/change_notifier.h"
+#include "incident-service/incident_index.h"
 
 namespace atlas::incident {
 
@@ -97,19 +92,6 @@ struct Stored {
 using StoredIncident = Stored<v1::Incident>;
 using StoredEvent = Stored<v1::TimelineEvent>;
 using StoredSource = Stored<v1::Source>;
-
-// The secondary indexes an incident list can be driven by.
-enum class IncidentIndex {
-  kAll,
-  kVictim,
-  kCountry,
-  kType,
-  kDetermination,
-  kMotive,
-  kTechnique,
-  kActorType,
-  kStartYear,
-};
 
 class IncidentStore {
  public:
@@ -180,14 +162,12 @@ class IncidentStore {
   // The smallest and largest start year indexed; nullopt when none.
   absl::StatusOr<std::optional<std::pair<int, int>>> StartYearRange() const;
 
-  struct RequestRecord {
-    std::string fingerprint;
-    std::string name;
-  };
+  using RequestRecord = storage::RequestRecord;
   absl::StatusOr<std::optional<RequestRecord>> GetRequest(
       absl::string_view request_id,
       storage::ReadView view = storage::ReadView::kDurable) const;
 
+  // --- The changelog family (see changelog.h for the stream it serves).
   // Loads durable changelog entries with sequence >= `from` (at most
   // `max`) into `out`, in order.
   absl::Status ReadChanges(int64_t from, size_t max,
@@ -195,15 +175,12 @@ class IncidentStore {
   absl::Status ScanChanges(
       int64_t from,
       absl::FunctionRef<bool(const v1::IncidentChange&)> visit) const;
-
-  // The sequence the next changelog entry gets (1 for an empty log),
-  // counting appended changes that may not be durable yet.
-  int64_t next_sequence() const { return next_sequence_.load(); }
-  // The sequence after the last durable change: the changelog a
-  // WatchIncidentChanges stream may serve ends before it.
-  int64_t durable_next_sequence() const {
-    return durable_next_sequence_.load();
-  }
+  // The sequence of the last change stored (appended writes included); 0
+  // for an empty log.
+  absl::StatusOr<int64_t> LastSequence() const;
+  // Adds `change` (its sequence set) to `batch`.
+  static void PutChange(const v1::IncidentChange& change,
+                        storage::WriteBatch* batch);
 
   // --- Batch builders. `before` (may be null) is the stored state being
   // replaced, whose index entries are removed.
@@ -225,51 +202,23 @@ class IncidentStore {
                          const RequestRecord& record,
                          storage::WriteBatch* batch);
 
-  // Adds `change` with the next sequence to `batch`, appends it (not yet
-  // synced: see RocksStore::Append) and on success takes the sequence.
-  // Returns the sequence. The caller serialises calls (see the file
-  // comment) and, after releasing its lock, calls WaitDurable before
-  // acknowledging.
-  absl::StatusOr<int64_t> CommitChange(storage::WriteBatch batch,
-                                       v1::IncidentChange change);
-  // CommitChange for several changes in one write (BatchCreateIncidents):
-  // they take consecutive sequences in order and commit with `batch`, all
-  // or nothing. Returns the first sequence. `changes` must not be empty.
-  absl::StatusOr<int64_t> CommitChanges(storage::WriteBatch batch,
-                                        std::vector<v1::IncidentChange> changes);
-
-  // Returns once every write up to `token` (a last_write_token() taken by
-  // the writer under its lock) is synced; then tells the notifier, in
-  // sequence order, about every change that became durable. Errors: see
-  // RocksStore::WaitDurable.
-  absl::Status WaitDurable(storage::WriteToken token);
-  storage::WriteToken last_write_token() const {
-    return db_->last_write_token();
+  // Appends `batch` (not yet synced: see RocksStore::Append). Writers
+  // commit through Changelog, which adds the change records.
+  absl::StatusOr<storage::WriteToken> Append(const storage::WriteBatch& batch) {
+    return db_->Append(batch);
   }
-
-  ChangeNotifier& notifier() { return notifier_; }
 
   absl::Status Close() { return db_->Close(); }
   storage::RocksStore& db() { return *db_; }
+  const storage::RocksStore& db() const { return *db_; }
 
   static std::string SequenceKey(int64_t sequence);
 
  private:
-  IncidentStore(std::unique_ptr<storage::RocksStore> db, int64_t next)
-      : db_(std::move(db)), next_sequence_(next), durable_next_sequence_(next) {}
+  explicit IncidentStore(std::unique_ptr<storage::RocksStore> db)
+      : db_(std::move(db)) {}
 
   std::unique_ptr<storage::RocksStore> db_;
-  std::atomic<int64_t> next_sequence_;
-  std::atomic<int64_t> durable_next_sequence_;
-  ChangeNotifier notifier_;
-  // Changes appended but not yet announced, in sequence order, with the
-  // token of their write. Announced (and popped) once durable.
-  struct PendingChange {
-    storage::WriteToken token;
-    v1::IncidentChange change;
-  };
-  absl::Mutex pending_mu_;
-  std::deque<PendingChange> pending_ ABSL_GUARDED_BY(pending_mu_);
 };
 
 // The id part of "incidents/{id}" (the name itself if it has no prefix).

@@ -1,4 +1,4 @@
-// Fuzzes incident-service/relative_date.h.
+// Fuzzes common/api/relative_date.h.
 // Input: the whole text as a relative date expression.
 // Contracts:
 //  - ParseRelativeExpression never crashes; errors are INVALID_ARGUMENT;
@@ -12,7 +12,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "incident-service/relative_date.h"
+#include "common/api/relative_date.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {
@@ -25,9 +25,9 @@ int WeekdayIndex(absl::CivilDay day) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using atlas::incident::ParseRelativeExpression;
-  using atlas::incident::RelativeExpression;
-  using atlas::incident::ResolveRelative;
+  using atlas::api::ParseRelativeExpression;
+  using atlas::api::RelativeExpression;
+  using atlas::api::ResolveRelative;
   const absl::string_view text = atlas::fuzz::AsText(data, size);
 
   absl::StatusOr<RelativeExpression> e = ParseRelativeExpression(text, "when");

@@ -85,7 +85,7 @@ class BatchCreateTest : public ::testing::Test {
     return names;
   }
 
-  int64_t NextSequence() { return incidents_->store().next_sequence(); }
+  int64_t NextSequence() { return incidents_->changelog().next_sequence(); }
 
   // The changelog from `from` on: (sequence, incident name) pairs.
   std::vector<std::pair<int64_t, std::string>> Changes(int64_t from) {

@@ -152,7 +152,7 @@ class IncidentServiceTest : public ::testing::Test {
     for (const auto& i : out.incidents()) names.push_back(i.name());
     return names;
   }
-  int64_t NextSequence() { return incidents_->store().next_sequence(); }
+  int64_t NextSequence() { return incidents_->changelog().next_sequence(); }
 
   CatalogHarness catalog_;
   std::unique_ptr<IncidentHarness> incidents_;
@@ -793,7 +793,7 @@ TEST_F(IncidentServiceTest, WatchFollowsLiveCommitsAndEndsOnDrain) {
   v1::WatchIncidentChangesRequest r;  // from the beginning of an empty log
   auto reader = stub_->WatchIncidentChanges(ctx.get(), r);
   ASSERT_TRUE(WaitFor([&] {
-    return incidents_->store().notifier().subscriber_count() == 1;
+    return incidents_->changelog().subscriber_count() == 1;
   }));
   v1::Incident inc;
   for (int i = 0; i < 20; ++i) {

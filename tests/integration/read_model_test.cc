@@ -78,7 +78,7 @@ class ReadModelTest : public ::testing::Test {
     options.initial_backoff = absl::Milliseconds(10);
     options.max_backoff = absl::Milliseconds(200);
     follower_ = std::make_unique<catalog::IncidentFollower>(
-        catalog_.core(),
+        catalog_.core().read_model(),
         ::grpc::CreateChannel(incidents_->address(),
                               ::grpc::InsecureChannelCredentials()),
         options);
@@ -215,7 +215,7 @@ TEST_F(ReadModelTest, CatalogCountsEqualIncidentTruthAcrossRestarts) {
   }
 
   const std::map<std::string, Summary> truth = Truth();
-  const int64_t last = incidents_->store().next_sequence() - 1;
+  const int64_t last = incidents_->changelog().next_sequence() - 1;
   ASSERT_TRUE(WaitFor(
       [&] {
         auto cursor = catalog_.core().IncidentCursor();

@@ -116,7 +116,7 @@ TEST_F(TwoServiceTest, CatalogDownMeansUnavailableAndNothingStored) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(3));
   EXPECT_THAT(GetIncident("incidents/vooruit-2024-website", &out),
               StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_EQ(incidents_->store().next_sequence(), 1);
+  EXPECT_EQ(incidents_->changelog().next_sequence(), 1);
 
   // Once the catalog is back, the same request goes through.
   catalog_.Start();
@@ -153,7 +153,7 @@ TEST_F(TwoServiceTest, SameRequestIdTwiceCreatesOneIncident) {
                                              request, &second),
               IsOk());
   EXPECT_EQ(first.name(), second.name());
-  EXPECT_EQ(incidents_->store().next_sequence(), 2);
+  EXPECT_EQ(incidents_->changelog().next_sequence(), 2);
 }
 
 }  // namespace

@@ -186,7 +186,9 @@ class OutageTest : public ::testing::Test {
     ASSERT_EQ(cluster_->incidents().Terminate(), 0);
     auto incident_store = incident::IncidentStore::Open(dir_.Sub("incident-db"));
     ASSERT_THAT(incident_store.status(), IsOk());
-    const int64_t last = (*incident_store)->next_sequence() - 1;
+    auto last_sequence = (*incident_store)->LastSequence();
+    ASSERT_THAT(last_sequence.status(), IsOk());
+    const int64_t last = *last_sequence;
     ASSERT_THAT((*incident_store)->Close(), IsOk());
     auto catalog_store = catalog::CatalogStore::Open(dir_.Sub("catalog-db"));
     ASSERT_THAT(catalog_store.status(), IsOk());

@@ -444,12 +444,12 @@ class AccessControlTest : public ::testing::Test {
     // linked_incidents is kept from the change stream: follow it until
     // both organisations have their link.
     catalog::IncidentFollower follower(
-        catalog_->core(),
+        catalog_->core().read_model(),
         ::grpc::CreateChannel(incidents_->address(),
                               ::grpc::InsecureChannelCredentials()),
         {.api_key = kServiceKey});
     follower.Start();
-    const int64_t changes = incidents_->store().next_sequence() - 1;
+    const int64_t changes = incidents_->changelog().next_sequence() - 1;
     ASSERT_TRUE(WaitFor([&] { return follower.applied() >= changes; }));
     follower.Stop();
   }
@@ -542,7 +542,7 @@ TEST_F(AccessControlTest, NoMembersOnlyFieldReachesANonMemberOnAnyRead) {
       ::grpc::Status status;
       if (row->second.kind == Kind::kStream) {
         const size_t changes =
-            static_cast<size_t>(incidents_->store().next_sequence() - 1);
+            static_cast<size_t>(incidents_->changelog().next_sequence() - 1);
         auto result = RawServerStream(ChannelFor(m), PathOf(m), request,
                                       role.key, changes);
         status = result.status;

@@ -70,7 +70,7 @@ class HostileInputTest : public ::testing::Test {
                 IsOk());
     iv1::Incident created;
     ASSERT_THAT(CreateIncident(ValidIncident("existing"), &created), IsOk());
-    baseline_sequence_ = incidents_->store().next_sequence();
+    baseline_sequence_ = incidents_->changelog().next_sequence();
   }
 
   static iv1::CreateIncidentRequest ValidIncident(const std::string& id) {
@@ -91,7 +91,7 @@ class HostileInputTest : public ::testing::Test {
   // servers still answer.
   void ExpectNothingStored(const std::string& incident_id = "hostile",
                            const std::string& org_id = "hostile") {
-    EXPECT_EQ(incidents_->store().next_sequence(), baseline_sequence_);
+    EXPECT_EQ(incidents_->changelog().next_sequence(), baseline_sequence_);
     iv1::GetIncidentRequest get;
     get.set_name("incidents/" + incident_id);
     iv1::Incident incident;

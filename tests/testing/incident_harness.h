@@ -1,6 +1,9 @@
 // An in-process incident-service for service, contract and two-service
-// tests (see catalog_harness.h): it checks victims with the catalog at the
-// address it is given.
+// tests: IncidentServer (the same wiring as main.cc) with the real store on
+// a temp dir, the test keys, a FakeClock and the catalog at the address it
+// is given, serving on 127.0.0.1:<free port>. Stop() and Start() again
+// reopen the same database on the same port (when still free), which is how
+// tests restart a service.
 #ifndef ATLAS_TESTS_TESTING_INCIDENT_HARNESS_H_
 #define ATLAS_TESTS_TESTING_INCIDENT_HARNESS_H_
 
@@ -10,13 +13,8 @@
 #include "absl/time/time.h"
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
 #include "common/api/clock.h"
-#include "common/concurrency/bounded_executor.h"
-#include "common/grpc/server_runner.h"
 #include "incident-service/attack_catalog.h"
-#include "incident-service/catalog_client.h"
-#include "incident-service/incident_core.h"
-#include "incident-service/incident_service_impl.h"
-#include "incident-service/incident_store.h"
+#include "incident-service/incident_server.h"
 #include "tests/testing/test_env.h"
 
 namespace atlas::testing {
@@ -30,15 +28,19 @@ class IncidentHarness {
                   absl::Duration catalog_timeout = absl::Seconds(2));
   ~IncidentHarness();
 
+  // Opens the database and starts serving. Aborts the test on failure.
   void Start();
+  // Graceful shutdown, then closes the database.
   void Stop();
-  bool running() const { return runner_ != nullptr; }
+  bool running() const { return server_ != nullptr; }
 
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::unique_ptr<incident::v1::IncidentService::Stub> NewStub() const;
-  incident::IncidentStore& store() { return *store_; }
-  incident::IncidentCore& core() { return *core_; }
-  incident::IncidentServiceImpl& service() { return *service_; }
+  // The running server's parts (valid while running).
+  incident::IncidentStore& store() { return server_->store(); }
+  incident::Changelog& changelog() { return server_->changelog(); }
+  incident::IncidentCore& core() { return server_->core(); }
+  incident::IncidentServiceImpl& service() { return server_->service(); }
   api::FakeClock& clock() { return clock_; }
   const std::string& db_path() const { return db_path_; }
   int port() const { return port_; }
@@ -49,14 +51,9 @@ class IncidentHarness {
   std::unique_ptr<TempDir> temp_;
   std::string db_path_;
   int port_ = 0;
-  api::FakeClock clock_{absl::FromUnixSeconds(1767225600)};
-  std::unique_ptr<incident::IncidentStore> store_;
-  std::unique_ptr<incident::CatalogClient> catalog_;
+  api::FakeClock clock_{absl::FromUnixSeconds(1767225600)};  // 2026-01-01
   std::unique_ptr<incident::AttackCatalog> attack_;
-  std::unique_ptr<incident::IncidentCore> core_;
-  std::unique_ptr<concurrency::BoundedExecutor> writers_;
-  std::unique_ptr<incident::IncidentServiceImpl> service_;
-  std::unique_ptr<grpc_util::ServerRunner> runner_;
+  std::unique_ptr<incident::IncidentServer> server_;
 };
 
 }  // namespace atlas::testing

@@ -7,14 +7,14 @@
 //   "[on|since|last] Monday".."Sunday" (optionally "of this week"): the most
 //     recent such weekday on or before the anchor, "last" strictly before.
 // Case-insensitive; runs of spaces count as one.
-#ifndef ATLAS_INCIDENT_SERVICE_RELATIVE_DATE_H_
-#define ATLAS_INCIDENT_SERVICE_RELATIVE_DATE_H_
+#ifndef ATLAS_COMMON_API_RELATIVE_DATE_H_
+#define ATLAS_COMMON_API_RELATIVE_DATE_H_
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 
-namespace atlas::incident {
+namespace atlas::api {
 
 struct RelativeExpression {
   // Days before the anchor (for today/yesterday/N days|weeks ago).
@@ -33,6 +33,6 @@ absl::StatusOr<RelativeExpression> ParseRelativeExpression(
 absl::CivilDay ResolveRelative(const RelativeExpression& expression,
                                absl::CivilDay anchor);
 
-}  // namespace atlas::incident
+}  // namespace atlas::api
 
-#endif  // ATLAS_INCIDENT_SERVICE_RELATIVE_DATE_H_
+#endif  // ATLAS_COMMON_API_RELATIVE_DATE_H_

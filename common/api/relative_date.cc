@@ -1,4 +1,4 @@
-#include "incident-service/relative_date.h"
+#include "common/api/relative_date.h"
 
 #include <string>
 #include <vector>
@@ -9,7 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
-namespace atlas::incident {
+namespace atlas::api {
 namespace {
 
 constexpr const char* kWeekdays[] = {"monday", "tuesday",  "wednesday",
@@ -115,4 +115,4 @@ absl::CivilDay ResolveRelative(const RelativeExpression& expression,
   return anchor - back;
 }
 
-}  // namespace atlas::incident
+}  // namespace atlas::api
