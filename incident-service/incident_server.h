@@ -19,6 +19,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -81,7 +82,11 @@ class IncidentServer : public server::ServiceServer {
   // that cannot be bound, INVALID_ARGUMENT for bad options, INTERNAL
   // otherwise.
   static absl::StatusOr<std::unique_ptr<IncidentServer>> Start(
-      Options options, Collaborators collaborators = {});
+      Options options, Collaborators collaborators);
+  static absl::StatusOr<std::unique_ptr<IncidentServer>> Start(
+      Options options) {
+    return Start(std::move(options), Collaborators());
+  }
 
   // Shuts down (if not yet) and waits, if Wait() was not called.
   ~IncidentServer() override;

@@ -5,9 +5,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "incident-service/attack_catalog.h"
-#include "incident-service/incident_core.h"
+#include "incident-service/derived_figures.h"
 #include "incident-service/incident_filter.h"
-#include "incident-service/relative_date.h"
+#include "common/api/relative_date.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_env.h"
 
@@ -17,6 +17,8 @@ namespace {
 using ::atlas::testing::IsOk;
 using ::atlas::testing::StatusIs;
 using ::testing::HasSubstr;
+using ::atlas::api::ParseRelativeExpression;
+using ::atlas::api::ResolveRelative;
 
 absl::CivilDay Resolve(const std::string& text, absl::CivilDay anchor) {
   auto e = ParseRelativeExpression(text, "f");
@@ -80,6 +82,57 @@ TEST(IncidentFilterTest, EmptyFilterMatchesEverything) {
   EXPECT_TRUE(f->Matches(v1::Incident()));
 }
 
+TEST(IncidentFilterTest, QuotedValuesTakeBackslashEscapes) {
+  auto f = ParseIncidentFilter(
+      R"(victim = "organizations/vooruit" AND technique = "T1566\.001")");
+  ASSERT_THAT(f, IsOk());
+  ASSERT_EQ(f->equalities.size(), 2u);
+  EXPECT_EQ(f->equalities[1].index, IncidentIndex::kTechnique);
+  EXPECT_EQ(f->equalities[1].value, "T1566.001");
+  // An escaped quote is part of the value, not its end.
+  EXPECT_THAT(ParseIncidentFilter(R"(country = "B\"E")"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("filter: country")));
+}
+
+TEST(IncidentFilterTest, ErrorsNameTheFailingTokenAndItsOffset) {
+  const auto kInvalid = absl::StatusCode::kInvalidArgument;
+  EXPECT_THAT(ParseIncidentFilter("country = \"BE"),
+              StatusIs(kInvalid,
+                       "filter: unterminated string starting at offset 10: "
+                       "\"BE"));
+  EXPECT_THAT(ParseIncidentFilter("(country = BE)"),
+              StatusIs(kInvalid,
+                       "filter: unexpected character \"(\" at offset 0"));
+  EXPECT_THAT(ParseIncidentFilter("country = BE OR country = NL"),
+              StatusIs(kInvalid, HasSubstr("expected AND, got \"OR\" at "
+                                           "offset 13")));
+  EXPECT_THAT(ParseIncidentFilter("country == BE"),
+              StatusIs(kInvalid, HasSubstr("got \"=\" at offset 9")));
+  EXPECT_THAT(ParseIncidentFilter("country ="),
+              StatusIs(kInvalid, HasSubstr("got the end of the filter")));
+  EXPECT_THAT(ParseIncidentFilter("colour = red"),
+              StatusIs(kInvalid,
+                       HasSubstr("unknown field \"colour\" at offset 0")));
+  EXPECT_THAT(ParseIncidentFilter("start != 2024"),
+              StatusIs(kInvalid, HasSubstr("start: operator != at offset 6 "
+                                           "is not supported")));
+  EXPECT_THAT(ParseIncidentFilter("country = BE AND"),
+              StatusIs(kInvalid,
+                       HasSubstr("expected a term after AND at offset 13")));
+}
+
+TEST(AttackCatalogTest, IsTechniqueIdChecksTheShapeOnly) {
+  for (const char* id : {"T1486", "T1566.001", "T0000", "T9999.999"}) {
+    EXPECT_TRUE(AttackCatalog::IsTechniqueId(id)) << id;
+  }
+  for (const char* id : {"", "T", "1486", "t1486", "T148", "T14860", "TABCD",
+                         "T1566.", "T1566.01", "T1566-001", "T1566.0011",
+                         "T1566.00a", "T15a6.001", " T1486"}) {
+    EXPECT_FALSE(AttackCatalog::IsTechniqueId(id)) << id;
+  }
+}
+
 TEST(AttackCatalogTest, LoadsThePinnedRelease) {
   auto catalog = AttackCatalog::Load(::atlas::testing::SourceDir() +
                                      "/incident-service/data/attack");
@@ -110,7 +163,7 @@ v1::TimelineEvent Dated(v1::EventType type, int y, int m, int d) {
 
 TEST(DerivedFiguresTest, SeventyTwoHoursFollowsTheDocumentedBounds) {
   auto answer = [](int y, int m, int d) {
-    return IncidentCore::ComputeDerivedFigures(
+    return ComputeDerivedFigures(
                {Dated(v1::DETECTION, 2024, 3, 28),
                 Dated(v1::REPORTED_TO_DATA_PROTECTION_AUTHORITY, y, m, d)})
         .authority_notified_within_72_hours();
@@ -120,7 +173,7 @@ TEST(DerivedFiguresTest, SeventyTwoHoursFollowsTheDocumentedBounds) {
   EXPECT_EQ(answer(2024, 4, 1), v1::DerivedFigures::NO);
   EXPECT_EQ(answer(2024, 3, 0), v1::DerivedFigures::UNKNOWN);
   // The earliest of several reports counts.
-  auto f = IncidentCore::ComputeDerivedFigures(
+  auto f = ComputeDerivedFigures(
       {Dated(v1::DETECTION, 2024, 3, 28), Dated(v1::REPORTED_TO_POLICE, 2024, 4, 5),
        Dated(v1::REPORTED_TO_POLICE, 2024, 3, 29)});
   EXPECT_EQ(f.detection_to_police_report().max_days(), 1);
@@ -129,7 +182,7 @@ TEST(DerivedFiguresTest, SeventyTwoHoursFollowsTheDocumentedBounds) {
   // An unresolved detection leaves every span unset.
   v1::TimelineEvent unresolved;
   unresolved.set_type(v1::DETECTION);
-  f = IncidentCore::ComputeDerivedFigures(
+  f = ComputeDerivedFigures(
       {unresolved, Dated(v1::DETECTION, 2024, 3, 28),
        Dated(v1::REPORTED_TO_POLICE, 2024, 3, 29)});
   EXPECT_FALSE(f.has_detection_to_police_report());
