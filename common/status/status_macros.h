@@ -1,6 +1,8 @@
-// RETURN_IF_ERROR and ASSIGN_OR_RETURN, with the meaning of the macros of the
-// same names in newer Abseil releases (Debian 12's Abseil 20220623 lacks
-// them), so that an upgrade is a removal of this file.
+// RETURN_IF_ERROR and ASSIGN_OR_RETURN for absl::Status / absl::StatusOr.
+// Abseil ships no public status macros (not in Debian 12's 20220623, nor in
+// later releases); these behave like the macros of the same names in
+// Google's codebases (TensorFlow's TSL, google-cloud-cpp's internal ones),
+// so moving to one of those is a rename of the include.
 #ifndef ATLAS_COMMON_STATUS_STATUS_MACROS_H_
 #define ATLAS_COMMON_STATUS_STATUS_MACROS_H_
 
