@@ -2,87 +2,29 @@
 
 #include <algorithm>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/aip/filter_lexer.h"
 #include "common/api/resource_name.h"
 
 namespace atlas::catalog {
 namespace {
 
-struct Token {
-  enum Kind { kEnd, kWord, kString, kEquals, kOther } kind;
-  std::string text;  // the value (unescaped for strings)
-  std::string raw;   // as written, for messages
-  size_t offset;
-};
-
-class Lexer {
- public:
-  explicit Lexer(absl::string_view text) : text_(text) {}
-
-  absl::StatusOr<Token> Next() {
-    while (pos_ < text_.size() &&
-           absl::ascii_isspace(static_cast<unsigned char>(text_[pos_]))) {
-      ++pos_;
-    }
-    size_t start = pos_;
-    if (pos_ >= text_.size()) return Token{Token::kEnd, "", "end of filter", start};
-    char c = text_[pos_];
-    if (c == '=') {
-      ++pos_;
-      return Token{Token::kEquals, "=", "=", start};
-    }
-    if (c == '"') {
-      std::string value;
-      ++pos_;
-      while (pos_ < text_.size() && text_[pos_] != '"') {
-        if (text_[pos_] == '\\' && pos_ + 1 < text_.size()) ++pos_;
-        value.push_back(text_[pos_++]);
-      }
-      if (pos_ >= text_.size()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "filter: unterminated string starting at offset ", start));
-      }
-      ++pos_;
-      return Token{Token::kString, value,
-                   std::string(text_.substr(start, pos_ - start)), start};
-    }
-    auto is_word = [](char ch) {
-      return absl::ascii_isalnum(static_cast<unsigned char>(ch)) ||
-             ch == '_' || ch == '-' || ch == '.' || ch == '/';
-    };
-    if (is_word(c)) {
-      while (pos_ < text_.size() && is_word(text_[pos_])) ++pos_;
-      std::string word(text_.substr(start, pos_ - start));
-      return Token{Token::kWord, word, word, start};
-    }
-    // Any other character (<, !, (, :, ...) is an unsupported operator.
-    size_t end = pos_ + 1;
-    while (end < text_.size() && !is_word(text_[end]) && text_[end] != '"' &&
-           !absl::ascii_isspace(static_cast<unsigned char>(text_[end]))) {
-      ++end;
-    }
-    pos_ = end;
-    return Token{Token::kOther, "", std::string(text_.substr(start, end - start)),
-                 start};
-  }
-
- private:
-  absl::string_view text_;
-  size_t pos_ = 0;
-};
+using Token = api::FilterToken;
+using Kind = api::FilterToken::Kind;
 
 absl::Status Unexpected(const Token& t, absl::string_view expected) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("filter: unexpected \"", absl::string_view(t.raw).substr(0, 60),
-                   "\" at offset ", t.offset, "; expected ", expected));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "filter: unexpected \"",
+      t.kind == Kind::kEnd ? absl::string_view("end of filter")
+                           : absl::string_view(t.raw).substr(0, 60),
+      "\" at offset ", t.offset, "; expected ", expected));
 }
 
 absl::Status BadValue(absl::string_view field, const Token& t,
                       absl::string_view rule) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("filter: ", field, ": \"", absl::string_view(t.text).substr(0, 60),
-                   "\" at offset ", t.offset, " ", rule));
+  return absl::InvalidArgumentError(absl::StrCat(
+      "filter: ", field, ": \"", absl::string_view(t.text).substr(0, 60),
+      "\" at offset ", t.offset, " ", rule));
 }
 
 }  // namespace
@@ -97,8 +39,7 @@ bool ListFilter::Matches(const v1::Organization& org) const {
     return false;
   }
   if (non_profit && org.non_profit() != *non_profit) return false;
-  if (parent_id &&
-      org.parent() != absl::StrCat("organizations/", *parent_id)) {
+  if (parent_id && org.parent() != absl::StrCat("organizations/", *parent_id)) {
     return false;
   }
   return true;
@@ -119,33 +60,33 @@ std::string ListFilter::Canonical() const {
 
 absl::StatusOr<ListFilter> ParseListFilter(absl::string_view text) {
   ListFilter filter;
-  Lexer lexer(text);
+  api::FilterLexer lexer(text);
   auto first = lexer.Next();
   if (!first.ok()) return first.status();
-  if (first->kind == Token::kEnd) return filter;
+  if (first->kind == Kind::kEnd) return filter;
   Token field = *first;
   while (true) {
-    if (field.kind != Token::kWord) {
+    if (field.kind != Kind::kWord) {
       return Unexpected(field,
                         "a field (country, sector, organization_type, "
                         "non_profit, parent)");
     }
     auto op = lexer.Next();
     if (!op.ok()) return op.status();
-    if (op->kind != Token::kEquals) {
+    if (op->kind != Kind::kComparator || op->text != "=") {
       return Unexpected(*op, "\"=\" (the only operator supported)");
     }
     auto value = lexer.Next();
     if (!value.ok()) return value.status();
-    if (value->kind != Token::kWord && value->kind != Token::kString) {
+    if (value->kind != Kind::kWord && value->kind != Kind::kString) {
       return Unexpected(*value, "a value");
     }
     const std::string& f = field.text;
     auto once = [&](bool already) -> absl::Status {
       if (!already) return absl::OkStatus();
-      return absl::InvalidArgumentError(absl::StrCat(
-          "filter: field \"", f, "\" at offset ", field.offset,
-          " appears more than once"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("filter: field \"", f, "\" at offset ", field.offset,
+                       " appears more than once"));
     };
     if (f == "country") {
       absl::Status s = once(filter.country.has_value());
@@ -183,8 +124,8 @@ absl::StatusOr<ListFilter> ParseListFilter(absl::string_view text) {
     }
     auto next = lexer.Next();
     if (!next.ok()) return next.status();
-    if (next->kind == Token::kEnd) break;
-    if (next->kind != Token::kWord || next->text != "AND") {
+    if (next->kind == Kind::kEnd) break;
+    if (next->kind != Kind::kWord || next->text != "AND") {
       return Unexpected(*next, "\"AND\" or the end of the filter");
     }
     auto following = lexer.Next();

@@ -5,6 +5,9 @@
 //   field      := country | sector | organization_type | non_profit | parent
 //   value      := "double-quoted string" (\" and \\ escapes) | bare word
 //
+// Words, strings and operators are read by the shared AIP-160 lexer
+// (common/api/aip/filter_lexer.h).
+//
 // Examples: country = "BE" AND sector = "non-profit";
 // organization_type = POLITICAL_PARTY AND non_profit = true;
 // parent = "organizations/vooruit". Each field at most once; `AND` is
@@ -14,7 +17,8 @@
 // false, parent as an organisation name.
 //
 // Errors are INVALID_ARGUMENT starting with "filter:" and quoting the token
-// that failed and its offset.
+// that failed and its byte offset (lexical errors, such as an unterminated
+// string or a character no token starts with, as the lexer words them).
 #ifndef ATLAS_CATALOG_SERVICE_LIST_FILTER_H_
 #define ATLAS_CATALOG_SERVICE_LIST_FILTER_H_
 

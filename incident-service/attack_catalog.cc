@@ -1,5 +1,6 @@
 #include "incident-service/attack_catalog.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <utility>
@@ -74,12 +75,25 @@ absl::StatusOr<AttackCatalog> AttackCatalog::Parse(absl::string_view tsv,
     catalog.techniques_.emplace(std::move(id), std::move(t));
   }
   if (catalog.techniques_.empty()) {
-    return absl::InvalidArgumentError("enterprise-techniques.tsv: no techniques");
+    return absl::InvalidArgumentError(
+        "enterprise-techniques.tsv: no techniques");
   }
   return catalog;
 }
 
-const AttackCatalog::Technique* AttackCatalog::Find(absl::string_view id) const {
+bool AttackCatalog::IsTechniqueId(absl::string_view id) {
+  auto digits = [](absl::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+      return c >= '0' && c <= '9';
+    });
+  };
+  if (id.size() == 5) return id[0] == 'T' && digits(id.substr(1));
+  return id.size() == 9 && id[0] == 'T' && digits(id.substr(1, 4)) &&
+         id[5] == '.' && digits(id.substr(6));
+}
+
+const AttackCatalog::Technique* AttackCatalog::Find(
+    absl::string_view id) const {
   auto it = techniques_.find(id);
   return it == techniques_.end() ? nullptr : &it->second;
 }
@@ -88,15 +102,14 @@ absl::Status AttackCatalog::Check(absl::string_view id, absl::string_view field,
                                   std::string* name) const {
   const Technique* t = Find(id);
   if (t == nullptr) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": ", id.substr(0, 32), " is not a technique of ",
-                     release_));
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ": ", id.substr(0, 32), " is not a technique of ", release_));
   }
   if (t->revoked) {
     const Technique* by = Find(t->revoked_by);
     return absl::InvalidArgumentError(absl::StrCat(
-        field, ": ", id, " (", t->name, ") was revoked in ", release_,
-        "; use ", t->revoked_by,
+        field, ": ", id, " (", t->name, ") was revoked in ", release_, "; use ",
+        t->revoked_by,
         by != nullptr ? absl::StrCat(" (", by->name, ")") : std::string()));
   }
   *name = t->name;

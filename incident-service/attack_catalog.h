@@ -37,6 +37,13 @@ class AttackCatalog {
   static absl::StatusOr<AttackCatalog> Parse(absl::string_view tsv,
                                              std::string release);
 
+  // Whether `id` has the shape of an ATT&CK technique id: "T" and four
+  // digits ("T1486"), optionally "." and three digits for a sub-technique
+  // ("T1566.001"). A shape check only, independent of any release: a
+  // well-shaped id may still be unknown to Find and Check. Pure, no
+  // catalog needed.
+  static bool IsTechniqueId(absl::string_view id);
+
   // The technique with `id`, or null if the release has no such id.
   const Technique* Find(absl::string_view id) const;
 

@@ -1,102 +1,78 @@
 #include "incident-service/incident_filter.h"
 
-#include <algorithm>
+#include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/api/aip/filter_lexer.h"
 #include "common/api/partial_date.h"
 #include "common/api/resource_name.h"
 #include "common/api/validation.h"
 #include "google/protobuf/descriptor.h"
+#include "incident-service/attack_catalog.h"
 
 namespace atlas::incident {
 namespace {
 
-struct Token {
-  enum Kind { kWord, kString, kOp } kind;
-  std::string text;
-};
+using Token = api::FilterToken;
+using Kind = api::FilterToken::Kind;
 
 absl::Status Bad(absl::string_view why) {
   return absl::InvalidArgumentError(absl::StrCat("filter: ", why));
 }
 
-absl::StatusOr<std::vector<Token>> Lex(absl::string_view s) {
-  std::vector<Token> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    char c = s[i];
-    if (c == ' ' || c == '\t' || c == '\n') {
-      ++i;
-    } else if (c == '"') {
-      size_t end = s.find('"', i + 1);
-      if (end == absl::string_view::npos) return Bad("unterminated string");
-      out.push_back({Token::kString, std::string(s.substr(i + 1, end - i - 1))});
-      i = end + 1;
-    } else if (c == '=' || c == '<' || c == '>' || c == '!' || c == ':') {
-      std::string op(1, c);
-      if (i + 1 < s.size() && s[i + 1] == '=') op += '=';
-      i += op.size();
-      out.push_back({Token::kOp, op});
-    } else if (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-               c == '-' || c == '/' || c == '.') {
-      size_t start = i;
-      while (i < s.size()) {
-        unsigned char d = static_cast<unsigned char>(s[i]);
-        if (!(absl::ascii_isalnum(d) || d == '_' || d == '-' || d == '/' ||
-              d == '.')) {
-          break;
-        }
-        ++i;
-      }
-      out.push_back({Token::kWord, std::string(s.substr(start, i - start))});
-    } else {
-      return Bad(absl::StrCat("unexpected character '", s.substr(i, 1), "'"));
-    }
-  }
-  return out;
+// A token for a message: as written (cut to 32 bytes) with its offset.
+std::string Describe(const Token& t) {
+  if (t.kind == Kind::kEnd) return "the end of the filter";
+  return absl::StrCat("\"", absl::string_view(t.raw).substr(0, 32),
+                      "\" at offset ", t.offset);
 }
 
-absl::StatusOr<std::string> EnumNumber(const google::protobuf::EnumDescriptor* e,
-                                       absl::string_view field,
-                                       const std::string& value) {
+absl::StatusOr<std::string> EnumNumber(
+    const google::protobuf::EnumDescriptor* e, absl::string_view field,
+    const std::string& value) {
   const google::protobuf::EnumValueDescriptor* v = e->FindValueByName(value);
   if (v == nullptr) {
-    return Bad(absl::StrCat(field, ": \"", absl::string_view(value).substr(0, 64),
+    return Bad(absl::StrCat(field, ": \"",
+                            absl::string_view(value).substr(0, 64),
                             "\" is not a value of ", e->name()));
   }
   return absl::StrCat(v->number());
 }
 
-bool IsTechniqueId(absl::string_view id) {
-  auto digits = [](absl::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-      return c >= '0' && c <= '9';
-    });
-  };
-  if (id.size() == 5) return id[0] == 'T' && digits(id.substr(1));
-  return id.size() == 9 && id[0] == 'T' && digits(id.substr(1, 4)) &&
-         id[5] == '.' && digits(id.substr(6));
+// The id of an organisation name ("organizations/acme" -> "acme"), as the
+// victim index keys it.
+absl::string_view OrganizationId(absl::string_view name) {
+  size_t slash = name.rfind('/');
+  return slash == absl::string_view::npos ? name : name.substr(slash + 1);
 }
 
 }  // namespace
 
 absl::StatusOr<IncidentFilter> ParseIncidentFilter(absl::string_view text) {
   IncidentFilter filter;
-  auto tokens = Lex(text);
+  // Lexed whole first, so a lexical error anywhere wins over a grammar one.
+  auto tokens = api::LexFilter(text);
   if (!tokens.ok()) return tokens.status();
-  const std::vector<Token>& t = *tokens;
+  const std::vector<Token>& t = *tokens;  // the last one is kEnd
   size_t i = 0;
-  while (i < t.size()) {
-    if (t[i].kind != Token::kWord) return Bad("expected a field name");
-    if (i + 2 >= t.size() || t[i + 1].kind != Token::kOp ||
-        t[i + 2].kind == Token::kOp) {
+  while (t[i].kind != Kind::kEnd) {
+    if (t[i].kind != Kind::kWord) {
+      return Bad(absl::StrCat("expected a field name, got ", Describe(t[i])));
+    }
+    // t[i + 1] exists (t[i] is not the end), and t[i + 2] when t[i + 1] is
+    // a comparator (it is not the end either).
+    if (t[i + 1].kind != Kind::kComparator ||
+        (t[i + 2].kind != Kind::kWord && t[i + 2].kind != Kind::kString)) {
+      const Token& bad =
+          t[i + 1].kind != Kind::kComparator ? t[i + 1] : t[i + 2];
       return Bad(absl::StrCat("expected `",
                               absl::string_view(t[i].text).substr(0, 32),
-                              " <op> <value>`"));
+                              " <op> <value>`, got ", Describe(bad)));
     }
-    const std::string& field = t[i].text;
-    const std::string& op = t[i + 1].text;
+    const Token& field_token = t[i];
+    const Token& op_token = t[i + 1];
+    const std::string& field = field_token.text;
+    const std::string& op = op_token.text;
     const std::string& value = t[i + 2].text;
     i += 3;
     if (field == "start") {
@@ -121,12 +97,15 @@ absl::StatusOr<IncidentFilter> ParseIncidentFilter(absl::string_view text) {
         raise_min(in.first);
         lower_max(in.last);
       } else {
-        return Bad(absl::StrCat("start: operator ", op,
+        return Bad(absl::StrCat("start: operator ", op, " at offset ",
+                                op_token.offset,
                                 " is not supported (=, <, <=, >, >=)"));
       }
     } else {
       if (op != "=") {
-        return Bad(absl::StrCat(field.substr(0, 32), ": only = is supported"));
+        return Bad(absl::StrCat(field.substr(0, 32),
+                                ": only = is supported, got ",
+                                Describe(op_token)));
       }
       IncidentFilter::Equality eq{field, IncidentIndex::kAll, ""};
       const auto* d = v1::Incident::descriptor()->file();
@@ -141,12 +120,14 @@ absl::StatusOr<IncidentFilter> ParseIncidentFilter(absl::string_view text) {
         eq.index = IncidentIndex::kCountry;
         eq.value = value;
       } else if (field == "incident_type") {
-        auto n = EnumNumber(d->FindEnumTypeByName("IncidentType"), field, value);
+        auto n =
+            EnumNumber(d->FindEnumTypeByName("IncidentType"), field, value);
         if (!n.ok()) return n.status();
         eq.index = IncidentIndex::kType;
         eq.value = *n;
       } else if (field == "determination") {
-        auto n = EnumNumber(d->FindEnumTypeByName("Determination"), field, value);
+        auto n =
+            EnumNumber(d->FindEnumTypeByName("Determination"), field, value);
         if (!n.ok()) return n.status();
         eq.index = IncidentIndex::kDetermination;
         eq.value = *n;
@@ -157,10 +138,10 @@ absl::StatusOr<IncidentFilter> ParseIncidentFilter(absl::string_view text) {
         eq.value = *n;
         filter.members_only_fields.push_back(field);
       } else if (field == "technique") {
-        if (!IsTechniqueId(value)) {
-          return Bad(absl::StrCat("technique: \"",
-                                  absl::string_view(value).substr(0, 32),
-                                  "\" is not an ATT&CK id (T1234 or T1234.001)"));
+        if (!AttackCatalog::IsTechniqueId(value)) {
+          return Bad(absl::StrCat(
+              "technique: \"", absl::string_view(value).substr(0, 32),
+              "\" is not an ATT&CK id (T1234 or T1234.001)"));
         }
         eq.index = IncidentIndex::kTechnique;
         eq.value = value;
@@ -174,20 +155,22 @@ absl::StatusOr<IncidentFilter> ParseIncidentFilter(absl::string_view text) {
         filter.members_only_fields.push_back(field);
       } else {
         return Bad(absl::StrCat(
-            "unknown field \"", absl::string_view(field).substr(0, 32),
-            "\" (victim, country, incident_type, determination, motive, "
+            "unknown field ", Describe(field_token),
+            " (victim, country, incident_type, determination, motive, "
             "technique, threat_actor_type, start)"));
       }
       filter.equalities.push_back(std::move(eq));
     }
-    if (i < t.size()) {
-      if (t[i].kind != Token::kWord || t[i].text != "AND") {
-        return Bad(absl::StrCat("expected AND, got \"",
-                                absl::string_view(t[i].text).substr(0, 32),
-                                "\" (only AND is supported)"));
+    if (t[i].kind != Kind::kEnd) {
+      if (t[i].kind != Kind::kWord || t[i].text != "AND") {
+        return Bad(absl::StrCat("expected AND, got ", Describe(t[i]),
+                                " (only AND is supported)"));
       }
       ++i;
-      if (i == t.size()) return Bad("expected a term after AND");
+      if (t[i].kind == Kind::kEnd) {
+        return Bad(absl::StrCat("expected a term after AND at offset ",
+                                t[i - 1].offset));
+      }
     }
   }
   return filter;
@@ -199,7 +182,7 @@ bool IncidentFilter::Matches(const v1::Incident& incident) const {
     switch (eq.index) {
       case IncidentIndex::kVictim:
         for (const v1::Victim& v : incident.victims()) {
-          hit = hit || LastSegment(v.organization()) == eq.value;
+          hit = hit || OrganizationId(v.organization()) == eq.value;
         }
         break;
       case IncidentIndex::kCountry:
@@ -216,7 +199,8 @@ bool IncidentFilter::Matches(const v1::Incident& incident) const {
         hit = absl::StrCat(incident.determination()) == eq.value;
         break;
       case IncidentIndex::kMotive:
-        for (int v : incident.motives()) hit = hit || absl::StrCat(v) == eq.value;
+        for (int v : incident.motives())
+          hit = hit || absl::StrCat(v) == eq.value;
         break;
       case IncidentIndex::kTechnique:
         for (const v1::Technique& tq : incident.techniques()) {

@@ -8,16 +8,25 @@
 //   motive = FINANCIAL                  (a Motive name; members only)
 //   technique = "T1486"                 (members only)
 //   threat_actor_type = HACKTIVIST      (a ThreatActorType name; members only)
-//   start >= 2024-01-01   start <= 2024-12   start = 2024   start > ..  start < ..
-// Strings may be quoted or bare. Dates are YYYY, YYYY-MM or YYYY-MM-DD and
+//   start >= 2024-01-01   start <= 2024-12   start = 2024   start > ..  start <
+//   ..
+// Values may be quoted or bare; quoted strings take \" and \\ escapes.
+// Tokens are read by the shared AIP-160 lexer
+// (common/api/aip/filter_lexer.h). Dates are YYYY, YYYY-MM or YYYY-MM-DD and
 // compare by the interval they cover against the interval of the
 // incident's start_date (overlap): `start >= X` holds when start_date ends
 // on or after X begins; `start <= X` when it begins on or before X ends;
 // `start = X` when they overlap; `start > X` when it ends after X ends;
 // `start < X` when it begins before X begins. Incidents without a
 // start_date match no date term. Terms are ANDed; OR, NOT and
-// parentheses are not supported. Errors are INVALID_ARGUMENT naming
-// `filter`.
+// parentheses are not supported.
+//
+// ParseIncidentFilter returns INVALID_ARGUMENT, its message starting with
+// "filter:", for a lexical error (naming the byte offset and the text),
+// a malformed term or a connective other than AND (with the token and its
+// offset), an unknown field, an operator other than = on an equality
+// field, or a value of the wrong shape (naming the field). It does not
+// check access: `members_only_fields` is for the caller to enforce.
 #ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_FILTER_H_
 #define ATLAS_INCIDENT_SERVICE_INCIDENT_FILTER_H_
 
@@ -29,7 +38,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "atlas/incident/v1/incident_service.pb.h"
-#include "incident-service/incident_store.h"
+#include "incident-service/incident_index.h"
 
 namespace atlas::incident {
 
