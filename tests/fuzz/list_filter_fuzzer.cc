@@ -54,9 +54,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     org.add_sectors(*filter->sector);
   }
   if (filter->organization_type) {
-    terms.push_back(absl::StrCat(
-        "organization_type = ",
-        v1::OrganizationType_Name(*filter->organization_type)));
+    terms.push_back(
+        absl::StrCat("organization_type = ",
+                     v1::OrganizationType_Name(*filter->organization_type)));
     org.set_organization_type(*filter->organization_type);
   }
   if (filter->non_profit) {
@@ -66,7 +66,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (filter->parent_id) {
     terms.push_back(absl::StrCat(
-        "parent = ", Quote(absl::StrCat("organizations/", *filter->parent_id))));
+        "parent = ",
+        Quote(absl::StrCat("organizations/", *filter->parent_id))));
     org.set_parent(absl::StrCat("organizations/", *filter->parent_id));
   }
   const std::string written = absl::StrJoin(terms, " AND ");

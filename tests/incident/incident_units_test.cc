@@ -2,23 +2,23 @@
 // the ListIncidents filter parser, the ATT&CK catalog and derived figures.
 #include <string>
 
+#include "common/api/relative_date.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "incident-service/attack_catalog.h"
 #include "incident-service/derived_figures.h"
 #include "incident-service/incident_filter.h"
-#include "common/api/relative_date.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_env.h"
 
 namespace atlas::incident {
 namespace {
 
+using ::atlas::api::ParseRelativeExpression;
+using ::atlas::api::ResolveRelative;
 using ::atlas::testing::IsOk;
 using ::atlas::testing::StatusIs;
 using ::testing::HasSubstr;
-using ::atlas::api::ParseRelativeExpression;
-using ::atlas::api::ResolveRelative;
 
 absl::CivilDay Resolve(const std::string& text, absl::CivilDay anchor) {
   auto e = ParseRelativeExpression(text, "f");
@@ -30,11 +30,13 @@ TEST(RelativeDateTest, ResolvesEveryDocumentedForm) {
   const absl::CivilDay friday(2024, 11, 22);
   EXPECT_EQ(Resolve("today", friday), friday);
   EXPECT_EQ(Resolve("Yesterday", friday), absl::CivilDay(2024, 11, 21));
-  EXPECT_EQ(Resolve("the day before  yesterday", friday), absl::CivilDay(2024, 11, 20));
+  EXPECT_EQ(Resolve("the day before  yesterday", friday),
+            absl::CivilDay(2024, 11, 20));
   EXPECT_EQ(Resolve("3 days ago", friday), absl::CivilDay(2024, 11, 19));
   EXPECT_EQ(Resolve("two weeks ago", friday), absl::CivilDay(2024, 11, 8));
   EXPECT_EQ(Resolve("1 day ago", friday), absl::CivilDay(2024, 11, 21));
-  EXPECT_EQ(Resolve("since Monday of this week", friday), absl::CivilDay(2024, 11, 18));
+  EXPECT_EQ(Resolve("since Monday of this week", friday),
+            absl::CivilDay(2024, 11, 18));
   EXPECT_EQ(Resolve("on Thursday", friday), absl::CivilDay(2024, 11, 21));
   // On or before the anchor; "last" strictly before.
   EXPECT_EQ(Resolve("Friday", friday), friday);
@@ -44,9 +46,9 @@ TEST(RelativeDateTest, ResolvesEveryDocumentedForm) {
 }
 
 TEST(RelativeDateTest, RejectsWhatItCannotRead) {
-  for (const char* text : {"", "next Monday", "0 days ago", "366 days ago",
-                           "eleven days ago", "2 day ago", "soon", "Monday week",
-                           "on", "since Funday"}) {
+  for (const char* text :
+       {"", "next Monday", "0 days ago", "366 days ago", "eleven days ago",
+        "2 day ago", "soon", "Monday week", "on", "since Funday"}) {
     EXPECT_THAT(ParseRelativeExpression(text, "event.relative_date.expression"),
                 StatusIs(absl::StatusCode::kInvalidArgument,
                          HasSubstr("event.relative_date.expression")))
@@ -56,7 +58,8 @@ TEST(RelativeDateTest, RejectsWhatItCannotRead) {
 
 TEST(IncidentFilterTest, ParsesTermsAndComputesTheDateRange) {
   auto f = ParseIncidentFilter(
-      "victim = \"organizations/vooruit\" AND start >= 2024-04 AND start < 2025 "
+      "victim = \"organizations/vooruit\" AND start >= 2024-04 AND start < "
+      "2025 "
       "AND motive = FINANCIAL");
   ASSERT_THAT(f, IsOk());
   ASSERT_EQ(f->equalities.size(), 2u);
@@ -101,9 +104,9 @@ TEST(IncidentFilterTest, ErrorsNameTheFailingTokenAndItsOffset) {
               StatusIs(kInvalid,
                        "filter: unterminated string starting at offset 10: "
                        "\"BE"));
-  EXPECT_THAT(ParseIncidentFilter("(country = BE)"),
-              StatusIs(kInvalid,
-                       "filter: unexpected character \"(\" at offset 0"));
+  EXPECT_THAT(
+      ParseIncidentFilter("(country = BE)"),
+      StatusIs(kInvalid, "filter: unexpected character \"(\" at offset 0"));
   EXPECT_THAT(ParseIncidentFilter("country = BE OR country = NL"),
               StatusIs(kInvalid, HasSubstr("expected AND, got \"OR\" at "
                                            "offset 13")));
@@ -111,15 +114,15 @@ TEST(IncidentFilterTest, ErrorsNameTheFailingTokenAndItsOffset) {
               StatusIs(kInvalid, HasSubstr("got \"=\" at offset 9")));
   EXPECT_THAT(ParseIncidentFilter("country ="),
               StatusIs(kInvalid, HasSubstr("got the end of the filter")));
-  EXPECT_THAT(ParseIncidentFilter("colour = red"),
-              StatusIs(kInvalid,
-                       HasSubstr("unknown field \"colour\" at offset 0")));
+  EXPECT_THAT(
+      ParseIncidentFilter("colour = red"),
+      StatusIs(kInvalid, HasSubstr("unknown field \"colour\" at offset 0")));
   EXPECT_THAT(ParseIncidentFilter("start != 2024"),
               StatusIs(kInvalid, HasSubstr("start: operator != at offset 6 "
                                            "is not supported")));
-  EXPECT_THAT(ParseIncidentFilter("country = BE AND"),
-              StatusIs(kInvalid,
-                       HasSubstr("expected a term after AND at offset 13")));
+  EXPECT_THAT(
+      ParseIncidentFilter("country = BE AND"),
+      StatusIs(kInvalid, HasSubstr("expected a term after AND at offset 13")));
 }
 
 TEST(AttackCatalogTest, IsTechniqueIdChecksTheShapeOnly) {
@@ -144,10 +147,11 @@ TEST(AttackCatalogTest, LoadsThePinnedRelease) {
   EXPECT_EQ(name, "Spearphishing Attachment");
   // Deprecated ids are accepted.
   EXPECT_THAT(catalog->Check("T1026", "f", &name), IsOk());
-  EXPECT_THAT(catalog->Check("T1004", "techniques[0].id", &name),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("techniques[0].id: T1004 (Winlogon Helper DLL) "
-                                 "was revoked")));
+  EXPECT_THAT(
+      catalog->Check("T1004", "techniques[0].id", &name),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("techniques[0].id: T1004 (Winlogon Helper DLL) "
+                         "was revoked")));
   EXPECT_THAT(AttackCatalog::Load("/nonexistent"),
               StatusIs(absl::StatusCode::kNotFound));
 }
@@ -173,18 +177,18 @@ TEST(DerivedFiguresTest, SeventyTwoHoursFollowsTheDocumentedBounds) {
   EXPECT_EQ(answer(2024, 4, 1), v1::DerivedFigures::NO);
   EXPECT_EQ(answer(2024, 3, 0), v1::DerivedFigures::UNKNOWN);
   // The earliest of several reports counts.
-  auto f = ComputeDerivedFigures(
-      {Dated(v1::DETECTION, 2024, 3, 28), Dated(v1::REPORTED_TO_POLICE, 2024, 4, 5),
-       Dated(v1::REPORTED_TO_POLICE, 2024, 3, 29)});
+  auto f = ComputeDerivedFigures({Dated(v1::DETECTION, 2024, 3, 28),
+                                  Dated(v1::REPORTED_TO_POLICE, 2024, 4, 5),
+                                  Dated(v1::REPORTED_TO_POLICE, 2024, 3, 29)});
   EXPECT_EQ(f.detection_to_police_report().max_days(), 1);
   EXPECT_FALSE(f.has_detection_to_authority_report());
-  EXPECT_EQ(f.authority_notified_within_72_hours(), v1::DerivedFigures::UNKNOWN);
+  EXPECT_EQ(f.authority_notified_within_72_hours(),
+            v1::DerivedFigures::UNKNOWN);
   // An unresolved detection leaves every span unset.
   v1::TimelineEvent unresolved;
   unresolved.set_type(v1::DETECTION);
-  f = ComputeDerivedFigures(
-      {unresolved, Dated(v1::DETECTION, 2024, 3, 28),
-       Dated(v1::REPORTED_TO_POLICE, 2024, 3, 29)});
+  f = ComputeDerivedFigures({unresolved, Dated(v1::DETECTION, 2024, 3, 28),
+                             Dated(v1::REPORTED_TO_POLICE, 2024, 3, 29)});
   EXPECT_FALSE(f.has_detection_to_police_report());
 }
 
