@@ -16,7 +16,8 @@ namespace atlas::incident {
 
 CatalogClient::CatalogClient(Options options)
     : options_(std::move(options)),
-      channel_(grpc_util::MakeServiceChannel(options_.target, options_.credentials)),
+      channel_(
+          grpc_util::MakeServiceChannel(options_.target, options_.credentials)),
       stub_(catalog::v1::CatalogService::NewStub(channel_)) {}
 
 absl::StatusOr<std::optional<std::string>> CatalogClient::FindMissing(

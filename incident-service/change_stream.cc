@@ -23,13 +23,16 @@ constexpr size_t kReplayChunk = 64;
 // after releasing it. `writing_` keeps one write in flight; Finish is
 // called only when no write is in flight (a write ending after a cancel
 // comes back through OnWriteDone(false)).
-class ChangeStream final : public ::grpc::ServerWriteReactor<v1::IncidentChange>,
-                           public ChangeSubscriber {
+class ChangeStream final
+    : public ::grpc::ServerWriteReactor<v1::IncidentChange>,
+      public ChangeSubscriber {
  public:
   // Holds a slot of `gate` (taken by the caller) until OnDone.
   ChangeStream(Changelog& changelog, grpc_util::CallGate& gate,
                auth::Caller caller, int64_t start)
-      : changelog_(changelog), gate_(gate), caller_(std::move(caller)),
+      : changelog_(changelog),
+        gate_(gate),
+        caller_(std::move(caller)),
         next_to_load_(start) {
     subscribed_ = changelog_.Subscribe(this);
     if (!subscribed_) {
@@ -88,7 +91,8 @@ class ChangeStream final : public ::grpc::ServerWriteReactor<v1::IncidentChange>
       if (finished_ || writing_) return;
       if (broken_) {
         finished_ = finish = true;
-        status = ::grpc::Status(::grpc::StatusCode::CANCELLED, "stream cancelled");
+        status =
+            ::grpc::Status(::grpc::StatusCode::CANCELLED, "stream cancelled");
       } else if (closing_) {
         finished_ = finish = true;
         status = ::grpc::Status(

@@ -67,8 +67,9 @@ absl::Status Changelog::WaitDurable(storage::WriteToken token) {
 absl::StatusOr<int64_t> Changelog::WatchStart(
     const v1::WatchIncidentChangesRequest& request) const {
   if (request.start_sequence() < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "start_sequence: must not be negative, got ", request.start_sequence()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("start_sequence: must not be negative, got ",
+                     request.start_sequence()));
   }
   // Durable changes only: a stream never serves what a crash could lose.
   const int64_t next = durable_next_sequence();

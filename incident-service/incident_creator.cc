@@ -46,7 +46,8 @@ absl::Status IncidentCreator::CheckVictimsExist(
     OrganizationDirectory& directory, const Incident& incident,
     absl::string_view field) {
   std::vector<std::string> names;
-  for (const v1::Victim& v : incident.victims()) names.push_back(v.organization());
+  for (const v1::Victim& v : incident.victims())
+    names.push_back(v.organization());
   ASSIGN_OR_RETURN(std::optional<std::string> missing,
                    directory.FindMissing(names));
   if (!missing.has_value()) return absl::OkStatus();
@@ -55,10 +56,10 @@ absl::Status IncidentCreator::CheckVictimsExist(
       absl::StrCat(field, ".victims: ", *missing, " does not exist"));
 }
 
-
 absl::StatusOr<Incident> IncidentCreator::CreateIncident(
     const auth::Caller& caller, const v1::CreateIncidentRequest& request) {
-  RETURN_IF_ERROR(auth::RequireRole(caller, auth::Role::kEditor, "CreateIncident"));
+  RETURN_IF_ERROR(
+      auth::RequireRole(caller, auth::Role::kEditor, "CreateIncident"));
   PendingCreate create;
   create.caller = &caller;
   RETURN_IF_ERROR(PrepareCreate(request, &create));
@@ -67,14 +68,16 @@ absl::StatusOr<Incident> IncidentCreator::CreateIncident(
 
 absl::StatusOr<v1::BatchCreateIncidentsResponse>
 IncidentCreator::BatchCreateIncidents(
-    const auth::Caller& caller, const v1::BatchCreateIncidentsRequest& request) {
+    const auth::Caller& caller,
+    const v1::BatchCreateIncidentsRequest& request) {
   RETURN_IF_ERROR(
       auth::RequireRole(caller, auth::Role::kEditor, "BatchCreateIncidents"));
   if (request.requests_size() == 0) {
-    return absl::InvalidArgumentError("requests: at least one request is required");
+    return absl::InvalidArgumentError(
+        "requests: at least one request is required");
   }
-  RETURN_IF_ERROR(api::ValidateCount(request.requests_size(), "requests",
-                                     kMaxBatchCreate));
+  RETURN_IF_ERROR(
+      api::ValidateCount(request.requests_size(), "requests", kMaxBatchCreate));
   std::vector<PendingCreate> creates(request.requests_size());
   std::vector<PendingCreate*> group;
   absl::flat_hash_map<absl::string_view, int> ids;
@@ -99,9 +102,8 @@ IncidentCreator::BatchCreateIncidents(
     if (!r.request_id().empty()) {
       auto [it, inserted] = request_ids.emplace(r.request_id(), i);
       if (!inserted) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(prefix, "request_id: also requests[", it->second,
-                         "].request_id"));
+        return absl::InvalidArgumentError(absl::StrCat(
+            prefix, "request_id: also requests[", it->second, "].request_id"));
       }
     }
     group.push_back(&creates[i]);
@@ -110,12 +112,13 @@ IncidentCreator::BatchCreateIncidents(
       CreateIncidents("BatchCreateIncidents", group, /*atomic=*/true, [] {}));
   v1::BatchCreateIncidentsResponse response;
   response.mutable_incidents()->Reserve(static_cast<int>(creates.size()));
-  for (PendingCreate& c : creates) *response.add_incidents() = *std::move(c.result);
+  for (PendingCreate& c : creates)
+    *response.add_incidents() = *std::move(c.result);
   return response;
 }
 
-absl::Status IncidentCreator::PrepareCreate(const v1::CreateIncidentRequest& request,
-                                         PendingCreate* out) {
+absl::Status IncidentCreator::PrepareCreate(
+    const v1::CreateIncidentRequest& request, PendingCreate* out) {
   RETURN_IF_ERROR(api::ValidateRequestId(request.request_id()));
   if (!request.has_incident()) {
     return absl::InvalidArgumentError("incident: required");
@@ -143,7 +146,8 @@ absl::StatusOr<std::optional<Incident>> IncidentCreator::Replayed(
   return std::optional<Incident>(std::move(existing.record));
 }
 
-absl::StatusOr<Incident> IncidentCreator::CombinedCreate(PendingCreate* create) {
+absl::StatusOr<Incident> IncidentCreator::CombinedCreate(
+    PendingCreate* create) {
   CreateSlot slot;
   slot.create = create;
   const absl::Time lead_anyway = absl::Now() + kMaxCombineWait;
@@ -254,7 +258,8 @@ absl::Status IncidentCreator::CreateIncidents(
     absl::flat_hash_set<absl::string_view> seen;
     for (PendingCreate* c : open) {
       for (const v1::Victim& v : c->incident.victims()) {
-        if (seen.insert(v.organization()).second) names.push_back(v.organization());
+        if (seen.insert(v.organization()).second)
+          names.push_back(v.organization());
       }
     }
     absl::StatusOr<std::optional<std::string>> missing =
@@ -293,101 +298,104 @@ absl::Status IncidentCreator::CreateIncidents(
   absl::StatusOr<bool> written = writer_.Run<bool>(
       op,
       [&]() -> absl::StatusOr<bool> {
-      const absl::Time now = clock_.Now();
-      storage::WriteBatch batch;
-      std::vector<v1::IncidentChange> changes;
-      int64_t ordinal = changelog_.next_sequence();
-      absl::flat_hash_set<std::string> generated;
-      for (PendingCreate* c : open) {
-        const std::string& request_id = c->request->request_id();
-        if (!request_id.empty()) {
-          auto [it, inserted] = group_requests.emplace(request_id, c);
-          if (!inserted) {
-            if (it->second->fingerprint == c->fingerprint) {
-              retries.emplace_back(c, it->second);
-            } else {
-              fail(c, absl::InvalidArgumentError(
-                          "request_id: already used for a different request"));
+        const absl::Time now = clock_.Now();
+        storage::WriteBatch batch;
+        std::vector<v1::IncidentChange> changes;
+        int64_t ordinal = changelog_.next_sequence();
+        absl::flat_hash_set<std::string> generated;
+        for (PendingCreate* c : open) {
+          const std::string& request_id = c->request->request_id();
+          if (!request_id.empty()) {
+            auto [it, inserted] = group_requests.emplace(request_id, c);
+            if (!inserted) {
+              if (it->second->fingerprint == c->fingerprint) {
+                retries.emplace_back(c, it->second);
+              } else {
+                fail(c,
+                     absl::InvalidArgumentError(
+                         "request_id: already used for a different request"));
+              }
+              continue;
             }
+          }
+          // Checked again under the lock: a concurrent retry may have
+          // committed.
+          absl::StatusOr<std::optional<Incident>> replayed =
+              Replayed(*c, op, kLatest);
+          if (!replayed.ok()) {
+            fail(c, replayed.status());
+            if (!batch_failure.ok()) return absl::StatusOr<bool>(batch_failure);
             continue;
           }
+          if (replayed->has_value()) {
+            c->result = **std::move(replayed);
+            continue;
+          }
+          if (c->id.empty()) {
+            do {
+              c->id = api::GenerateId();
+            } while (!generated.insert(c->id).second);
+          } else if (!generated.insert(c->id).second) {
+            // Two combined calls asking for the same new id: the first wins.
+            fail(c, absl::AlreadyExistsError(absl::StrCat(
+                        kIncidentCollection, "/", c->id, " already exists")));
+            continue;
+          }
+          const std::string name =
+              absl::StrCat(kIncidentCollection, "/", c->id);
+          auto current = store_.GetIncident(c->id, kLatest);
+          if (current.ok()) {
+            fail(c, absl::AlreadyExistsError(
+                        c->field_prefix.empty()
+                            ? absl::StrCat(name, " already exists")
+                            : absl::StrCat(c->field_prefix, "incident_id: ",
+                                           name, " already exists")));
+            if (!batch_failure.ok()) return absl::StatusOr<bool>(batch_failure);
+            continue;
+          }
+          if (!absl::IsNotFound(current.status())) {
+            return storage::StorageError(current.status(), op);
+          }
+          Incident& incident = c->incident;
+          incident.set_name(name);
+          SetCounts(&incident);
+          *incident.mutable_derived_figures() = ComputeDerivedFigures({});
+          *incident.mutable_create_time() = api::ToProtoTimestamp(now);
+          *incident.mutable_update_time() = incident.create_time();
+          SetEtag(&incident);
+          // The ordinal is the sequence of the change that creates it: the
+          // changes below take consecutive sequences in this order.
+          StoredIncident stored{incident, ordinal++};
+          IncidentStore::PutIncident(stored, nullptr, &batch);
+          if (!c->request->request_id().empty()) {
+            IncidentStore::PutRequest(c->request->request_id(),
+                                      {c->fingerprint, name}, &batch);
+          }
+          v1::IncidentChange& change = changes.emplace_back();
+          change.set_change_type(v1::IncidentChange::CREATED);
+          *change.mutable_incident() = incident;
+          *change.mutable_commit_time() = incident.create_time();
+          created.push_back(c);
         }
-        // Checked again under the lock: a concurrent retry may have
-        // committed.
-        absl::StatusOr<std::optional<Incident>> replayed =
-            Replayed(*c, op, kLatest);
-        if (!replayed.ok()) {
-          fail(c, replayed.status());
-          if (!batch_failure.ok()) return absl::StatusOr<bool>(batch_failure);
-          continue;
+        if (changes.empty()) return true;
+        auto first = changelog_.Commit(std::move(batch), std::move(changes));
+        if (!first.ok()) return storage::StorageError(first.status(), op);
+        // One line per group (a write(2) each): the names in sequence order.
+        std::vector<absl::string_view> names, callers;
+        for (const PendingCreate* c : created) {
+          names.push_back(c->incident.name());
+          if (std::find(callers.begin(), callers.end(), c->caller->label) ==
+              callers.end()) {
+            callers.push_back(c->caller->label);
+          }
         }
-        if (replayed->has_value()) {
-          c->result = **std::move(replayed);
-          continue;
-        }
-        if (c->id.empty()) {
-          do {
-            c->id = api::GenerateId();
-          } while (!generated.insert(c->id).second);
-        } else if (!generated.insert(c->id).second) {
-          // Two combined calls asking for the same new id: the first wins.
-          fail(c, absl::AlreadyExistsError(
-                      absl::StrCat(kIncidentCollection, "/", c->id, " already exists")));
-          continue;
-        }
-        const std::string name = absl::StrCat(kIncidentCollection, "/", c->id);
-        auto current = store_.GetIncident(c->id, kLatest);
-        if (current.ok()) {
-          fail(c, absl::AlreadyExistsError(
-                      c->field_prefix.empty()
-                          ? absl::StrCat(name, " already exists")
-                          : absl::StrCat(c->field_prefix, "incident_id: ", name,
-                                         " already exists")));
-          if (!batch_failure.ok()) return absl::StatusOr<bool>(batch_failure);
-          continue;
-        }
-        if (!absl::IsNotFound(current.status())) {
-          return storage::StorageError(current.status(), op);
-        }
-        Incident& incident = c->incident;
-        incident.set_name(name);
-        SetCounts(&incident);
-        *incident.mutable_derived_figures() = ComputeDerivedFigures({});
-        *incident.mutable_create_time() = api::ToProtoTimestamp(now);
-        *incident.mutable_update_time() = incident.create_time();
-        SetEtag(&incident);
-        // The ordinal is the sequence of the change that creates it: the
-        // changes below take consecutive sequences in this order.
-        StoredIncident stored{incident, ordinal++};
-        IncidentStore::PutIncident(stored, nullptr, &batch);
-        if (!c->request->request_id().empty()) {
-          IncidentStore::PutRequest(c->request->request_id(),
-                                    {c->fingerprint, name}, &batch);
-        }
-        v1::IncidentChange& change = changes.emplace_back();
-        change.set_change_type(v1::IncidentChange::CREATED);
-        *change.mutable_incident() = incident;
-        *change.mutable_commit_time() = incident.create_time();
-        created.push_back(c);
-      }
-      if (changes.empty()) return true;
-      auto first = changelog_.Commit(std::move(batch), std::move(changes));
-      if (!first.ok()) return storage::StorageError(first.status(), op);
-      // One line per group (a write(2) each): the names in sequence order.
-      std::vector<absl::string_view> names, callers;
-      for (const PendingCreate* c : created) {
-        names.push_back(c->incident.name());
-        if (std::find(callers.begin(), callers.end(), c->caller->label) ==
-            callers.end()) {
-          callers.push_back(c->caller->label);
-        }
-      }
-      log::Info(created.size() == 1 ? "incident created" : "incidents created",
-                {{"count", static_cast<int64_t>(created.size())},
-                 {"first_sequence", *first},
-                 {"names", absl::StrJoin(names, ",")},
-                 {"by", absl::StrJoin(callers, ",")}});
-      return true;
+        log::Info(
+            created.size() == 1 ? "incident created" : "incidents created",
+            {{"count", static_cast<int64_t>(created.size())},
+             {"first_sequence", *first},
+             {"names", absl::StrJoin(names, ",")},
+             {"by", absl::StrJoin(callers, ",")}});
+        return true;
       },
       signal_appended);
   if (!written.ok()) {

@@ -23,27 +23,29 @@ constexpr storage::ReadView kLatest = storage::ReadView::kLatest;
 
 // The paths UpdateIncident accepts, and those it refuses as output only.
 const std::initializer_list<absl::string_view> kIncidentWritable = {
-    "title",         "victims",        "countries",  "start_date",
-    "end_date",      "disclosed_date", "summary",    "description",
+    "title",         "victims",        "countries",   "start_date",
+    "end_date",      "disclosed_date", "summary",     "description",
     "determination", "incident_types", "cia_posture", "motives",
     "techniques",    "threat_actors",  "impacts"};
 const std::initializer_list<absl::string_view> kIncidentOutputOnly = {
-    "name",          "motive_count",    "technique_count", "threat_actor_count",
-    "source_count",  "event_count",     "derived_figures", "create_time",
-    "update_time",   "etag",            "redacted_fields"};
+    "name",         "motive_count", "technique_count", "threat_actor_count",
+    "source_count", "event_count",  "derived_figures", "create_time",
+    "update_time",  "etag",         "redacted_fields"};
 }  // namespace
 
 absl::StatusOr<Incident> IncidentEditor::UpdateIncident(
     const auth::Caller& caller, const v1::UpdateIncidentRequest& request) {
-  RETURN_IF_ERROR(auth::RequireRole(caller, auth::Role::kEditor, "UpdateIncident"));
+  RETURN_IF_ERROR(
+      auth::RequireRole(caller, auth::Role::kEditor, "UpdateIncident"));
   if (!request.has_incident()) {
     return absl::InvalidArgumentError("incident: required");
   }
-  ASSIGN_OR_RETURN(std::string id, api::ParseName(request.incident().name(),
-                                                  kIncidentCollection, "incident.name"));
+  ASSIGN_OR_RETURN(std::string id,
+                   api::ParseName(request.incident().name(),
+                                  kIncidentCollection, "incident.name"));
   std::vector<std::string> paths;
-  RETURN_IF_ERROR(api::ValidateUpdateMask(request.update_mask(), kIncidentWritable,
-                                          kIncidentOutputOnly, &paths));
+  RETURN_IF_ERROR(api::ValidateUpdateMask(
+      request.update_mask(), kIncidentWritable, kIncidentOutputOnly, &paths));
   // The stored incident with the masked fields replaced, validated.
   auto build = [&](const StoredIncident& current) -> absl::StatusOr<Incident> {
     Incident merged = current.record;
@@ -52,9 +54,10 @@ absl::StatusOr<Incident> IncidentEditor::UpdateIncident(
     RETURN_IF_ERROR(validator_.ValidateIncident(&writable, "incident"));
     return writable;
   };
-  ASSIGN_OR_RETURN(StoredIncident current, LoadIncident(store_, id, "UpdateIncident"));
-  RETURN_IF_ERROR(
-      CheckEtag(request.incident().etag(), current.record.etag(), "incident.etag"));
+  ASSIGN_OR_RETURN(StoredIncident current,
+                   LoadIncident(store_, id, "UpdateIncident"));
+  RETURN_IF_ERROR(CheckEtag(request.incident().etag(), current.record.etag(),
+                            "incident.etag"));
   ASSIGN_OR_RETURN(Incident candidate, build(current));
   // Victims are checked with the catalog when the update names them.
   if (std::find(paths.begin(), paths.end(), "victims") != paths.end()) {
@@ -64,7 +67,8 @@ absl::StatusOr<Incident> IncidentEditor::UpdateIncident(
 
   return writer_.Run<Incident>(
       "UpdateIncident", [&]() -> absl::StatusOr<Incident> {
-        ASSIGN_OR_RETURN(current, LoadIncident(store_, id, "UpdateIncident", kLatest));
+        ASSIGN_OR_RETURN(current,
+                         LoadIncident(store_, id, "UpdateIncident", kLatest));
         RETURN_IF_ERROR(CheckEtag(request.incident().etag(),
                                   current.record.etag(), "incident.etag"));
         ASSIGN_OR_RETURN(candidate, build(current));
@@ -89,8 +93,7 @@ absl::StatusOr<Incident> IncidentEditor::UpdateIncident(
           change.add_previous_victims(v.organization());
         }
         *change.mutable_commit_time() = api::ToProtoTimestamp(now);
-        auto sequence =
-            changelog_.Commit(std::move(batch), std::move(change));
+        auto sequence = changelog_.Commit(std::move(batch), std::move(change));
         if (!sequence.ok())
           return storage::StorageError(sequence.status(), "UpdateIncident");
         log::Info("incident updated", {{"name", candidate.name()},
@@ -103,7 +106,8 @@ absl::StatusOr<Incident> IncidentEditor::UpdateIncident(
 
 absl::StatusOr<google::protobuf::Empty> IncidentEditor::DeleteIncident(
     const auth::Caller& caller, const v1::DeleteIncidentRequest& request) {
-  RETURN_IF_ERROR(auth::RequireRole(caller, auth::Role::kEditor, "DeleteIncident"));
+  RETURN_IF_ERROR(
+      auth::RequireRole(caller, auth::Role::kEditor, "DeleteIncident"));
   ASSIGN_OR_RETURN(std::string id,
                    api::ParseName(request.name(), kIncidentCollection, "name"));
   return writer_.Run<google::protobuf::Empty>(
@@ -134,8 +138,7 @@ absl::StatusOr<google::protobuf::Empty> IncidentEditor::DeleteIncident(
           change.add_previous_victims(v.organization());
         }
         *change.mutable_commit_time() = api::ToProtoTimestamp(clock_.Now());
-        auto sequence =
-            changelog_.Commit(std::move(batch), std::move(change));
+        auto sequence = changelog_.Commit(std::move(batch), std::move(change));
         if (!sequence.ok())
           return storage::StorageError(sequence.status(), "DeleteIncident");
         log::Info("incident deleted", {{"name", request.name()},

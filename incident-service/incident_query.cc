@@ -22,7 +22,8 @@ absl::StatusOr<Incident> IncidentQuery::GetIncident(
     const auth::Caller& caller, const v1::GetIncidentRequest& request) const {
   ASSIGN_OR_RETURN(std::string id,
                    api::ParseName(request.name(), kIncidentCollection, "name"));
-  ASSIGN_OR_RETURN(StoredIncident incident, LoadIncident(store_, id, "GetIncident"));
+  ASSIGN_OR_RETURN(StoredIncident incident,
+                   LoadIncident(store_, id, "GetIncident"));
   auth::Redact(caller, &incident.record);
   return std::move(incident.record);
 }
@@ -43,7 +44,8 @@ absl::StatusOr<std::string> IncidentQuery::GetIncidentWire(
 absl::StatusOr<v1::ListIncidentsResponse> IncidentQuery::ListIncidents(
     const auth::Caller& caller, const v1::ListIncidentsRequest& request) const {
   ASSIGN_OR_RETURN(int page_size, api::EffectivePageSize(request.page_size()));
-  ASSIGN_OR_RETURN(IncidentFilter filter, ParseIncidentFilter(request.filter()));
+  ASSIGN_OR_RETURN(IncidentFilter filter,
+                   ParseIncidentFilter(request.filter()));
   if (!caller.IsMember() && !filter.members_only_fields.empty()) {
     return absl::PermissionDeniedError(absl::StrCat(
         "filter: ", filter.members_only_fields.front(),
@@ -94,8 +96,10 @@ absl::StatusOr<v1::ListIncidentsResponse> IncidentQuery::ListIncidents(
     }
     if (years->has_value()) {
       int first = (*years)->first, last = (*years)->second;
-      if (filter.start_min) first = std::max<int>(first, filter.start_min->year());
-      if (filter.start_max) last = std::min<int>(last, filter.start_max->year());
+      if (filter.start_min)
+        first = std::max<int>(first, filter.start_min->year());
+      if (filter.start_max)
+        last = std::min<int>(last, filter.start_max->year());
       for (int year = first; year <= last && s.ok(); ++year) {
         char buf[8];
         std::snprintf(buf, sizeof(buf), "%04d", year);

@@ -27,10 +27,10 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
   if (c.attack == nullptr) {
     auto attack = AttackCatalog::Load(options.attack_dir);
     if (!attack.ok()) {
-      return absl::Status(attack.status().code(),
-                          absl::StrCat("cannot load ATT&CK data from ",
-                                       options.attack_dir, ": ",
-                                       attack.status().message()));
+      return absl::Status(
+          attack.status().code(),
+          absl::StrCat("cannot load ATT&CK data from ", options.attack_dir,
+                       ": ", attack.status().message()));
     }
     server->owned_attack_ = std::make_unique<AttackCatalog>(*std::move(attack));
     c.attack = server->owned_attack_.get();
@@ -84,8 +84,8 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
   // starts so they do not hold it for the whole grace period.
   Changelog* changelog_ptr = server->changelog_.get();
   runner.on_drain_start = [changelog_ptr] { changelog_ptr->Shutdown(); };
-  auto started =
-      grpc_util::ServerRunner::Start(std::move(runner), {server->service_.get()});
+  auto started = grpc_util::ServerRunner::Start(std::move(runner),
+                                                {server->service_.get()});
   if (!started.ok()) {
     (void)server->store_->Close();
     server->waited_ = true;

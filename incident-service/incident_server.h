@@ -69,9 +69,9 @@ class IncidentServer : public server::ServiceServer {
 
   // Injectable collaborators, not owned; each must outlive the server.
   struct Collaborators {
-    api::Clock* clock = nullptr;                   // null: the real clock
-    OrganizationDirectory* directory = nullptr;    // null: a CatalogClient
-    const AttackCatalog* attack = nullptr;         // null: from attack_dir
+    api::Clock* clock = nullptr;                  // null: the real clock
+    OrganizationDirectory* directory = nullptr;   // null: a CatalogClient
+    const AttackCatalog* attack = nullptr;        // null: from attack_dir
     const api::CountryList* countries = nullptr;  // null: iso_codes_path
   };
 

@@ -23,16 +23,18 @@ using grpc_util::RunUnaryOn;
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::ListIncidents(
-    ::grpc::CallbackServerContext* context, const v1::ListIncidentsRequest* request,
+    ::grpc::CallbackServerContext* context,
+    const v1::ListIncidentsRequest* request,
     v1::ListIncidentsResponse* response) {
-  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
-    return core_.ListIncidents(caller, *request);
-  });
+  return RunUnary(reads_, context, keys_, response,
+                  [&](const auth::Caller& caller) {
+                    return core_.ListIncidents(caller, *request);
+                  });
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::CreateIncident(
-    ::grpc::CallbackServerContext* context, const v1::CreateIncidentRequest* request,
-    v1::Incident* response) {
+    ::grpc::CallbackServerContext* context,
+    const v1::CreateIncidentRequest* request, v1::Incident* response) {
   return RunUnaryOn(writers_, context, keys_, response,
                     [this, request](const auth::Caller& caller) {
                       return core_.CreateIncident(caller, *request);
@@ -50,8 +52,8 @@ using grpc_util::RunUnaryOn;
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::UpdateIncident(
-    ::grpc::CallbackServerContext* context, const v1::UpdateIncidentRequest* request,
-    v1::Incident* response) {
+    ::grpc::CallbackServerContext* context,
+    const v1::UpdateIncidentRequest* request, v1::Incident* response) {
   return RunUnaryOn(writers_, context, keys_, response,
                     [this, request](const auth::Caller& caller) {
                       return core_.UpdateIncident(caller, *request);
@@ -59,7 +61,8 @@ using grpc_util::RunUnaryOn;
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::DeleteIncident(
-    ::grpc::CallbackServerContext* context, const v1::DeleteIncidentRequest* request,
+    ::grpc::CallbackServerContext* context,
+    const v1::DeleteIncidentRequest* request,
     google::protobuf::Empty* response) {
   return RunUnaryOn(writers_, context, keys_, response,
                     [this, request](const auth::Caller& caller) {
@@ -68,23 +71,27 @@ using grpc_util::RunUnaryOn;
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::GetTimelineEvent(
-    ::grpc::CallbackServerContext* context, const v1::GetTimelineEventRequest* request,
-    v1::TimelineEvent* response) {
-  return RunUnary(point_reads_, context, keys_, response, [&](const auth::Caller& caller) {
-    return core_.GetTimelineEvent(caller, *request);
-  });
+    ::grpc::CallbackServerContext* context,
+    const v1::GetTimelineEventRequest* request, v1::TimelineEvent* response) {
+  return RunUnary(point_reads_, context, keys_, response,
+                  [&](const auth::Caller& caller) {
+                    return core_.GetTimelineEvent(caller, *request);
+                  });
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::ListTimelineEvents(
-    ::grpc::CallbackServerContext* context, const v1::ListTimelineEventsRequest* request,
+    ::grpc::CallbackServerContext* context,
+    const v1::ListTimelineEventsRequest* request,
     v1::ListTimelineEventsResponse* response) {
-  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
-    return core_.ListTimelineEvents(caller, *request);
-  });
+  return RunUnary(reads_, context, keys_, response,
+                  [&](const auth::Caller& caller) {
+                    return core_.ListTimelineEvents(caller, *request);
+                  });
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::CreateTimelineEvent(
-    ::grpc::CallbackServerContext* context, const v1::CreateTimelineEventRequest* request,
+    ::grpc::CallbackServerContext* context,
+    const v1::CreateTimelineEventRequest* request,
     v1::TimelineEvent* response) {
   return RunUnaryOn(writers_, context, keys_, response,
                     [this, request](const auth::Caller& caller) {
@@ -93,7 +100,8 @@ using grpc_util::RunUnaryOn;
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::UpdateTimelineEvent(
-    ::grpc::CallbackServerContext* context, const v1::UpdateTimelineEventRequest* request,
+    ::grpc::CallbackServerContext* context,
+    const v1::UpdateTimelineEventRequest* request,
     v1::TimelineEvent* response) {
   return RunUnaryOn(writers_, context, keys_, response,
                     [this, request](const auth::Caller& caller) {
@@ -102,7 +110,8 @@ using grpc_util::RunUnaryOn;
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::DeleteTimelineEvent(
-    ::grpc::CallbackServerContext* context, const v1::DeleteTimelineEventRequest* request,
+    ::grpc::CallbackServerContext* context,
+    const v1::DeleteTimelineEventRequest* request,
     google::protobuf::Empty* response) {
   return RunUnaryOn(writers_, context, keys_, response,
                     [this, request](const auth::Caller& caller) {
@@ -113,22 +122,24 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::GetSource(
     ::grpc::CallbackServerContext* context, const v1::GetSourceRequest* request,
     v1::Source* response) {
-  return RunUnary(point_reads_, context, keys_, response, [&](const auth::Caller& caller) {
-    return core_.GetSource(caller, *request);
-  });
+  return RunUnary(point_reads_, context, keys_, response,
+                  [&](const auth::Caller& caller) {
+                    return core_.GetSource(caller, *request);
+                  });
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::ListSources(
-    ::grpc::CallbackServerContext* context, const v1::ListSourcesRequest* request,
-    v1::ListSourcesResponse* response) {
-  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
-    return core_.ListSources(caller, *request);
-  });
+    ::grpc::CallbackServerContext* context,
+    const v1::ListSourcesRequest* request, v1::ListSourcesResponse* response) {
+  return RunUnary(reads_, context, keys_, response,
+                  [&](const auth::Caller& caller) {
+                    return core_.ListSources(caller, *request);
+                  });
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::CreateSource(
-    ::grpc::CallbackServerContext* context, const v1::CreateSourceRequest* request,
-    v1::Source* response) {
+    ::grpc::CallbackServerContext* context,
+    const v1::CreateSourceRequest* request, v1::Source* response) {
   return RunUnaryOn(writers_, context, keys_, response,
                     [this, request](const auth::Caller& caller) {
                       return core_.CreateSource(caller, *request);
@@ -136,8 +147,8 @@ using grpc_util::RunUnaryOn;
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::UpdateSource(
-    ::grpc::CallbackServerContext* context, const v1::UpdateSourceRequest* request,
-    v1::Source* response) {
+    ::grpc::CallbackServerContext* context,
+    const v1::UpdateSourceRequest* request, v1::Source* response) {
   return RunUnaryOn(writers_, context, keys_, response,
                     [this, request](const auth::Caller& caller) {
                       return core_.UpdateSource(caller, *request);
@@ -145,8 +156,8 @@ using grpc_util::RunUnaryOn;
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::DeleteSource(
-    ::grpc::CallbackServerContext* context, const v1::DeleteSourceRequest* request,
-    google::protobuf::Empty* response) {
+    ::grpc::CallbackServerContext* context,
+    const v1::DeleteSourceRequest* request, google::protobuf::Empty* response) {
   return RunUnaryOn(writers_, context, keys_, response,
                     [this, request](const auth::Caller& caller) {
                       return core_.DeleteSource(caller, *request);
@@ -158,9 +169,11 @@ IncidentServiceImpl::WatchIncidentChanges(
     ::grpc::CallbackServerContext* context,
     const v1::WatchIncidentChangesRequest* request) {
   absl::StatusOr<auth::Caller> caller = grpc_util::CallerOf(*context, keys_);
-  if (!caller.ok()) return NewFinishedChangeStream(grpc_util::ToGrpcStatus(caller.status()));
+  if (!caller.ok())
+    return NewFinishedChangeStream(grpc_util::ToGrpcStatus(caller.status()));
   absl::StatusOr<int64_t> start = changelog_.WatchStart(*request);
-  if (!start.ok()) return NewFinishedChangeStream(grpc_util::ToGrpcStatus(start.status()));
+  if (!start.ok())
+    return NewFinishedChangeStream(grpc_util::ToGrpcStatus(start.status()));
   // An open stream holds memory for as long as the subscriber stays: it
   // takes a slot of the same gate as reads.
   if (!reads_.TryEnter()) {

@@ -10,8 +10,8 @@
 
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
 #include "common/auth/api_keys.h"
-#include "common/grpc/call_gate.h"
 #include "common/concurrency/bounded_executor.h"
+#include "common/grpc/call_gate.h"
 #include "incident-service/changelog.h"
 #include "incident-service/incident_core.h"
 
@@ -36,7 +36,7 @@ class IncidentServiceImpl final
                       const auth::KeyRegistry& keys,
                       concurrency::BoundedExecutor& writers,
                       int max_inflight_reads = 256,
-                     int max_inflight_point_reads = 2048)
+                      int max_inflight_point_reads = 2048)
       : core_(core),
         changelog_(changelog),
         keys_(keys),
@@ -44,55 +44,66 @@ class IncidentServiceImpl final
         reads_(max_inflight_reads),
         point_reads_(max_inflight_point_reads) {}
 
-  ::grpc::ServerUnaryReactor* GetIncident(::grpc::CallbackServerContext* context,
-                                          const ::grpc::ByteBuffer* request,
-                                          ::grpc::ByteBuffer* response) override;
-  ::grpc::ServerUnaryReactor* ListIncidents(::grpc::CallbackServerContext* context,
-                                  const v1::ListIncidentsRequest* request,
-                                  v1::ListIncidentsResponse* response) override;
-  ::grpc::ServerUnaryReactor* CreateIncident(::grpc::CallbackServerContext* context,
-                                  const v1::CreateIncidentRequest* request,
-                                  v1::Incident* response) override;
+  ::grpc::ServerUnaryReactor* GetIncident(
+      ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request,
+      ::grpc::ByteBuffer* response) override;
+  ::grpc::ServerUnaryReactor* ListIncidents(
+      ::grpc::CallbackServerContext* context,
+      const v1::ListIncidentsRequest* request,
+      v1::ListIncidentsResponse* response) override;
+  ::grpc::ServerUnaryReactor* CreateIncident(
+      ::grpc::CallbackServerContext* context,
+      const v1::CreateIncidentRequest* request,
+      v1::Incident* response) override;
   ::grpc::ServerUnaryReactor* BatchCreateIncidents(
       ::grpc::CallbackServerContext* context,
       const v1::BatchCreateIncidentsRequest* request,
       v1::BatchCreateIncidentsResponse* response) override;
-  ::grpc::ServerUnaryReactor* UpdateIncident(::grpc::CallbackServerContext* context,
-                                  const v1::UpdateIncidentRequest* request,
-                                  v1::Incident* response) override;
-  ::grpc::ServerUnaryReactor* DeleteIncident(::grpc::CallbackServerContext* context,
-                                  const v1::DeleteIncidentRequest* request,
-                                  google::protobuf::Empty* response) override;
-  ::grpc::ServerUnaryReactor* GetTimelineEvent(::grpc::CallbackServerContext* context,
-                                  const v1::GetTimelineEventRequest* request,
-                                  v1::TimelineEvent* response) override;
-  ::grpc::ServerUnaryReactor* ListTimelineEvents(::grpc::CallbackServerContext* context,
-                                  const v1::ListTimelineEventsRequest* request,
-                                  v1::ListTimelineEventsResponse* response) override;
-  ::grpc::ServerUnaryReactor* CreateTimelineEvent(::grpc::CallbackServerContext* context,
-                                  const v1::CreateTimelineEventRequest* request,
-                                  v1::TimelineEvent* response) override;
-  ::grpc::ServerUnaryReactor* UpdateTimelineEvent(::grpc::CallbackServerContext* context,
-                                  const v1::UpdateTimelineEventRequest* request,
-                                  v1::TimelineEvent* response) override;
-  ::grpc::ServerUnaryReactor* DeleteTimelineEvent(::grpc::CallbackServerContext* context,
-                                  const v1::DeleteTimelineEventRequest* request,
-                                  google::protobuf::Empty* response) override;
+  ::grpc::ServerUnaryReactor* UpdateIncident(
+      ::grpc::CallbackServerContext* context,
+      const v1::UpdateIncidentRequest* request,
+      v1::Incident* response) override;
+  ::grpc::ServerUnaryReactor* DeleteIncident(
+      ::grpc::CallbackServerContext* context,
+      const v1::DeleteIncidentRequest* request,
+      google::protobuf::Empty* response) override;
+  ::grpc::ServerUnaryReactor* GetTimelineEvent(
+      ::grpc::CallbackServerContext* context,
+      const v1::GetTimelineEventRequest* request,
+      v1::TimelineEvent* response) override;
+  ::grpc::ServerUnaryReactor* ListTimelineEvents(
+      ::grpc::CallbackServerContext* context,
+      const v1::ListTimelineEventsRequest* request,
+      v1::ListTimelineEventsResponse* response) override;
+  ::grpc::ServerUnaryReactor* CreateTimelineEvent(
+      ::grpc::CallbackServerContext* context,
+      const v1::CreateTimelineEventRequest* request,
+      v1::TimelineEvent* response) override;
+  ::grpc::ServerUnaryReactor* UpdateTimelineEvent(
+      ::grpc::CallbackServerContext* context,
+      const v1::UpdateTimelineEventRequest* request,
+      v1::TimelineEvent* response) override;
+  ::grpc::ServerUnaryReactor* DeleteTimelineEvent(
+      ::grpc::CallbackServerContext* context,
+      const v1::DeleteTimelineEventRequest* request,
+      google::protobuf::Empty* response) override;
   ::grpc::ServerUnaryReactor* GetSource(::grpc::CallbackServerContext* context,
-                                  const v1::GetSourceRequest* request,
-                                  v1::Source* response) override;
-  ::grpc::ServerUnaryReactor* ListSources(::grpc::CallbackServerContext* context,
-                                  const v1::ListSourcesRequest* request,
-                                  v1::ListSourcesResponse* response) override;
-  ::grpc::ServerUnaryReactor* CreateSource(::grpc::CallbackServerContext* context,
-                                  const v1::CreateSourceRequest* request,
-                                  v1::Source* response) override;
-  ::grpc::ServerUnaryReactor* UpdateSource(::grpc::CallbackServerContext* context,
-                                  const v1::UpdateSourceRequest* request,
-                                  v1::Source* response) override;
-  ::grpc::ServerUnaryReactor* DeleteSource(::grpc::CallbackServerContext* context,
-                                  const v1::DeleteSourceRequest* request,
-                                  google::protobuf::Empty* response) override;
+                                        const v1::GetSourceRequest* request,
+                                        v1::Source* response) override;
+  ::grpc::ServerUnaryReactor* ListSources(
+      ::grpc::CallbackServerContext* context,
+      const v1::ListSourcesRequest* request,
+      v1::ListSourcesResponse* response) override;
+  ::grpc::ServerUnaryReactor* CreateSource(
+      ::grpc::CallbackServerContext* context,
+      const v1::CreateSourceRequest* request, v1::Source* response) override;
+  ::grpc::ServerUnaryReactor* UpdateSource(
+      ::grpc::CallbackServerContext* context,
+      const v1::UpdateSourceRequest* request, v1::Source* response) override;
+  ::grpc::ServerUnaryReactor* DeleteSource(
+      ::grpc::CallbackServerContext* context,
+      const v1::DeleteSourceRequest* request,
+      google::protobuf::Empty* response) override;
   ::grpc::ServerWriteReactor<v1::IncidentChange>* WatchIncidentChanges(
       ::grpc::CallbackServerContext* context,
       const v1::WatchIncidentChangesRequest* request) override;

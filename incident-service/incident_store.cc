@@ -87,15 +87,24 @@ std::string TimelineSortKey(const StoredEvent& e) {
 
 absl::string_view IndexName(IncidentIndex index) {
   switch (index) {
-    case IncidentIndex::kAll: return "list";
-    case IncidentIndex::kVictim: return "victim";
-    case IncidentIndex::kCountry: return "country";
-    case IncidentIndex::kType: return "type";
-    case IncidentIndex::kDetermination: return "determination";
-    case IncidentIndex::kMotive: return "motive";
-    case IncidentIndex::kTechnique: return "technique";
-    case IncidentIndex::kActorType: return "actor_type";
-    case IncidentIndex::kStartYear: return "start_year";
+    case IncidentIndex::kAll:
+      return "list";
+    case IncidentIndex::kVictim:
+      return "victim";
+    case IncidentIndex::kCountry:
+      return "country";
+    case IncidentIndex::kType:
+      return "type";
+    case IncidentIndex::kDetermination:
+      return "determination";
+    case IncidentIndex::kMotive:
+      return "motive";
+    case IncidentIndex::kTechnique:
+      return "technique";
+    case IncidentIndex::kActorType:
+      return "actor_type";
+    case IncidentIndex::kStartYear:
+      return "start_year";
   }
   return "list";
 }
@@ -161,8 +170,8 @@ absl::StatusOr<std::unique_ptr<IncidentStore>> IncidentStore::Open(
     const std::string& path, bool sync_writes) {
   storage::RocksStore::Options options;
   options.path = path;
-  options.column_families = {"incidents", "events",   "sources",
-                             "indexes",   "changelog", "requests",
+  options.column_families = {"incidents", "events",      "sources",
+                             "indexes",   "changelog",   "requests",
                              "meta",      "public_views"};
   options.sync_writes = sync_writes;
   auto db = storage::RocksStore::Open(std::move(options));
@@ -269,12 +278,12 @@ absl::Status ScanAfter(const storage::RocksStore& db, absl::string_view prefix,
     lower = absl::StrCat(prefix, cursor, kSepView);
   }
   const std::string upper = storage::PrefixSuccessor(prefix);
-  return db.Scan(IncidentStore::kIndexes, lower, upper,
-                 storage::ScanDirection::kForward,
-                 [&](absl::string_view key, absl::string_view value) {
-                   return visit(key.substr(prefix.size()), value);
-                 },
-                 view);
+  return db.Scan(
+      IncidentStore::kIndexes, lower, upper, storage::ScanDirection::kForward,
+      [&](absl::string_view key, absl::string_view value) {
+        return visit(key.substr(prefix.size()), value);
+      },
+      view);
 }
 
 }  // namespace
@@ -309,12 +318,12 @@ IncidentStore::StartYearRange() const {
     if (!absl::SimpleAtoi(key.substr(prefix.size(), 4), &y)) y = -1;
     return y;
   };
-  absl::Status s = db_->ScanPrefix(
-      kIndexes, prefix, storage::ScanDirection::kForward,
-      [&](absl::string_view key, absl::string_view) {
-        first = year_of(key);
-        return false;
-      });
+  absl::Status s =
+      db_->ScanPrefix(kIndexes, prefix, storage::ScanDirection::kForward,
+                      [&](absl::string_view key, absl::string_view) {
+                        first = year_of(key);
+                        return false;
+                      });
   if (!s.ok()) return s;
   s = db_->ScanPrefix(kIndexes, prefix, storage::ScanDirection::kReverse,
                       [&](absl::string_view key, absl::string_view) {
@@ -374,9 +383,10 @@ void IncidentStore::PutEvent(absl::string_view incident_id,
 void IncidentStore::DeleteEvent(absl::string_view incident_id,
                                 const StoredEvent& event,
                                 storage::WriteBatch* batch) {
-  batch->Delete(kIndexes,
-                absl::StrCat(TimelinePrefix(incident_id), TimelineSortKey(event)));
-  batch->Delete(kEvents, ChildKey(incident_id, LastSegment(event.record.name())));
+  batch->Delete(kIndexes, absl::StrCat(TimelinePrefix(incident_id),
+                                       TimelineSortKey(event)));
+  batch->Delete(kEvents,
+                ChildKey(incident_id, LastSegment(event.record.name())));
 }
 
 void IncidentStore::PutSource(absl::string_view incident_id,
@@ -436,18 +446,18 @@ absl::Status IncidentStore::ScanChanges(
     int64_t from,
     absl::FunctionRef<bool(const v1::IncidentChange&)> visit) const {
   absl::Status parse_error;
-  absl::Status s = db_->Scan(
-      kChangelog, SequenceKey(from < 1 ? 1 : from), "",
-      storage::ScanDirection::kForward,
-      [&](absl::string_view, absl::string_view value) {
-        v1::IncidentChange change;
-        if (!change.ParseFromArray(value.data(),
-                                   static_cast<int>(value.size()))) {
-          parse_error = Corrupt("change");
-          return false;
-        }
-        return visit(change);
-      });
+  absl::Status s =
+      db_->Scan(kChangelog, SequenceKey(from < 1 ? 1 : from), "",
+                storage::ScanDirection::kForward,
+                [&](absl::string_view, absl::string_view value) {
+                  v1::IncidentChange change;
+                  if (!change.ParseFromArray(value.data(),
+                                             static_cast<int>(value.size()))) {
+                    parse_error = Corrupt("change");
+                    return false;
+                  }
+                  return visit(change);
+                });
   if (!parse_error.ok()) return parse_error;
   return s;
 }

@@ -21,9 +21,9 @@ using v1::Source;
 using v1::TimelineEvent;
 
 template <typename Enum, typename IsValid>
-absl::Status ValidateEnumList(const google::protobuf::RepeatedField<int>& values,
-                              absl::string_view field, int max,
-                              IsValid is_valid) {
+absl::Status ValidateEnumList(
+    const google::protobuf::RepeatedField<int>& values, absl::string_view field,
+    int max, IsValid is_valid) {
   RETURN_IF_ERROR(api::ValidateCount(values.size(), field, max));
   std::set<int> seen;
   for (int i = 0; i < values.size(); ++i) {
@@ -54,7 +54,8 @@ bool IsLanguageTag(absl::string_view tag) {
     size_t end = tag.find('-', i);
     if (end == absl::string_view::npos) end = tag.size();
     absl::string_view sub = tag.substr(i, end - i);
-    if (sub.empty() || sub.size() > 8 || (first && sub.size() < 2)) return false;
+    if (sub.empty() || sub.size() > 8 || (first && sub.size() < 2))
+      return false;
     for (char c : sub) {
       bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
       bool digit = c >= '0' && c <= '9';
@@ -76,7 +77,8 @@ absl::Status IncidentValidator::ValidateIncident(
     return absl::InvalidArgumentError(
         absl::StrCat(f, ".victims: at least one victim is required"));
   }
-  RETURN_IF_ERROR(api::ValidateCount(incident->victims_size(), f + ".victims", 64));
+  RETURN_IF_ERROR(
+      api::ValidateCount(incident->victims_size(), f + ".victims", 64));
   std::set<std::string> seen;
   for (int i = 0; i < incident->victims_size(); ++i) {
     const std::string path = absl::StrCat(f, ".victims[", i, "]");
@@ -100,10 +102,12 @@ absl::Status IncidentValidator::ValidateIncident(
     const std::string path = absl::StrCat(f, ".countries[", i, "]");
     RETURN_IF_ERROR(countries_.Validate(incident->countries(i), path));
     if (!countries.insert(incident->countries(i)).second) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": duplicate country"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": duplicate country"));
     }
   }
-  RETURN_IF_ERROR(ValidateOptionalDate(incident->start_date(), f + ".start_date"));
+  RETURN_IF_ERROR(
+      ValidateOptionalDate(incident->start_date(), f + ".start_date"));
   RETURN_IF_ERROR(ValidateOptionalDate(incident->end_date(), f + ".end_date"));
   RETURN_IF_ERROR(
       ValidateOptionalDate(incident->disclosed_date(), f + ".disclosed_date"));
@@ -116,19 +120,19 @@ absl::Status IncidentValidator::ValidateIncident(
         " ends before start_date ",
         api::FormatPartialDate(incident->start_date()), " begins"));
   }
-  RETURN_IF_ERROR(api::ValidateText(incident->summary(), f + ".summary", 0, 2000));
+  RETURN_IF_ERROR(
+      api::ValidateText(incident->summary(), f + ".summary", 0, 2000));
   RETURN_IF_ERROR(
       api::ValidateText(incident->description(), f + ".description", 0, 50000));
   if (!v1::Determination_IsValid(incident->determination())) {
     return absl::InvalidArgumentError(
         absl::StrCat(f, ".determination: unknown value"));
   }
-  RETURN_IF_ERROR(ValidateEnumList<v1::IncidentType>(
-      incident->incident_types(), f + ".incident_types", 16,
-      v1::IncidentType_IsValid));
-  RETURN_IF_ERROR(ValidateEnumList<v1::Motive>(incident->motives(),
-                                               f + ".motives", 16,
-                                               v1::Motive_IsValid));
+  RETURN_IF_ERROR(ValidateEnumList<v1::IncidentType>(incident->incident_types(),
+                                                     f + ".incident_types", 16,
+                                                     v1::IncidentType_IsValid));
+  RETURN_IF_ERROR(ValidateEnumList<v1::Motive>(
+      incident->motives(), f + ".motives", 16, v1::Motive_IsValid));
   const v1::CiaPosture& cia = incident->cia_posture();
   for (const auto& [name, axis] :
        {std::pair<const char*, const v1::ImpactAssessment*>{
@@ -137,7 +141,8 @@ absl::Status IncidentValidator::ValidateIncident(
         {"availability", &cia.availability()}}) {
     const std::string path = absl::StrCat(f, ".cia_posture.", name);
     if (!v1::ImpactLevel_IsValid(axis->level())) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ".level: unknown value"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ".level: unknown value"));
     }
     RETURN_IF_ERROR(api::ValidateText(axis->note(), path + ".note", 0, 2000));
   }
@@ -153,7 +158,8 @@ absl::Status IncidentValidator::ValidateIncident(
           "\" is not an ATT&CK technique id (T1234 or T1234.001)"));
     }
     if (!techniques.insert(id).second) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ": duplicate technique"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": duplicate technique"));
     }
     std::string technique_name;
     RETURN_IF_ERROR(attack_.Check(id, path, &technique_name));
@@ -166,13 +172,15 @@ absl::Status IncidentValidator::ValidateIncident(
     const v1::ThreatActor& a = incident->threat_actors(i);
     RETURN_IF_ERROR(api::ValidateText(a.name(), path + ".name", 0, 200));
     if (!v1::ThreatActorType_IsValid(a.type())) {
-      return absl::InvalidArgumentError(absl::StrCat(path, ".type: unknown value"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ".type: unknown value"));
     }
     if (!a.country().empty()) {
       RETURN_IF_ERROR(countries_.Validate(a.country(), path + ".country"));
     }
   }
-  RETURN_IF_ERROR(api::ValidateCount(incident->impacts_size(), f + ".impacts", 32));
+  RETURN_IF_ERROR(
+      api::ValidateCount(incident->impacts_size(), f + ".impacts", 32));
   for (int i = 0; i < incident->impacts_size(); ++i) {
     const std::string path = absl::StrCat(f, ".impacts[", i, "]");
     const v1::Impact& impact = incident->impacts(i);
@@ -181,15 +189,15 @@ absl::Status IncidentValidator::ValidateIncident(
       return absl::InvalidArgumentError(
           absl::StrCat(path, ".type: required, a known impact type"));
     }
-    RETURN_IF_ERROR(
-        api::ValidateText(impact.description(), path + ".description", 0, 2000));
+    RETURN_IF_ERROR(api::ValidateText(impact.description(),
+                                      path + ".description", 0, 2000));
   }
   return absl::OkStatus();
 }
 
 absl::Status IncidentValidator::ValidateEvent(TimelineEvent* e,
-                                             absl::string_view incident_id,
-                                             absl::string_view field) const {
+                                              absl::string_view incident_id,
+                                              absl::string_view field) const {
   const std::string f(field);
   e->clear_name();
   e->clear_effective_date();
@@ -209,16 +217,18 @@ absl::Status IncidentValidator::ValidateEvent(TimelineEvent* e,
     rel->clear_state();
     rel->clear_resolved();
     const std::string rf = f + ".relative_date";
-    RETURN_IF_ERROR(api::ValidateText(rel->expression(), rf + ".expression", 1, 200));
     RETURN_IF_ERROR(
-        api::ParseRelativeExpression(rel->expression(), rf + ".expression").status());
+        api::ValidateText(rel->expression(), rf + ".expression", 1, 200));
+    RETURN_IF_ERROR(
+        api::ParseRelativeExpression(rel->expression(), rf + ".expression")
+            .status());
     ASSIGN_OR_RETURN(api::ChildName anchor,
                      api::ParseChildName(rel->anchor_source(), "incidents",
                                          "sources", rf + ".anchor_source"));
     if (anchor.parent_id != incident_id) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          rf, ".anchor_source: ", rel->anchor_source(),
-          " is not a source of incidents/", incident_id));
+      return absl::InvalidArgumentError(
+          absl::StrCat(rf, ".anchor_source: ", rel->anchor_source(),
+                       " is not a source of incidents/", incident_id));
     }
   } else {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -233,18 +243,19 @@ absl::Status IncidentValidator::ValidateEvent(TimelineEvent* e,
           " ends before date ", api::FormatPartialDate(e->date()), " begins"));
     }
   }
-  RETURN_IF_ERROR(api::ValidateText(e->description(), f + ".description", 1, 2000));
+  RETURN_IF_ERROR(
+      api::ValidateText(e->description(), f + ".description", 1, 2000));
   RETURN_IF_ERROR(api::ValidateCount(e->sources_size(), f + ".sources", 32));
   std::set<std::string> seen;
   for (int i = 0; i < e->sources_size(); ++i) {
     const std::string path = absl::StrCat(f, ".sources[", i, "]");
-    ASSIGN_OR_RETURN(api::ChildName src,
-                     api::ParseChildName(e->sources(i), "incidents", "sources",
-                                         path));
+    ASSIGN_OR_RETURN(
+        api::ChildName src,
+        api::ParseChildName(e->sources(i), "incidents", "sources", path));
     if (src.parent_id != incident_id) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          path, ": ", e->sources(i), " is not a source of incidents/",
-          incident_id));
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": ", e->sources(i),
+                       " is not a source of incidents/", incident_id));
     }
     if (!seen.insert(e->sources(i)).second) {
       return absl::InvalidArgumentError(absl::StrCat(path, ": cited twice"));
@@ -254,7 +265,7 @@ absl::Status IncidentValidator::ValidateEvent(TimelineEvent* e,
 }
 
 absl::Status IncidentValidator::ValidateSource(Source* s,
-                                              absl::string_view field) const {
+                                               absl::string_view field) const {
   const std::string f(field);
   s->clear_name();
   s->clear_create_time();

@@ -46,8 +46,8 @@ int main(int argc, char** argv) {
     log::Error("bad configuration", {{"error", common.status().ToString()}});
     return EXIT_FAILURE;
   }
-  auto catalog_key = atlas::auth::ReadServiceKey(
-      absl::GetFlag(FLAGS_catalog_api_key_file));
+  auto catalog_key =
+      atlas::auth::ReadServiceKey(absl::GetFlag(FLAGS_catalog_api_key_file));
   if (!catalog_key.ok()) {
     log::Error("cannot read --catalog_api_key_file",
                {{"error", catalog_key.status().ToString()}});

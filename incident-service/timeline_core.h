@@ -53,11 +53,14 @@ class TimelineCore {
   absl::StatusOr<v1::ListTimelineEventsResponse> ListTimelineEvents(
       const auth::Caller& caller, const v1::ListTimelineEventsRequest& request);
   absl::StatusOr<v1::TimelineEvent> CreateTimelineEvent(
-      const auth::Caller& caller, const v1::CreateTimelineEventRequest& request);
+      const auth::Caller& caller,
+      const v1::CreateTimelineEventRequest& request);
   absl::StatusOr<v1::TimelineEvent> UpdateTimelineEvent(
-      const auth::Caller& caller, const v1::UpdateTimelineEventRequest& request);
+      const auth::Caller& caller,
+      const v1::UpdateTimelineEventRequest& request);
   absl::StatusOr<google::protobuf::Empty> DeleteTimelineEvent(
-      const auth::Caller& caller, const v1::DeleteTimelineEventRequest& request);
+      const auth::Caller& caller,
+      const v1::DeleteTimelineEventRequest& request);
 
   // --- Sources (timeline_sources.cc).
   absl::StatusOr<v1::Source> GetSource(const auth::Caller& caller,

@@ -1,5 +1,3 @@
-#include "incident-service/timeline_core.h"
-
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -14,6 +12,7 @@
 #include "common/storage/storage_error.h"
 #include "incident-service/derived_figures.h"
 #include "incident-service/incident_records.h"
+#include "incident-service/timeline_core.h"
 #include "incident-service/timeline_references.h"
 
 namespace atlas::incident {
@@ -28,8 +27,8 @@ constexpr storage::ReadView kLatest = storage::ReadView::kLatest;
 const std::initializer_list<absl::string_view> kEventWritable = {
     "type", "date", "relative_date", "end_date", "description", "sources"};
 const std::initializer_list<absl::string_view> kEventOutputOnly = {
-    "name", "effective_date", "create_time", "update_time", "etag",
-    "redacted_fields"};
+    "name",        "effective_date", "create_time",
+    "update_time", "etag",           "redacted_fields"};
 }  // namespace
 
 absl::Status TimelineCore::CommitSubresourceChange(
@@ -54,9 +53,8 @@ absl::Status TimelineCore::CommitSubresourceChange(
   *change.mutable_commit_time() = api::ToProtoTimestamp(clock_.Now());
   auto sequence = changelog_.Commit(std::move(batch), std::move(change));
   if (!sequence.ok()) return storage::StorageError(sequence.status(), op);
-  log::Info("incident changed", {{"name", record.name()},
-                                 {"op", op},
-                                 {"sequence", *sequence}});
+  log::Info("incident changed",
+            {{"name", record.name()}, {"op", op}, {"sequence", *sequence}});
   return absl::OkStatus();
 }
 
@@ -69,19 +67,21 @@ absl::StatusOr<TimelineEvent> TimelineCore::GetTimelineEvent(
     const auth::Caller& caller, const v1::GetTimelineEventRequest& request,
     storage::ReadView view) {
   ASSIGN_OR_RETURN(api::ChildName name,
-                   api::ParseChildName(request.name(), kIncidentCollection, "events",
-                                       "name"));
+                   api::ParseChildName(request.name(), kIncidentCollection,
+                                       "events", "name"));
   auto event = store_.GetEvent(name.parent_id, name.id, view);
   if (absl::IsNotFound(event.status())) return NotFound(request.name());
-  if (!event.ok()) return storage::StorageError(event.status(), "GetTimelineEvent");
+  if (!event.ok())
+    return storage::StorageError(event.status(), "GetTimelineEvent");
   auth::Redact(caller, &event->record);
   return std::move(event->record);
 }
 
 absl::StatusOr<v1::ListTimelineEventsResponse> TimelineCore::ListTimelineEvents(
     const auth::Caller& caller, const v1::ListTimelineEventsRequest& request) {
-  ASSIGN_OR_RETURN(std::string id,
-                   api::ParseName(request.parent(), kIncidentCollection, "parent"));
+  ASSIGN_OR_RETURN(
+      std::string id,
+      api::ParseName(request.parent(), kIncidentCollection, "parent"));
   ASSIGN_OR_RETURN(int page_size, api::EffectivePageSize(request.page_size()));
   const std::string fingerprint = api::QueryFingerprint({"events", id});
   std::string cursor;
@@ -105,7 +105,8 @@ absl::StatusOr<v1::ListTimelineEventsResponse> TimelineCore::ListTimelineEvents(
   }
   for (const auto& [key, event_id] : keys) {
     auto event = store_.GetEvent(id, event_id);
-    if (!event.ok()) return storage::StorageError(event.status(), "ListTimelineEvents");
+    if (!event.ok())
+      return storage::StorageError(event.status(), "ListTimelineEvents");
     *response.add_events() = std::move(event->record);
   }
   auth::Redact(caller, &response);
@@ -117,11 +118,13 @@ absl::StatusOr<TimelineEvent> TimelineCore::CreateTimelineEvent(
   RETURN_IF_ERROR(
       auth::RequireRole(caller, auth::Role::kEditor, "CreateTimelineEvent"));
   RETURN_IF_ERROR(api::ValidateRequestId(request.request_id()));
-  ASSIGN_OR_RETURN(std::string incident_id,
-                   api::ParseName(request.parent(), kIncidentCollection, "parent"));
+  ASSIGN_OR_RETURN(
+      std::string incident_id,
+      api::ParseName(request.parent(), kIncidentCollection, "parent"));
   std::string id = request.event_id();
   if (!id.empty()) RETURN_IF_ERROR(api::ValidateId(id, "event_id"));
-  if (!request.has_event()) return absl::InvalidArgumentError("event: required");
+  if (!request.has_event())
+    return absl::InvalidArgumentError("event: required");
   TimelineEvent event = request.event();
   RETURN_IF_ERROR(validator_.ValidateEvent(&event, incident_id, "event"));
   const std::string fingerprint = api::RequestFingerprint(request);
@@ -156,7 +159,8 @@ absl::StatusOr<TimelineEvent> TimelineCore::CreateTimelineEvent(
               absl::StrCat(name, " already exists"));
         }
         if (!absl::IsNotFound(existing.status())) {
-          return storage::StorageError(existing.status(), "CreateTimelineEvent");
+          return storage::StorageError(existing.status(),
+                                       "CreateTimelineEvent");
         }
         event.set_name(name);
         Resolve(&event, source_map);
@@ -183,18 +187,20 @@ absl::StatusOr<TimelineEvent> TimelineCore::UpdateTimelineEvent(
     const auth::Caller& caller, const v1::UpdateTimelineEventRequest& request) {
   RETURN_IF_ERROR(
       auth::RequireRole(caller, auth::Role::kEditor, "UpdateTimelineEvent"));
-  if (!request.has_event()) return absl::InvalidArgumentError("event: required");
-  ASSIGN_OR_RETURN(api::ChildName name,
-                   api::ParseChildName(request.event().name(), kIncidentCollection,
-                                       "events", "event.name"));
+  if (!request.has_event())
+    return absl::InvalidArgumentError("event: required");
+  ASSIGN_OR_RETURN(
+      api::ChildName name,
+      api::ParseChildName(request.event().name(), kIncidentCollection, "events",
+                          "event.name"));
   std::vector<std::string> paths;
   RETURN_IF_ERROR(api::ValidateUpdateMask(request.update_mask(), kEventWritable,
                                           kEventOutputOnly, &paths));
   return writer_.Run<TimelineEvent>(
       "UpdateTimelineEvent", [&]() -> absl::StatusOr<TimelineEvent> {
-        ASSIGN_OR_RETURN(
-            StoredIncident incident,
-            LoadIncident(store_, name.parent_id, "UpdateTimelineEvent", kLatest));
+        ASSIGN_OR_RETURN(StoredIncident incident,
+                         LoadIncident(store_, name.parent_id,
+                                      "UpdateTimelineEvent", kLatest));
         auto current = store_.GetEvent(name.parent_id, name.id, kLatest);
         if (absl::IsNotFound(current.status()))
           return NotFound(request.event().name());
@@ -228,7 +234,8 @@ absl::StatusOr<TimelineEvent> TimelineCore::UpdateTimelineEvent(
             *merged.mutable_sources() = in.sources();
           }
         }
-        RETURN_IF_ERROR(validator_.ValidateEvent(&merged, name.parent_id, "event"));
+        RETURN_IF_ERROR(
+            validator_.ValidateEvent(&merged, name.parent_id, "event"));
         auto sources = store_.AllSources(name.parent_id, kLatest);
         if (!sources.ok())
           return storage::StorageError(sources.status(), "UpdateTimelineEvent");
@@ -261,13 +268,13 @@ absl::StatusOr<google::protobuf::Empty> TimelineCore::DeleteTimelineEvent(
   RETURN_IF_ERROR(
       auth::RequireRole(caller, auth::Role::kEditor, "DeleteTimelineEvent"));
   ASSIGN_OR_RETURN(api::ChildName name,
-                   api::ParseChildName(request.name(), kIncidentCollection, "events",
-                                       "name"));
+                   api::ParseChildName(request.name(), kIncidentCollection,
+                                       "events", "name"));
   return writer_.Run<google::protobuf::Empty>(
       "DeleteTimelineEvent", [&]() -> absl::StatusOr<google::protobuf::Empty> {
-        ASSIGN_OR_RETURN(
-            StoredIncident incident,
-            LoadIncident(store_, name.parent_id, "DeleteTimelineEvent", kLatest));
+        ASSIGN_OR_RETURN(StoredIncident incident,
+                         LoadIncident(store_, name.parent_id,
+                                      "DeleteTimelineEvent", kLatest));
         auto current = store_.GetEvent(name.parent_id, name.id, kLatest);
         if (absl::IsNotFound(current.status())) return NotFound(request.name());
         if (!current.ok())

@@ -57,9 +57,9 @@ absl::Status CheckEventReferences(
     const std::string& f) {
   if (e.has_relative_date() &&
       sources.count(e.relative_date().anchor_source()) == 0) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(f, ".relative_date.anchor_source: ",
-                     e.relative_date().anchor_source(), " does not exist"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        f, ".relative_date.anchor_source: ", e.relative_date().anchor_source(),
+        " does not exist"));
   }
   for (int i = 0; i < e.sources_size(); ++i) {
     if (sources.count(e.sources(i)) == 0) {

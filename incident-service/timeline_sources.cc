@@ -1,5 +1,3 @@
-#include "incident-service/timeline_core.h"
-
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -14,6 +12,7 @@
 #include "common/storage/storage_error.h"
 #include "incident-service/derived_figures.h"
 #include "incident-service/incident_records.h"
+#include "incident-service/timeline_core.h"
 #include "incident-service/timeline_references.h"
 
 namespace atlas::incident {
@@ -42,8 +41,8 @@ absl::StatusOr<Source> TimelineCore::GetSource(
     const auth::Caller& caller, const v1::GetSourceRequest& request,
     storage::ReadView view) {
   ASSIGN_OR_RETURN(api::ChildName name,
-                   api::ParseChildName(request.name(), kIncidentCollection, "sources",
-                                       "name"));
+                   api::ParseChildName(request.name(), kIncidentCollection,
+                                       "sources", "name"));
   auto source = store_.GetSource(name.parent_id, name.id, view);
   if (absl::IsNotFound(source.status())) return NotFound(request.name());
   if (!source.ok()) return storage::StorageError(source.status(), "GetSource");
@@ -53,8 +52,9 @@ absl::StatusOr<Source> TimelineCore::GetSource(
 
 absl::StatusOr<v1::ListSourcesResponse> TimelineCore::ListSources(
     const auth::Caller& caller, const v1::ListSourcesRequest& request) {
-  ASSIGN_OR_RETURN(std::string id,
-                   api::ParseName(request.parent(), kIncidentCollection, "parent"));
+  ASSIGN_OR_RETURN(
+      std::string id,
+      api::ParseName(request.parent(), kIncidentCollection, "parent"));
   ASSIGN_OR_RETURN(int page_size, api::EffectivePageSize(request.page_size()));
   const std::string fingerprint = api::QueryFingerprint({"sources", id});
   std::string cursor;
@@ -78,7 +78,8 @@ absl::StatusOr<v1::ListSourcesResponse> TimelineCore::ListSources(
   }
   for (const auto& [key, source_id] : keys) {
     auto source = store_.GetSource(id, source_id);
-    if (!source.ok()) return storage::StorageError(source.status(), "ListSources");
+    if (!source.ok())
+      return storage::StorageError(source.status(), "ListSources");
     *response.add_sources() = std::move(source->record);
   }
   auth::Redact(caller, &response);
@@ -87,13 +88,16 @@ absl::StatusOr<v1::ListSourcesResponse> TimelineCore::ListSources(
 
 absl::StatusOr<Source> TimelineCore::CreateSource(
     const auth::Caller& caller, const v1::CreateSourceRequest& request) {
-  RETURN_IF_ERROR(auth::RequireRole(caller, auth::Role::kEditor, "CreateSource"));
+  RETURN_IF_ERROR(
+      auth::RequireRole(caller, auth::Role::kEditor, "CreateSource"));
   RETURN_IF_ERROR(api::ValidateRequestId(request.request_id()));
-  ASSIGN_OR_RETURN(std::string incident_id,
-                   api::ParseName(request.parent(), kIncidentCollection, "parent"));
+  ASSIGN_OR_RETURN(
+      std::string incident_id,
+      api::ParseName(request.parent(), kIncidentCollection, "parent"));
   std::string id = request.source_id();
   if (!id.empty()) RETURN_IF_ERROR(api::ValidateId(id, "source_id"));
-  if (!request.has_source()) return absl::InvalidArgumentError("source: required");
+  if (!request.has_source())
+    return absl::InvalidArgumentError("source: required");
   Source source = request.source();
   RETURN_IF_ERROR(validator_.ValidateSource(&source, "source"));
   const std::string fingerprint = api::RequestFingerprint(request);
@@ -107,12 +111,15 @@ absl::StatusOr<Source> TimelineCore::CreateSource(
       get.set_name(*replayed);
       return GetSource(caller, get, kLatest);
     }
-    ASSIGN_OR_RETURN(StoredIncident incident,
-                     LoadIncident(store_, incident_id, "CreateSource", kLatest));
+    ASSIGN_OR_RETURN(
+        StoredIncident incident,
+        LoadIncident(store_, incident_id, "CreateSource", kLatest));
     auto sources = store_.AllSources(incident_id, kLatest);
-    if (!sources.ok()) return storage::StorageError(sources.status(), "CreateSource");
+    if (!sources.ok())
+      return storage::StorageError(sources.status(), "CreateSource");
     auto events = store_.AllEvents(incident_id, kLatest);
-    if (!events.ok()) return storage::StorageError(events.status(), "CreateSource");
+    if (!events.ok())
+      return storage::StorageError(events.status(), "CreateSource");
     if (id.empty()) id = api::GenerateId();
     const std::string name =
         absl::StrCat(incident.record.name(), "/sources/", id);
@@ -144,21 +151,26 @@ absl::StatusOr<Source> TimelineCore::CreateSource(
 
 absl::StatusOr<Source> TimelineCore::UpdateSource(
     const auth::Caller& caller, const v1::UpdateSourceRequest& request) {
-  RETURN_IF_ERROR(auth::RequireRole(caller, auth::Role::kEditor, "UpdateSource"));
-  if (!request.has_source()) return absl::InvalidArgumentError("source: required");
-  ASSIGN_OR_RETURN(api::ChildName name,
-                   api::ParseChildName(request.source().name(), kIncidentCollection,
-                                       "sources", "source.name"));
+  RETURN_IF_ERROR(
+      auth::RequireRole(caller, auth::Role::kEditor, "UpdateSource"));
+  if (!request.has_source())
+    return absl::InvalidArgumentError("source: required");
+  ASSIGN_OR_RETURN(
+      api::ChildName name,
+      api::ParseChildName(request.source().name(), kIncidentCollection,
+                          "sources", "source.name"));
   std::vector<std::string> paths;
-  RETURN_IF_ERROR(api::ValidateUpdateMask(request.update_mask(), kSourceWritable,
-                                          kSourceOutputOnly, &paths));
+  RETURN_IF_ERROR(api::ValidateUpdateMask(
+      request.update_mask(), kSourceWritable, kSourceOutputOnly, &paths));
   return writer_.Run<Source>("UpdateSource", [&]() -> absl::StatusOr<Source> {
-    ASSIGN_OR_RETURN(StoredIncident incident,
-                     LoadIncident(store_, name.parent_id, "UpdateSource", kLatest));
+    ASSIGN_OR_RETURN(
+        StoredIncident incident,
+        LoadIncident(store_, name.parent_id, "UpdateSource", kLatest));
     auto current = store_.GetSource(name.parent_id, name.id, kLatest);
     if (absl::IsNotFound(current.status()))
       return NotFound(request.source().name());
-    if (!current.ok()) return storage::StorageError(current.status(), "UpdateSource");
+    if (!current.ok())
+      return storage::StorageError(current.status(), "UpdateSource");
     RETURN_IF_ERROR(CheckEtag(request.source().etag(), current->record.etag(),
                               "source.etag"));
     Source merged = current->record;
@@ -169,9 +181,11 @@ absl::StatusOr<Source> TimelineCore::UpdateSource(
     *merged.mutable_update_time() = api::ToProtoTimestamp(clock_.Now());
     SetEtag(&merged);
     auto sources = store_.AllSources(name.parent_id, kLatest);
-    if (!sources.ok()) return storage::StorageError(sources.status(), "UpdateSource");
+    if (!sources.ok())
+      return storage::StorageError(sources.status(), "UpdateSource");
     auto events = store_.AllEvents(name.parent_id, kLatest);
-    if (!events.ok()) return storage::StorageError(events.status(), "UpdateSource");
+    if (!events.ok())
+      return storage::StorageError(events.status(), "UpdateSource");
     for (StoredSource& s : *sources) {
       if (s.record.name() == merged.name()) s.record = merged;
     }
@@ -207,23 +221,28 @@ absl::StatusOr<Source> TimelineCore::UpdateSource(
 
 absl::StatusOr<google::protobuf::Empty> TimelineCore::DeleteSource(
     const auth::Caller& caller, const v1::DeleteSourceRequest& request) {
-  RETURN_IF_ERROR(auth::RequireRole(caller, auth::Role::kEditor, "DeleteSource"));
+  RETURN_IF_ERROR(
+      auth::RequireRole(caller, auth::Role::kEditor, "DeleteSource"));
   ASSIGN_OR_RETURN(api::ChildName name,
-                   api::ParseChildName(request.name(), kIncidentCollection, "sources",
-                                       "name"));
+                   api::ParseChildName(request.name(), kIncidentCollection,
+                                       "sources", "name"));
   return writer_.Run<google::protobuf::Empty>(
       "DeleteSource", [&]() -> absl::StatusOr<google::protobuf::Empty> {
-        ASSIGN_OR_RETURN(StoredIncident incident,
-                         LoadIncident(store_, name.parent_id, "DeleteSource", kLatest));
+        ASSIGN_OR_RETURN(
+            StoredIncident incident,
+            LoadIncident(store_, name.parent_id, "DeleteSource", kLatest));
         auto current = store_.GetSource(name.parent_id, name.id, kLatest);
         if (absl::IsNotFound(current.status())) return NotFound(request.name());
-        if (!current.ok()) return storage::StorageError(current.status(), "DeleteSource");
+        if (!current.ok())
+          return storage::StorageError(current.status(), "DeleteSource");
         RETURN_IF_ERROR(
             CheckEtag(request.etag(), current->record.etag(), "etag"));
         auto events = store_.AllEvents(name.parent_id, kLatest);
-        if (!events.ok()) return storage::StorageError(events.status(), "DeleteSource");
+        if (!events.ok())
+          return storage::StorageError(events.status(), "DeleteSource");
         auto sources = store_.AllSources(name.parent_id, kLatest);
-        if (!sources.ok()) return storage::StorageError(sources.status(), "DeleteSource");
+        if (!sources.ok())
+          return storage::StorageError(sources.status(), "DeleteSource");
         for (const StoredEvent& e : *events) {
           bool anchored =
               e.record.has_relative_date() &&

@@ -44,8 +44,9 @@ absl::StatusOr<CommonConfig> CommonConfigFromFlags() {
   CommonConfig config;
   auto keys = auth::LoadKeysOrEmpty(absl::GetFlag(FLAGS_api_keys_file));
   if (!keys.ok()) {
-    return absl::Status(keys.status().code(),
-                        absl::StrCat("--api_keys_file: ", keys.status().message()));
+    return absl::Status(
+        keys.status().code(),
+        absl::StrCat("--api_keys_file: ", keys.status().message()));
   }
   config.keys = *std::move(keys);
   auto tls = TlsCredentialsFromFlags();
@@ -78,7 +79,8 @@ int RunUntilSignalled(ServiceServer& server, TerminationSignalWatcher& signals,
   signals.Start([&server](int) { server.Shutdown(); });
   absl::Status closed = server.Wait();
   if (!closed.ok()) {
-    log::Error("database did not close cleanly", {{"error", closed.ToString()}});
+    log::Error("database did not close cleanly",
+               {{"error", closed.ToString()}});
     return EXIT_FAILURE;
   }
   log::Info("database closed; exiting");

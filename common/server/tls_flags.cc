@@ -14,8 +14,9 @@ ABSL_FLAG(std::string, tls_ca, "",
 namespace atlas::server {
 
 grpc_util::TlsFiles TlsFilesFromFlags() {
-  return grpc_util::TlsFiles{absl::GetFlag(FLAGS_tls_cert), absl::GetFlag(FLAGS_tls_key),
-                  absl::GetFlag(FLAGS_tls_ca)};
+  return grpc_util::TlsFiles{absl::GetFlag(FLAGS_tls_cert),
+                             absl::GetFlag(FLAGS_tls_key),
+                             absl::GetFlag(FLAGS_tls_ca)};
 }
 
 absl::StatusOr<TlsCredentials> TlsCredentialsFromFlags() {

@@ -16,9 +16,8 @@ absl::StatusOr<std::optional<RequestRecord>> GetRequestRecord(
   if (value->size() < kFingerprintBytes) {
     return absl::DataLossError("malformed request record");
   }
-  return std::optional<RequestRecord>(
-      RequestRecord{value->substr(0, kFingerprintBytes),
-                    value->substr(kFingerprintBytes)});
+  return std::optional<RequestRecord>(RequestRecord{
+      value->substr(0, kFingerprintBytes), value->substr(kFingerprintBytes)});
 }
 
 void PutRequestRecord(int family, absl::string_view request_id,

@@ -86,7 +86,8 @@ rocksdb::ColumnFamilyOptions FamilyOptions(
 
 void WriteBatch::Put(int column_family, absl::string_view key,
                      absl::string_view value) {
-  ops_.push_back(Op{false, column_family, std::string(key), std::string(value)});
+  ops_.push_back(
+      Op{false, column_family, std::string(key), std::string(value)});
 }
 
 void WriteBatch::Delete(int column_family, absl::string_view key) {
@@ -150,7 +151,8 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(Options options) {
   db_options.manual_wal_flush = false;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  families.emplace_back(rocksdb::kDefaultColumnFamilyName, FamilyOptions(cache));
+  families.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                        FamilyOptions(cache));
   for (const std::string& name : options.column_families) {
     families.emplace_back(name, FamilyOptions(cache));
   }
@@ -340,9 +342,9 @@ absl::Status RocksStore::WaitDurable(WriteToken token) {
       snapshot = db_ == nullptr ? nullptr : TakeSnapshot();
     }
     if (options_.before_sync_for_test) options_.before_sync_for_test();
-    absl::Status synced = db_ == nullptr
-                              ? absl::FailedPreconditionError("database is closed")
-                              : ToAbslStatus(db_->SyncWAL(), "sync wal");
+    absl::Status synced =
+        db_ == nullptr ? absl::FailedPreconditionError("database is closed")
+                       : ToAbslStatus(db_->SyncWAL(), "sync wal");
     if (synced.ok()) {
       // Publish before releasing the waiters: a write acknowledged to one
       // client is visible to the next reader.
@@ -387,7 +389,8 @@ absl::Status RocksStore::Scan(
   rocksdb::Slice upper_slice = ToSlice(upper);
   read_options.iterate_lower_bound = &lower_slice;
   if (!upper.empty()) read_options.iterate_upper_bound = &upper_slice;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options, *handle));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(read_options, *handle));
   if (direction == ScanDirection::kForward) {
     for (it->Seek(lower_slice); it->Valid(); it->Next()) {
       if (!visit(ToView(it->key()), ToView(it->value()))) break;

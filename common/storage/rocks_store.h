@@ -136,8 +136,7 @@ class RocksStore : public Durability {
 
   // Looks up many keys at once. `values[i]` is set and `found[i]` true for
   // each key present.
-  absl::Status MultiGet(int column_family,
-                        const std::vector<std::string>& keys,
+  absl::Status MultiGet(int column_family, const std::vector<std::string>& keys,
                         std::vector<std::string>* values,
                         std::vector<bool>* found,
                         ReadView view = ReadView::kDurable) const;

@@ -238,7 +238,8 @@ TEST_F(IncidentCoreTest, RelativeDateResolvesOnceTheAnchorIsDated) {
   get.set_name("incidents/i1/events/detected");
   auto resolved = core_->GetTimelineEvent(kMember, get);
   ASSERT_THAT(resolved.status(), IsOk());
-  EXPECT_EQ(resolved->relative_date().state(), type::v1::RelativeDate::RESOLVED);
+  EXPECT_EQ(resolved->relative_date().state(),
+            type::v1::RelativeDate::RESOLVED);
   EXPECT_EQ(resolved->effective_date().day(), 11);
 }
 
