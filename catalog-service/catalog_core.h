@@ -1,71 +1,73 @@
-// CatalogCore: the catalog's domain rules, over CatalogStore.
+// CatalogCore: the catalog's domain rules for reading and writing
+// organisations, over CatalogStore, and the facade CatalogServiceImpl calls.
 //
-// Speaks protos and absl::Status; never gRPC. Every method takes the
-// caller and checks the role first, before any existence check, so a
-// caller without rights learns nothing about what exists.
+// It owns the catalog's one write path, a GroupCommitWriter over the store,
+// shared by its creates, updates and deletes and by the IncidentReadModel
+// (read_model()), and the OrganizationValidator (field rules) and
+// OrganizationSearch (Search, Resolve) it hands requests to.
 //
-// Error codes: INVALID_ARGUMENT (message names the field and the rule),
-// NOT_FOUND, ALREADY_EXISTS (id taken, or a domain owned by another
-// organisation: the message names the owner), ABORTED (stale etag),
-// FAILED_PRECONDITION (delete of an organisation that incidents name, or
-// that has child organisations), UNAUTHENTICATED, PERMISSION_DENIED,
-// INTERNAL/UNAVAILABLE for storage failures (logged; the caller sees a
-// generic message). A rejected request changes nothing stored.
+// Speaks protos and absl::Status; never gRPC. Writes check the caller's
+// role first, before any other check, so a caller without rights learns
+// nothing about what exists: UNAUTHENTICATED for a public caller,
+// PERMISSION_DENIED for a member (see auth::RequireRole). Reads are open to
+// every caller; a public caller gets the redacted view
+// (common/auth/redaction.h). A rejected request changes nothing stored.
+// INTERNAL or UNAVAILABLE report a storage failure (logged in full; the
+// caller sees the operation only; UNAVAILABLE where RocksDB says retry, see
+// common/storage/storage_error.h). INVALID_ARGUMENT messages name the field
+// and the rule.
 //
-// Read model: incident_count, linked_incidents and latest_incident_date
-// are kept from incident-service's change stream by ApplyIncidentChange
-// (called by IncidentFollower). They are not part of the etag: the etag
-// versions what clients write.
-//
-// Thread safety: all methods may be called concurrently. Writes (including
-// ApplyIncidentChange) are serialised by one mutex held from the reads that
-// decide (id taken? domain owned? incidents linked?, on the store's kLatest
-// view) to the append of the batch, so two creates claiming one domain
+// Consistency: a write reads what it decides on (id taken? domain owned?
+// etag current? incidents linked?) on the store's kLatest view and appends
+// its batch under the writer's mutex, so two creates claiming one domain
 // cannot both win and a delete cannot race a new link. The WAL sync runs
 // after the mutex is released, shared by every write appended meanwhile
-// (group commit); a write is acknowledged, and visible to reads, only once
-// synced.
+// (group commit); a write is acknowledged, and visible to reads (which use
+// the durable view), only once synced.
+//
+// Thread safety: all methods may be called concurrently.
 #ifndef ATLAS_CATALOG_SERVICE_CATALOG_CORE_H_
 #define ATLAS_CATALOG_SERVICE_CATALOG_CORE_H_
 
 #include <cstdint>
+#include <string>
 
-#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
+#include "absl/strings/string_view.h"
 #include "atlas/catalog/v1/catalog_service.pb.h"
-#include "atlas/incident/v1/incident_service.pb.h"
 #include "catalog-service/catalog_store.h"
+#include "catalog-service/incident_read_model.h"
+#include "catalog-service/organization_search.h"
+#include "catalog-service/organization_validator.h"
 #include "common/api/clock.h"
 #include "common/api/countries.h"
 #include "common/auth/api_keys.h"
+#include "common/storage/group_commit_writer.h"
 #include "google/protobuf/empty.pb.h"
 
 namespace atlas::catalog {
 
-// The STIX 2.1 industry-sector open vocabulary (industry-sector-ov, STIX 2.1
-// section 10.16), the values `Organization.sectors` accepts.
-bool IsStixIndustrySector(absl::string_view sector);
-
 class CatalogCore {
  public:
-  struct Options {
-    // The ISO 3166-1 list to check countries against; null means
-    // api::CountryList::Default() (Debian's iso-codes). Not owned.
-    const api::CountryList* countries = nullptr;
-  };
+  // `store`, `clock` and `countries` (the ISO 3166-1 list countries are
+  // checked against) must outlive the core.
+  CatalogCore(CatalogStore& store, api::Clock& clock,
+              const api::CountryList& countries);
 
-  // `store` and `clock` (and options.countries) must outlive the core.
-  CatalogCore(CatalogStore& store, api::Clock& clock)
-      : CatalogCore(store, clock, Options()) {}
-  CatalogCore(CatalogStore& store, api::Clock& clock, Options options);
+  CatalogCore(const CatalogCore&) = delete;
+  CatalogCore& operator=(const CatalogCore&) = delete;
 
+  // The organisation `request.name` names, read model merged in.
+  // INVALID_ARGUMENT for a malformed name; NOT_FOUND if there is none.
   absl::StatusOr<v1::Organization> GetOrganization(
       const auth::Caller& caller, const v1::GetOrganizationRequest& request);
   // GetOrganization as the serialized Organization the caller may see,
-  // served from stored bytes (the server's handler); same errors.
+  // served from stored bytes (the server's raw handler); same errors.
   absl::StatusOr<std::string> GetOrganizationWire(
       const auth::Caller& caller, const v1::GetOrganizationRequest& request);
+  // The organisations named, in the order asked. INVALID_ARGUMENT for no
+  // name, more than 1000 or a malformed one (names[i]); NOT_FOUND naming the
+  // first missing organisation.
   absl::StatusOr<v1::BatchGetOrganizationsResponse> BatchGetOrganizations(
       const auth::Caller& caller,
       const v1::BatchGetOrganizationsRequest& request);
@@ -73,72 +75,75 @@ class CatalogCore {
   // of the most selective filter field (parent, then country, sector,
   // organization_type, non_profit); the other comparisons are checked on
   // the records read. Without a filter: the record family (name order) or
-  // the create_time index.
+  // the create_time index. INVALID_ARGUMENT for a malformed filter (the
+  // message names the failing token), an unknown country or sector, an
+  // order_by other than "name" or "create_time desc", a negative page_size,
+  // or a page_token made for another query.
   absl::StatusOr<v1::ListOrganizationsResponse> ListOrganizations(
       const auth::Caller& caller, const v1::ListOrganizationsRequest& request);
+  // Creates the organisation (EDITOR or above), with organization_id or a
+  // generated id. INVALID_ARGUMENT for a malformed request_id or
+  // organization_id, a missing organization, a field the validator refuses,
+  // a parent that does not exist, or a request_id already used for a
+  // different request; ALREADY_EXISTS if the id is taken or another
+  // organisation owns one of its domains (the message names the owner). The
+  // same request_id with the same request answers the organisation created
+  // first, as it is now (NOT_FOUND if it was deleted since).
   absl::StatusOr<v1::Organization> CreateOrganization(
       const auth::Caller& caller, const v1::CreateOrganizationRequest& request);
+  // Replaces the fields of update_mask ("*": every writable field; EDITOR
+  // or above). INVALID_ARGUMENT for a malformed name, an empty mask, an
+  // unknown or output-only path, a refused field, or a parent that does not
+  // exist or would make a cycle; NOT_FOUND; ABORTED for a stale etag;
+  // ALREADY_EXISTS for a domain another organisation owns.
   absl::StatusOr<v1::Organization> UpdateOrganization(
       const auth::Caller& caller, const v1::UpdateOrganizationRequest& request);
+  // Deletes the organisation (EDITOR or above). INVALID_ARGUMENT for a
+  // malformed name; NOT_FOUND; ABORTED for a stale etag;
+  // FAILED_PRECONDITION while incidents name it as a victim (per the read
+  // model) or it is the parent of another organisation.
   absl::StatusOr<google::protobuf::Empty> DeleteOrganization(
       const auth::Caller& caller, const v1::DeleteOrganizationRequest& request);
-  // Exact and prefix matches are prefix scans of the search index; the
-  // substring pass scans every whole name/alias/domain entry (O(all
-  // names)), and is skipped when the page is already full of better
-  // matches.
+
+  // See OrganizationSearch.
   absl::StatusOr<v1::SearchOrganizationsResponse> SearchOrganizations(
       const auth::Caller& caller,
-      const v1::SearchOrganizationsRequest& request);
+      const v1::SearchOrganizationsRequest& request) {
+    return search_.Search(caller, request);
+  }
   absl::StatusOr<v1::ResolveOrganizationResponse> ResolveOrganization(
       const auth::Caller& caller,
-      const v1::ResolveOrganizationRequest& request);
+      const v1::ResolveOrganizationRequest& request) {
+    return search_.Resolve(caller, request);
+  }
 
-  // --- Read model (IncidentFollower) ---------------------------------------
-  // The sequence of the last applied incident change; 0 if none.
-  absl::StatusOr<int64_t> IncidentCursor();
-  // Applies one change and stores its sequence as the cursor, in one batch.
-  // A change with sequence <= cursor is skipped (OK). OUT_OF_RANGE if
-  // sequence > cursor + 1 (a gap: nothing is applied).
-  // Waits until the change is synced (AppendIncidentChange + WaitDurable).
-  absl::Status ApplyIncidentChange(const incident::v1::IncidentChange& change);
-  // Like ApplyIncidentChange but returns once the batch is appended, not
-  // synced: readers see it (and a crash may lose it, cursor included, so
-  // the follower re-applies it) only after WaitDurable covers the returned
-  // token. Lets the follower apply many changes per WAL sync.
-  absl::StatusOr<storage::WriteToken> AppendIncidentChange(
-      const incident::v1::IncidentChange& change);
-  // Returns once every write up to `token` is synced. INTERNAL if the sync
-  // fails (every later write fails too; see RocksStore::WaitDurable).
-  absl::Status WaitDurable(storage::WriteToken token);
+  // The read model kept from incident-service's change stream
+  // (IncidentFollower applies changes to it), written through this core's
+  // writer.
+  IncidentReadModel& read_model() { return read_model_; }
+  // See IncidentReadModel (for tools and tests that hold the core).
+  absl::Status ApplyIncidentChange(const incident::v1::IncidentChange& change) {
+    return read_model_.ApplyIncidentChange(change);
+  }
+  absl::StatusOr<int64_t> IncidentCursor() {
+    return read_model_.IncidentCursor();
+  }
 
  private:
-  // Checks the writable fields of `org` and normalises them in place.
-  absl::Status ValidateAndNormalize(v1::Organization* org,
-                                    absl::string_view field);
   // ALREADY_EXISTS if a domain of `org` belongs to another organisation
-  // than `self_id`. Call with write_mu_ held.
+  // than `self_id`. Call with writer_.mutex() held.
   absl::Status CheckDomains(const v1::Organization& org,
                             absl::string_view self_id, absl::string_view field);
   // INVALID_ARGUMENT if `org.parent` does not exist or would make a cycle
-  // with `self_id`. Call with write_mu_ held.
+  // with `self_id`. Call with writer_.mutex() held.
   absl::Status CheckParent(const v1::Organization& org,
                            absl::string_view self_id, absl::string_view field);
-
-  // Group commit. Runs `body` with write_mu_ held (checks on the kLatest
-  // view, the batch, its append), releases the lock, then waits until the
-  // WAL is synced up to the last write `body` made or could have read, and
-  // only then returns its result: no acknowledgement, and no answer
-  // derived from unsynced state (ALREADY_EXISTS for a domain, a stale
-  // etag), leaves before that state is durable. INTERNAL if the sync fails.
-  template <typename T>
-  absl::StatusOr<T> Serialized(absl::string_view op,
-                               absl::FunctionRef<absl::StatusOr<T>()> body)
-      ABSL_LOCKS_EXCLUDED(write_mu_);
-
   CatalogStore& store_;
   api::Clock& clock_;
-  const api::CountryList* countries_;  // null if none could be loaded
-  absl::Mutex write_mu_;
+  storage::GroupCommitWriter writer_;
+  const OrganizationValidator validator_;
+  IncidentReadModel read_model_;
+  const OrganizationSearch search_;
 };
 
 }  // namespace atlas::catalog

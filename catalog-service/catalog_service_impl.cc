@@ -21,18 +21,20 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::BatchGetOrganizationsRequest* request,
     v1::BatchGetOrganizationsResponse* response) {
-  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
-    return core_.BatchGetOrganizations(caller, *request);
-  });
+  return RunUnary(reads_, context, keys_, response,
+                  [&](const auth::Caller& caller) {
+                    return core_.BatchGetOrganizations(caller, *request);
+                  });
 }
 
 ::grpc::ServerUnaryReactor* CatalogServiceImpl::ListOrganizations(
     ::grpc::CallbackServerContext* context,
     const v1::ListOrganizationsRequest* request,
     v1::ListOrganizationsResponse* response) {
-  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
-    return core_.ListOrganizations(caller, *request);
-  });
+  return RunUnary(reads_, context, keys_, response,
+                  [&](const auth::Caller& caller) {
+                    return core_.ListOrganizations(caller, *request);
+                  });
 }
 
 ::grpc::ServerUnaryReactor* CatalogServiceImpl::CreateOrganization(
@@ -67,18 +69,20 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::SearchOrganizationsRequest* request,
     v1::SearchOrganizationsResponse* response) {
-  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
-    return core_.SearchOrganizations(caller, *request);
-  });
+  return RunUnary(reads_, context, keys_, response,
+                  [&](const auth::Caller& caller) {
+                    return core_.SearchOrganizations(caller, *request);
+                  });
 }
 
 ::grpc::ServerUnaryReactor* CatalogServiceImpl::ResolveOrganization(
     ::grpc::CallbackServerContext* context,
     const v1::ResolveOrganizationRequest* request,
     v1::ResolveOrganizationResponse* response) {
-  return RunUnary(reads_, context, keys_, response, [&](const auth::Caller& caller) {
-    return core_.ResolveOrganization(caller, *request);
-  });
+  return RunUnary(reads_, context, keys_, response,
+                  [&](const auth::Caller& caller) {
+                    return core_.ResolveOrganization(caller, *request);
+                  });
 }
 
 }  // namespace atlas::catalog

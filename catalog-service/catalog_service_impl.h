@@ -1,14 +1,17 @@
 // CatalogServiceImpl: the gRPC adapter (callback API) over CatalogCore.
 // Each handler authenticates the caller, calls one core method and
-// finishes with its status; no business rule lives here.
+// finishes with its status (converted by common/grpc/status_conversion.h);
+// no business rule lives here. Besides the core's codes, a call may get
+// UNAUTHENTICATED (an unknown key, before the core runs) and
+// RESOURCE_EXHAUSTED (the limits below).
 #ifndef ATLAS_CATALOG_SERVICE_CATALOG_SERVICE_IMPL_H_
 #define ATLAS_CATALOG_SERVICE_CATALOG_SERVICE_IMPL_H_
 
 #include "atlas/catalog/v1/catalog_service.grpc.pb.h"
 #include "catalog-service/catalog_core.h"
 #include "common/auth/api_keys.h"
-#include "common/grpc/call_gate.h"
 #include "common/concurrency/bounded_executor.h"
+#include "common/grpc/call_gate.h"
 
 namespace atlas::catalog {
 
@@ -19,9 +22,10 @@ class CatalogServiceImpl final
     : public v1::CatalogService::WithRawCallbackMethod_GetOrganization<
           v1::CatalogService::CallbackService> {
  public:
-  // All arguments must outlive the service. Writes run on `writers`.
-  // `max_inflight_reads` bounds the page reads (lists, searches, batch
-  // gets and, for incidents, the change streams) served at once, and
+  // All arguments must outlive the service. Writes (create, update,
+  // delete) run on `writers`; when its queue is full they get
+  // RESOURCE_EXHAUSTED. `max_inflight_reads` bounds the page reads (lists,
+  // searches, resolves and batch gets) served at once, and
   // `max_inflight_point_reads` the single-record Gets, whose answers are
   // small and bounded by one record; past either, calls get
   // RESOURCE_EXHAUSTED. A slot is held until gRPC is done with the call,

@@ -218,17 +218,6 @@ absl::StatusOr<std::optional<std::string>> CatalogStore::DomainOwner(
   return std::optional<std::string>(*std::move(owner));
 }
 
-absl::StatusOr<std::optional<CatalogStore::RequestRecord>>
-CatalogStore::GetRequest(absl::string_view request_id,
-                         storage::ReadView view) const {
-  auto value = db_->Get(kRequests, request_id, view);
-  if (absl::IsNotFound(value.status())) return std::optional<RequestRecord>();
-  if (!value.ok()) return value.status();
-  if (value->size() < 32) return Corrupt("request record");
-  return std::optional<RequestRecord>(
-      RequestRecord{value->substr(0, 32), value->substr(32)});
-}
-
 void CatalogStore::PutOrganization(const v1::Organization& org,
                                    const v1::Organization* previous,
                                    storage::WriteBatch* batch) {
@@ -258,13 +247,6 @@ void CatalogStore::DeleteOrganization(const v1::Organization& org,
   batch->Delete(kReadModel, PublicSummaryKey(id));
 }
 
-void CatalogStore::PutRequest(absl::string_view request_id,
-                              const RequestRecord& record,
-                              storage::WriteBatch* batch) {
-  batch->Put(kRequests, request_id,
-             absl::StrCat(record.fingerprint, record.name));
-}
-
 absl::Status CatalogStore::ScanOrganizations(
     const ListIndex& index, Order order, absl::string_view after,
     absl::FunctionRef<bool(absl::string_view position,
@@ -291,10 +273,9 @@ absl::Status CatalogStore::ScanOrganizations(
     return inner.ok() ? s : inner;
   }
   const std::string prefix =
-      index.field.empty()
-          ? absl::StrCat("created", kSep)
-          : FilterPrefix(index.field, index.value,
-                         order == Order::kName ? 'n' : 'c');
+      index.field.empty() ? absl::StrCat("created", kSep)
+                          : FilterPrefix(index.field, index.value,
+                                         order == Order::kName ? 'n' : 'c');
   const std::string lower =
       after.empty() ? prefix : absl::StrCat(prefix, after, kSep);
   absl::Status s = db_->Scan(
@@ -332,8 +313,7 @@ absl::Status CatalogStore::ScanSearch(
 }
 
 absl::StatusOr<std::map<std::string, type::v1::PartialDate>>
-CatalogStore::GetLinks(absl::string_view org_id,
-                       storage::ReadView view) const {
+CatalogStore::GetLinks(absl::string_view org_id, storage::ReadView view) const {
   std::map<std::string, type::v1::PartialDate> out;
   const std::string prefix = LinkPrefix(org_id);
   bool corrupt = false;
@@ -352,18 +332,6 @@ CatalogStore::GetLinks(absl::string_view org_id,
   if (corrupt) return Corrupt("incident link");
   if (!s.ok()) return s;
   return out;
-}
-
-absl::StatusOr<bool> CatalogStore::HasLinks(absl::string_view org_id) const {
-  bool any = false;
-  absl::Status s = db_->ScanPrefix(kReadModel, LinkPrefix(org_id),
-                                   storage::ScanDirection::kForward,
-                                   [&](absl::string_view, absl::string_view) {
-                                     any = true;
-                                     return false;
-                                   });
-  if (!s.ok()) return s;
-  return any;
 }
 
 void CatalogStore::PutLink(absl::string_view org_id,

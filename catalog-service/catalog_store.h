@@ -26,7 +26,8 @@
 //                                                        (written with it)
 //   public_views   <id>                               -> Organization (binary):
 //                                                        the record's public
-//                                                        view (RedactForPublic),
+//                                                        view
+//                                                        (RedactForPublic),
 //                                                        written with it
 //   meta           incident_cursor                    -> last applied
 //                                                        IncidentChange.sequence
@@ -50,8 +51,9 @@
 //   are prefix scans; substring matches scan the 'W' entries (cost: one
 //   pass over every name, alias and domain; see CatalogCore).
 //
-// The store does not enforce business rules; CatalogCore does, holding its
-// write lock across the reads that decide and the batch that commits.
+// The store does not enforce business rules; CatalogCore and
+// IncidentReadModel do, holding their GroupCommitWriter's mutex across the
+// reads that decide and the batch that commits.
 // Thread safety: all methods may be called concurrently.
 #ifndef ATLAS_CATALOG_SERVICE_CATALOG_STORE_H_
 #define ATLAS_CATALOG_SERVICE_CATALOG_STORE_H_
@@ -68,6 +70,7 @@
 #include "absl/strings/string_view.h"
 #include "atlas/catalog/v1/catalog_service.pb.h"
 #include "atlas/type/v1/partial_date.pb.h"
+#include "common/storage/request_records.h"
 #include "common/storage/rocks_store.h"
 
 namespace atlas::catalog {
@@ -96,7 +99,7 @@ class CatalogStore {
   //
   // Reads take a `view`: kDurable (the default) sees only synced writes,
   // what API reads serve; kLatest also sees appended, unsynced ones, for
-  // the writer's checks under CatalogCore's write mutex (see
+  // the writer's checks under the GroupCommitWriter's mutex (see
   // common/storage/rocks_store.h).
   // GetOrganization's answer as wire bytes (a serialized Organization with
   // its read model): the record as stored when `members_view`, else its
@@ -106,24 +109,27 @@ class CatalogStore {
       absl::string_view id, bool members_view,
       storage::ReadView view = storage::ReadView::kDurable) const;
   absl::StatusOr<v1::Organization> GetOrganization(
-      absl::string_view id, storage::ReadView view = storage::ReadView::kDurable) const;
+      absl::string_view id,
+      storage::ReadView view = storage::ReadView::kDurable) const;
 
   // The organisations with `ids`, in order, read model merged in; nullopt
   // for the missing ones.
-  absl::StatusOr<std::vector<std::optional<v1::Organization>>>
-  GetOrganizations(const std::vector<std::string>& ids) const;
+  absl::StatusOr<std::vector<std::optional<v1::Organization>>> GetOrganizations(
+      const std::vector<std::string>& ids) const;
 
   // The id of the organisation owning `domain`, if any.
   absl::StatusOr<std::optional<std::string>> DomainOwner(
-      absl::string_view domain, storage::ReadView view = storage::ReadView::kDurable) const;
+      absl::string_view domain,
+      storage::ReadView view = storage::ReadView::kDurable) const;
 
-  // A stored request record.
-  struct RequestRecord {
-    std::string fingerprint;
-    std::string name;
-  };
+  // The request record of `request_id` (common/storage/request_records.h,
+  // in the `requests` family); nullopt if none, DATA_LOSS if malformed.
+  using RequestRecord = storage::RequestRecord;
   absl::StatusOr<std::optional<RequestRecord>> GetRequest(
-      absl::string_view request_id, storage::ReadView view = storage::ReadView::kDurable) const;
+      absl::string_view request_id,
+      storage::ReadView view = storage::ReadView::kDurable) const {
+    return storage::GetRequestRecord(*db_, kRequests, request_id, view);
+  }
 
   // Adds to `batch` the writes that store `org` (new or changed), moving
   // its index entries from `previous` (null for a new one). Read-model
@@ -137,7 +143,9 @@ class CatalogStore {
                                  storage::WriteBatch* batch);
   static void PutRequest(absl::string_view request_id,
                          const RequestRecord& record,
-                         storage::WriteBatch* batch);
+                         storage::WriteBatch* batch) {
+    storage::PutRequestRecord(kRequests, request_id, record, batch);
+  }
 
   // --- Lists --------------------------------------------------------------
   enum class Order { kName, kCreateTimeDesc };
@@ -162,8 +170,8 @@ class CatalogStore {
   struct SearchEntry {
     absl::string_view folded;  // the folded key text
     absl::string_view id;
-    bool whole;   // the whole name/alias/domain, not a word suffix
-    char source;  // 'n' display name, 'a' alias, 'd' domain
+    bool whole;              // the whole name/alias/domain, not a word suffix
+    char source;             // 'n' display name, 'a' alias, 'd' domain
     absl::string_view text;  // the text as stored
   };
   // Visits search entries whose folded text starts with `folded_prefix`
@@ -176,9 +184,8 @@ class CatalogStore {
   // --- Read model ---------------------------------------------------------
   // The incidents linked to organisation `org_id`, with their dates.
   absl::StatusOr<std::map<std::string, type::v1::PartialDate>> GetLinks(
-      absl::string_view org_id, storage::ReadView view = storage::ReadView::kDurable) const;
-  // True if at least one incident is linked to `org_id`.
-  absl::StatusOr<bool> HasLinks(absl::string_view org_id) const;
+      absl::string_view org_id,
+      storage::ReadView view = storage::ReadView::kDurable) const;
   static void PutLink(absl::string_view org_id, absl::string_view incident_id,
                       const type::v1::PartialDate& date,
                       storage::WriteBatch* batch);
@@ -192,15 +199,13 @@ class CatalogStore {
                          const v1::Organization& summary,
                          storage::WriteBatch* batch);
   // The last applied change sequence; 0 if none.
-  absl::StatusOr<int64_t> GetIncidentCursor(storage::ReadView view = storage::ReadView::kDurable) const;
+  absl::StatusOr<int64_t> GetIncidentCursor(
+      storage::ReadView view = storage::ReadView::kDurable) const;
   static void PutIncidentCursor(int64_t sequence, storage::WriteBatch* batch);
 
-  // Applies `batch` and waits until it is synced (RocksStore::Write).
-  absl::Status Commit(const storage::WriteBatch& batch) {
-    return db_->Write(batch);
-  }
-  // Group commit (see RocksStore): Append under the writer's lock, then
-  // WaitDurable(last_write_token() taken under it) after releasing it.
+  // Group commit (see RocksStore and storage::GroupCommitWriter): Append
+  // under the writer's mutex; the writer waits for durability after
+  // releasing it.
   absl::StatusOr<storage::WriteToken> Append(const storage::WriteBatch& batch) {
     return db_->Append(batch);
   }

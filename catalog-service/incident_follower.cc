@@ -7,10 +7,10 @@
 
 namespace atlas::catalog {
 
-IncidentFollower::IncidentFollower(CatalogCore& core,
+IncidentFollower::IncidentFollower(IncidentReadModel& read_model,
                                    std::shared_ptr<::grpc::Channel> channel,
                                    Options options)
-    : core_(core),
+    : read_model_(read_model),
       stub_(incident::v1::IncidentService::NewStub(std::move(channel))),
       options_(std::move(options)) {}
 
@@ -49,7 +49,7 @@ void IncidentFollower::SyncLoop() {
       target = appended_token_;
       unsynced_changes_ = 0;
     }
-    absl::Status s = core_.WaitDurable(target);
+    absl::Status s = read_model_.WaitDurable(target);
     if (!s.ok()) {
       // The store refuses every later write too; the follower thread sees
       // its appends fail and backs off.
@@ -94,13 +94,13 @@ bool IncidentFollower::FollowOnce() {
     absl::MutexLock lock(&mu_);
     appended = appended_token_;
   }
-  absl::Status synced = core_.WaitDurable(appended);
+  absl::Status synced = read_model_.WaitDurable(appended);
   if (!synced.ok()) {
     log::Error("incident follower: cannot sync applied changes",
                {{"error", synced.ToString()}});
     return false;
   }
-  auto cursor = core_.IncidentCursor();
+  auto cursor = read_model_.IncidentCursor();
   if (!cursor.ok()) {
     log::Error("incident follower: cannot read cursor",
                {{"error", cursor.status().ToString()}});
@@ -132,7 +132,7 @@ bool IncidentFollower::FollowOnce() {
       break;
     }
     absl::StatusOr<storage::WriteToken> token =
-        core_.AppendIncidentChange(change);
+        read_model_.AppendIncidentChange(change);
     if (!token.ok()) {
       log::Error("incident follower: cannot apply change",
                  {{"sequence", change.sequence()},

@@ -2,25 +2,28 @@
 // organisation) from incident-service's WatchIncidentChanges stream.
 //
 // A background thread opens the stream from (stored cursor + 1) with the
-// SERVICE key and hands each change to CatalogCore::AppendIncidentChange,
-// which stores the read-model update and the new cursor in one WriteBatch:
-// after a crash the stream resumes exactly after the last change applied,
-// so nothing is counted twice or missed. Group commit: changes are
-// appended without waiting for the WAL sync; a second thread syncs
-// (CatalogCore::WaitDurable) for every change appended so far, so a burst
-// of changes costs one sync per group rather than one per change, and the
-// read model becomes visible to readers only once synced. A crash loses
-// at most the unsynced tail, cursor included, which the stream resends. Changes at or below the cursor
-// (a resent change) are skipped. A gap in sequence numbers (never expected)
-// is logged as an error and the stream is reopened from cursor + 1. When
-// the stream fails or ends, it is reopened after an exponential backoff
-// (doubling from initial_backoff to max_backoff, full jitter), reset after
-// a change is applied.
+// SERVICE key and hands each change to
+// IncidentReadModel::AppendIncidentChange, which stores the read-model
+// update and the new cursor in one WriteBatch: after a crash the stream
+// resumes exactly after the last change applied, so nothing is counted
+// twice or missed. Group commit: changes are appended without waiting for
+// the WAL sync; a second thread syncs (IncidentReadModel::WaitDurable) for
+// every change appended so far, so a burst of changes costs one sync per
+// group rather than one per change, and the read model becomes visible to
+// readers only once synced. A crash loses at most the unsynced tail,
+// cursor included, which the stream resends. Changes at or below the
+// cursor (a resent change) are skipped. A gap in sequence numbers (never
+// expected) is logged as an error and the stream is reopened from
+// cursor + 1. When the stream fails or ends, it is reopened after an
+// exponential backoff (doubling from initial_backoff to max_backoff, full
+// jitter), reset after a change is applied.
 //
 // Stop() cancels the open call and wakes a sleeping backoff, so shutdown is
-// prompt; call it from ServerRunner's on_drain_start hook.
+// prompt; CatalogServer calls it from ServerRunner's on_drain_start hook.
 //
-// Thread safety: Start() and Stop() from one thread; the counters from any.
+// Thread safety: Start() once; Stop() from one thread at a time (the
+// drain hook, then the thread that tears the server down); the counters
+// from any thread.
 #ifndef ATLAS_CATALOG_SERVICE_INCIDENT_FOLLOWER_H_
 #define ATLAS_CATALOG_SERVICE_INCIDENT_FOLLOWER_H_
 
@@ -33,7 +36,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
-#include "catalog-service/catalog_core.h"
+#include "catalog-service/incident_read_model.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
 
@@ -48,9 +51,10 @@ class IncidentFollower {
     absl::Duration max_backoff = absl::Seconds(30);
   };
 
-  // `core` must outlive the follower. `channel` is to incident-service.
-  IncidentFollower(CatalogCore& core, std::shared_ptr<::grpc::Channel> channel,
-                   Options options);
+  // `read_model` must outlive the follower. `channel` is to
+  // incident-service.
+  IncidentFollower(IncidentReadModel& read_model,
+                   std::shared_ptr<::grpc::Channel> channel, Options options);
   // Stops the thread if still running.
   ~IncidentFollower();
 
@@ -79,7 +83,7 @@ class IncidentFollower {
   // for all appended so far); after Stop, syncs what is left and returns.
   void SyncLoop();
 
-  CatalogCore& core_;
+  IncidentReadModel& read_model_;
   std::unique_ptr<incident::v1::IncidentService::Stub> stub_;
   const Options options_;
   std::thread thread_;

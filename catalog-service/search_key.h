@@ -1,8 +1,8 @@
 // Search keys: text folded for case- and accent-insensitive matching, with
 // ICU (Unicode normalisation and case folding), never a hand-made table.
 //
-//   FoldForSearch("Région de Bruxelles-Capitale") == "region de bruxelles-capitale"
-//   FoldForSearch("VOORUIT.BRUSSELS") == "vooruit.brussels"
+//   FoldForSearch("Région de Bruxelles-Capitale") == "region de
+//   bruxelles-capitale" FoldForSearch("VOORUIT.BRUSSELS") == "vooruit.brussels"
 //   FoldForSearch("Straße") == "strasse"
 //
 // Folding is NFKD, then removal of non-spacing marks (accents), then full

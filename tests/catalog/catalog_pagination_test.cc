@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "catalog-service/catalog_core.h"
 #include "catalog-service/catalog_store.h"
+#include "common/api/countries.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -31,7 +32,7 @@ class CatalogPaginationTest : public ::testing::Test {
     temp_ = new ::atlas::testing::TempDir();
     store_ = CatalogStore::Open(temp_->Sub("catalog"), false)->release();
     clock_ = new api::FakeClock(absl::FromUnixSeconds(1767225600));
-    core_ = new CatalogCore(*store_, *clock_);
+    core_ = new CatalogCore(*store_, *clock_, **api::CountryList::Default());
     auth::Caller editor{auth::Role::kEditor, "editor"};
     for (int i = 0; i < kCount; ++i) {
       v1::CreateOrganizationRequest request;
@@ -44,7 +45,8 @@ class CatalogPaginationTest : public ::testing::Test {
       org->set_non_profit(i % 2 == 0);
       if (i > 0 && i % 10 == 0) org->set_parent("organizations/org-0000");
       // Ids that do not sort like the create order.
-      request.set_organization_id(absl::StrFormat("org-%04d", (i * 7919) % kCount));
+      request.set_organization_id(
+          absl::StrFormat("org-%04d", (i * 7919) % kCount));
       auto created = core_->CreateOrganization(editor, request);
       ASSERT_THAT(created, IsOk());
       all_[created->name()] = *created;
@@ -114,7 +116,8 @@ CatalogCore* CatalogPaginationTest::core_ = nullptr;
 std::map<std::string, v1::Organization> CatalogPaginationTest::all_;
 
 bool HasSector(const v1::Organization& o, const std::string& s) {
-  return std::find(o.sectors().begin(), o.sectors().end(), s) != o.sectors().end();
+  return std::find(o.sectors().begin(), o.sectors().end(), s) !=
+         o.sectors().end();
 }
 
 TEST_F(CatalogPaginationTest, EveryFilterAndOrderServesEachOrganizationOnce) {
@@ -125,16 +128,19 @@ TEST_F(CatalogPaginationTest, EveryFilterAndOrderServesEachOrganizationOnce) {
                         [](auto& o) { return o.country() == "BE"; });
       CheckEveryoneOnce("sector = \"education\"", order, page_size,
                         [](auto& o) { return HasSector(o, "education"); });
-      CheckEveryoneOnce("organization_type = COMPANY", order, page_size,
-                        [](auto& o) { return o.organization_type() == v1::COMPANY; });
+      CheckEveryoneOnce(
+          "organization_type = COMPANY", order, page_size,
+          [](auto& o) { return o.organization_type() == v1::COMPANY; });
       CheckEveryoneOnce("non_profit = false", order, page_size,
                         [](auto& o) { return !o.non_profit(); });
-      CheckEveryoneOnce("parent = \"organizations/org-0000\"", order, page_size,
-                        [](auto& o) { return o.parent() == "organizations/org-0000"; });
+      CheckEveryoneOnce(
+          "parent = \"organizations/org-0000\"", order, page_size,
+          [](auto& o) { return o.parent() == "organizations/org-0000"; });
       CheckEveryoneOnce(
           "country = \"FR\" AND sector = \"non-profit\" AND non_profit = true",
           order, page_size, [](auto& o) {
-            return o.country() == "FR" && HasSector(o, "non-profit") && o.non_profit();
+            return o.country() == "FR" && HasSector(o, "non-profit") &&
+                   o.non_profit();
           });
       CheckEveryoneOnce("sector = \"technology\" AND organization_type = OTHER",
                         order, page_size, [](auto& o) {

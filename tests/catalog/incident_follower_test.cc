@@ -1,6 +1,7 @@
 // Tests of IncidentFollower against a fake incident-service (a
 // CallbackService serving only WatchIncidentChanges from a script) on a
-// free port, with the real CatalogCore over a real RocksDB.
+// free port, with the real IncidentReadModel (of a real CatalogCore) over a
+// real RocksDB.
 #include "catalog-service/incident_follower.h"
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
 #include "catalog-service/catalog_core.h"
 #include "catalog-service/catalog_store.h"
+#include "common/api/countries.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/server.h"
@@ -28,9 +30,9 @@ using ::atlas::testing::IsOk;
 using ::atlas::testing::kServiceKey;
 using ::atlas::testing::TempDir;
 using ::atlas::testing::WaitFor;
+using incident::v1::IncidentChange;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-using incident::v1::IncidentChange;
 
 IncidentChange Change(int64_t seq, IncidentChange::ChangeType type,
                       const std::string& incident,
@@ -73,9 +75,10 @@ class FakeIncidentService final
     {
       absl::MutexLock lock(&mu_);
       auto auth = context->client_metadata().find("authorization");
-      authorization_ = auth == context->client_metadata().end()
-                           ? ""
-                           : std::string(auth->second.data(), auth->second.size());
+      authorization_ =
+          auth == context->client_metadata().end()
+              ? ""
+              : std::string(auth->second.data(), auth->second.size());
       size_t n = start_sequences_.size();
       start_sequences_.push_back(request->start_sequence());
       if (n < plans_.size()) plan = plans_[n];
@@ -149,10 +152,13 @@ class FakeIncidentService final
 class IncidentFollowerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = CatalogStore::Open(temp_.Sub("catalog"), /*sync_writes=*/false);
+    auto store =
+        CatalogStore::Open(temp_.Sub("catalog"), /*sync_writes=*/false);
     ASSERT_THAT(store, IsOk());
     store_ = *std::move(store);
-    core_ = std::make_unique<CatalogCore>(*store_, clock_);
+    auto countries = api::CountryList::Default();
+    ASSERT_THAT(countries, IsOk());
+    core_ = std::make_unique<CatalogCore>(*store_, clock_, **countries);
     for (const char* id : {"vooruit", "parlement"}) {
       v1::CreateOrganizationRequest request;
       request.mutable_organization()->set_display_name(id);
@@ -180,7 +186,7 @@ class IncidentFollowerTest : public ::testing::Test {
     options.initial_backoff = absl::Milliseconds(5);
     options.max_backoff = absl::Milliseconds(50);
     follower_ = std::make_unique<IncidentFollower>(
-        *core_,
+        core_->read_model(),
         ::grpc::CreateChannel("127.0.0.1:" + std::to_string(port_),
                               ::grpc::InsecureChannelCredentials()),
         options);
@@ -206,12 +212,13 @@ class IncidentFollowerTest : public ::testing::Test {
 };
 
 TEST_F(IncidentFollowerTest, AppliesChangesToTheReadModelWithTheServiceKey) {
-  Serve({{{Change(1, IncidentChange::CREATED, "ransom", {"vooruit"}, {}, 2024, 3),
-           Change(2, IncidentChange::CREATED, "older", {"vooruit"}, {}, 2022),
-           Change(3, IncidentChange::UPDATED, "ransom", {"parlement"},
-                  {"vooruit"}, 2024, 4),
-           Change(4, IncidentChange::CREATED, "both", {"vooruit", "parlement"},
-                  {}, 2023)}}});
+  Serve(
+      {{{Change(1, IncidentChange::CREATED, "ransom", {"vooruit"}, {}, 2024, 3),
+         Change(2, IncidentChange::CREATED, "older", {"vooruit"}, {}, 2022),
+         Change(3, IncidentChange::UPDATED, "ransom", {"parlement"},
+                {"vooruit"}, 2024, 4),
+         Change(4, IncidentChange::CREATED, "both", {"vooruit", "parlement"},
+                {}, 2023)}}});
   Follow();
   ASSERT_TRUE(WaitFor([&] { return Cursor() == 4; }));
   v1::Organization vooruit = Org("vooruit");
@@ -235,11 +242,13 @@ TEST_F(IncidentFollowerTest, AppliesChangesToTheReadModelWithTheServiceKey) {
   Follow();
   ASSERT_TRUE(WaitFor([&] { return Cursor() == 5; }));
   EXPECT_THAT(fake_->start_sequences(), ElementsAre(5));
-  EXPECT_THAT(Org("vooruit").linked_incidents(), ElementsAre("incidents/older"));
+  EXPECT_THAT(Org("vooruit").linked_incidents(),
+              ElementsAre("incidents/older"));
   EXPECT_EQ(Org("parlement").incident_count(), 1);
 }
 
-TEST_F(IncidentFollowerTest, ReconnectsAfterADroppedStreamAndCountsNothingTwice) {
+TEST_F(IncidentFollowerTest,
+       ReconnectsAfterADroppedStreamAndCountsNothingTwice) {
   Serve({
       {{Change(1, IncidentChange::CREATED, "a", {"vooruit"}),
         Change(2, IncidentChange::CREATED, "b", {"vooruit"})},
@@ -305,7 +314,7 @@ TEST_F(IncidentFollowerTest, StopIsPromptWhileBackingOff) {
   options.initial_backoff = absl::Seconds(30);
   options.max_backoff = absl::Seconds(60);
   follower_ = std::make_unique<IncidentFollower>(
-      *core_,
+      core_->read_model(),
       ::grpc::CreateChannel("127.0.0.1:" + std::to_string(port_),
                             ::grpc::InsecureChannelCredentials()),
       options);

@@ -34,12 +34,14 @@ TEST(NormalizeUrlTest, DefangedAndOddUrlsHaveOneCanonicalForm) {
       {"http://vooruit.be:80", "http://vooruit.be"},
       {"https://vooruit.be:8443/x", "https://vooruit.be:8443/x"},
       {"https://vooruit.be/nieuws#top", "https://vooruit.be/nieuws"},
-      {"hxxps://www.vooruit[.]brussels/nieuws", "https://vooruit.brussels/nieuws"},
+      {"hxxps://www.vooruit[.]brussels/nieuws",
+       "https://vooruit.brussels/nieuws"},
       {"vooruit[.]be/nieuws?a=1", "https://vooruit.be/nieuws?a=1"},
       {"  https://vooruit.be  ", "https://vooruit.be"},
       {"https://vooruit[dot]be/", "https://vooruit.be"},
       {"hxxps[://]vooruit[.]be", "https://vooruit.be"},
-      {"https://vooruit.be/Path/Keeps/Case/", "https://vooruit.be/Path/Keeps/Case/"},
+      {"https://vooruit.be/Path/Keeps/Case/",
+       "https://vooruit.be/Path/Keeps/Case/"},
       {"https://user:pw@vooruit.be/", "https://vooruit.be"},
       {"https://www.bbc.co.uk/news", "https://bbc.co.uk/news"},
   };
@@ -82,9 +84,9 @@ TEST(RegistrableDomainTest, UsesThePublicSuffixList) {
     EXPECT_EQ(*domain, c.canonical) << c.input;
   }
   for (const char* bad : {"co.uk", "be", "localhost", "10.0.0.1", "[::1]"}) {
-    EXPECT_THAT(RegistrableDomain(bad, "domains[0]"),
-                StatusIs(absl::StatusCode::kInvalidArgument,
-                         HasSubstr("domains[0]")))
+    EXPECT_THAT(
+        RegistrableDomain(bad, "domains[0]"),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("domains[0]")))
         << bad;
   }
 }

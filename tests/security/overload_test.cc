@@ -24,6 +24,7 @@
 #include "catalog-service/catalog_service_impl.h"
 #include "catalog-service/catalog_store.h"
 #include "common/api/clock.h"
+#include "common/api/countries.h"
 #include "common/concurrency/bounded_executor.h"
 #include "common/grpc/server_runner.h"
 #include "gmock/gmock.h"
@@ -57,7 +58,9 @@ TEST(OverloadTest, FullWriteQueueAnswersResourceExhaustedAndQueuesWithinBounds) 
   auto store = catalog::CatalogStore::Open(dir.Sub("db"));
   ASSERT_TRUE(store.ok()) << store.status();
   api::FakeClock clock(absl::FromUnixSeconds(1767225600));
-  catalog::CatalogCore core(**store, clock);
+  auto countries = api::CountryList::Default();
+  ASSERT_TRUE(countries.ok()) << countries.status();
+  catalog::CatalogCore core(**store, clock, **countries);
   {
     concurrency::BoundedExecutor writers(1, 2);
     std::atomic<bool> gate_running{false};

@@ -1,0 +1,160 @@
+#include "catalog-service/catalog_server.h"
+
+#include <utility>
+
+#include "absl/memory/memory.h"
+#include "absl/strings/str_cat.h"
+#include "common/grpc/service_channel.h"
+#include "common/logging/log.h"
+
+namespace atlas::catalog {
+namespace {
+
+// `s` with `what` in front of its message, code kept.
+absl::Status Annotate(const absl::Status& s, absl::string_view what) {
+  return absl::Status(s.code(), absl::StrCat(what, ": ", s.message()));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<CatalogServer>> CatalogServer::Start(
+    Options options) {
+  auto server = absl::WrapUnique(new CatalogServer());
+  absl::Status started = server->Init(std::move(options));
+  if (!started.ok()) {
+    absl::Status closed = server->TearDown();
+    if (!closed.ok()) {
+      log::Error("database did not close cleanly after a failed start",
+                 {{"error", closed.ToString()}});
+    }
+    server->waited_ = true;
+    server->close_status_ = closed;
+    return started;
+  }
+  return server;
+}
+
+absl::Status CatalogServer::Init(Options options) {
+  if (options.keys == nullptr) {
+    return absl::InvalidArgumentError("keys: a key registry is required");
+  }
+  const api::CountryList* countries = options.countries;
+  if (countries == nullptr) {
+    // Fail closed: without the ISO 3166-1 list no country can be checked,
+    // and none is accepted unchecked.
+    if (options.iso_codes_path.empty()) {
+      return absl::InvalidArgumentError(
+          "countries: an ISO 3166-1 list is required (countries or "
+          "iso_codes_path)");
+    }
+    // The error names the path.
+    auto loaded = api::CountryList::LoadFile(options.iso_codes_path);
+    if (!loaded.ok()) return loaded.status();
+    loaded_countries_ = *std::move(loaded);
+    countries = &*loaded_countries_;
+  }
+  api::Clock& clock =
+      options.clock != nullptr ? *options.clock : api::RealClock::Get();
+
+  auto store = CatalogStore::Open(options.db_path, options.sync_writes);
+  if (!store.ok()) {
+    return Annotate(store.status(),
+                    absl::StrCat("cannot open database ", options.db_path));
+  }
+  store_ = *std::move(store);
+  core_ = std::make_unique<CatalogCore>(*store_, clock, *countries);
+
+  if (!options.incident_address.empty()) {
+    if (options.incident_api_key.empty()) {
+      log::Warning("following incident-service without a key",
+                   {{"hint", "set --incident_api_key_file"}});
+    }
+    IncidentFollower::Options follower_options;
+    follower_options.api_key = options.incident_api_key;
+    follower_options.initial_backoff = options.follower_initial_backoff;
+    follower_options.max_backoff = options.follower_max_backoff;
+    follower_ = std::make_unique<IncidentFollower>(
+        core_->read_model(),
+        grpc_util::MakeServiceChannel(options.incident_address,
+                                      options.peer_credentials),
+        std::move(follower_options));
+  }
+
+  const server::ServingOptions& serving = options.serving;
+  writers_ = std::make_unique<concurrency::BoundedExecutor>(
+      serving.write_threads, serving.max_queued_writes);
+  service_ = std::make_unique<CatalogServiceImpl>(
+      *core_, *options.keys, *writers_, serving.max_inflight_reads,
+      serving.max_inflight_point_reads);
+
+  grpc_util::ServerOptions runner_options;
+  runner_options.listen_address = serving.listen_address;
+  runner_options.service_name = kServiceName;
+  runner_options.shutdown_grace = serving.shutdown_grace;
+  runner_options.max_receive_message_bytes = serving.max_request_bytes;
+  runner_options.credentials = serving.credentials;
+  // The follower's stream is cancelled as soon as draining starts.
+  runner_options.on_drain_start = [this] {
+    if (follower_ != nullptr) follower_->Stop();
+  };
+  auto runner = grpc_util::ServerRunner::Start(std::move(runner_options),
+                                               {service_.get()});
+  if (!runner.ok()) {
+    return Annotate(runner.status(),
+                    absl::StrCat("cannot serve on ", serving.listen_address));
+  }
+  port_ = (*runner)->port();
+  {
+    absl::MutexLock lock(&mu_);
+    runner_ = *std::move(runner);
+  }
+  if (follower_ != nullptr) {
+    follower_->Start();
+    log::Info("following incident changes",
+              {{"address", options.incident_address}});
+  }
+  return absl::OkStatus();
+}
+
+CatalogServer::~CatalogServer() {
+  if (!waited_) {
+    Shutdown();
+    (void)Wait();
+  }
+}
+
+void CatalogServer::Shutdown() {
+  absl::MutexLock lock(&mu_);
+  if (runner_ != nullptr) runner_->Shutdown();
+}
+
+absl::Status CatalogServer::Wait() {
+  if (waited_) return close_status_;
+  grpc_util::ServerRunner* runner;
+  {
+    absl::MutexLock lock(&mu_);
+    runner = runner_.get();
+  }
+  // Only Wait() resets runner_, so it stays valid here.
+  if (runner != nullptr) runner->Wait();
+  close_status_ = TearDown();
+  waited_ = true;
+  return close_status_;
+}
+
+absl::Status CatalogServer::TearDown() {
+  if (follower_ != nullptr) follower_->Stop();
+  follower_.reset();
+  {
+    absl::MutexLock lock(&mu_);
+    runner_.reset();
+  }
+  // No call reaches the service any more. Queued writes (which call back
+  // into the service) finish before it goes and before the store closes.
+  writers_.reset();
+  service_.reset();
+  if (store_ == nullptr) return absl::OkStatus();
+  return store_->Close();
+}
+
+}  // namespace atlas::catalog

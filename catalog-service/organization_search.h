@@ -1,0 +1,61 @@
+// OrganizationSearch: finding organisations by what an analyst has at hand,
+// a name, an alias, a domain or a URL, over CatalogStore's search and
+// domain indexes (see catalog_store.h for the `search\0` entries).
+//
+// Both methods are reads of the durable view, open to every caller
+// (public ones see the redacted view of each organisation, see
+// common/auth/redaction.h). Neither writes.
+//
+// Thread safety: any number of threads may call it at once.
+#ifndef ATLAS_CATALOG_SERVICE_ORGANIZATION_SEARCH_H_
+#define ATLAS_CATALOG_SERVICE_ORGANIZATION_SEARCH_H_
+
+#include "absl/status/statusor.h"
+#include "atlas/catalog/v1/catalog_service.pb.h"
+#include "catalog-service/catalog_store.h"
+#include "common/auth/api_keys.h"
+
+namespace atlas::catalog {
+
+class OrganizationSearch {
+ public:
+  // `store` must outlive the search.
+  explicit OrganizationSearch(const CatalogStore& store) : store_(store) {}
+
+  // Ranked matches of the folded query (case- and accent-insensitive):
+  // EXACT (a whole name, alias or domain), then PREFIX (of a word), then
+  // SUBSTRING; within a kind by folded display name, then name. Exact and
+  // prefix matches are prefix scans of the search index; the substring
+  // pass scans every whole name/alias/domain entry (O(all names)) and is
+  // skipped when the page is already full of better matches.
+  //
+  // INVALID_ARGUMENT for a query that is empty, longer than 200 characters
+  // or has no searchable character, a negative page_size, or a page_token
+  // made for another query; INTERNAL or UNAVAILABLE for a storage failure
+  // (logged; see common/storage/storage_error.h).
+  absl::StatusOr<v1::SearchOrganizationsResponse> Search(
+      const auth::Caller& caller,
+      const v1::SearchOrganizationsRequest& request) const;
+
+  // The organisation a URL, domain, name or alias designates. A query that
+  // looks like a URL or a domain is resolved by the owner of its
+  // registrable domain (resolved_by DOMAIN); otherwise, or when a bare
+  // domain-like text has no owner, by a whole name or alias compared
+  // folded (resolved_by NAME): one match is the answer, several are
+  // returned as candidates (at most 20, by display name).
+  //
+  // INVALID_ARGUMENT for an empty query, one longer than 2048 characters,
+  // or a URL without a registrable domain (the message names `query`);
+  // NOT_FOUND when nothing matches; INTERNAL or UNAVAILABLE for a storage
+  // failure.
+  absl::StatusOr<v1::ResolveOrganizationResponse> Resolve(
+      const auth::Caller& caller,
+      const v1::ResolveOrganizationRequest& request) const;
+
+ private:
+  const CatalogStore& store_;
+};
+
+}  // namespace atlas::catalog
+
+#endif  // ATLAS_CATALOG_SERVICE_ORGANIZATION_SEARCH_H_
