@@ -18,12 +18,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "bench/synthetic.h"
-#include "common/api/clock.h"
+#include "common/api/time/clock.h"
+#include "common/api/types/countries.h"
 #include "common/auth/api_keys.h"
 #include "common/logging/log.h"
 #include "incident-service/attack_catalog.h"
 #include "incident-service/catalog_client.h"
-#include "common/api/countries.h"
 #include "incident-service/changelog.h"
 #include "incident-service/incident_core.h"
 #include "incident-service/incident_store.h"
@@ -60,8 +60,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", attack.status().ToString().c_str());
     return 1;
   }
-  auto store = atlas::incident::IncidentStore::Open(absl::GetFlag(FLAGS_db_path),
-                                                    /*sync_writes=*/false);
+  auto store =
+      atlas::incident::IncidentStore::Open(absl::GetFlag(FLAGS_db_path),
+                                           /*sync_writes=*/false);
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
     return 1;
@@ -83,9 +84,9 @@ int main(int argc, char** argv) {
                                       .attack = &*attack,
                                       .countries = *countries,
                                       .clock = &atlas::api::RealClock::Get()});
-  atlas::bench::Synthetic synth(absl::GetFlag(FLAGS_orgs),
-                                absl::GetFlag(FLAGS_attack_dir) +
-                                    "/enterprise-techniques.tsv");
+  atlas::bench::Synthetic synth(
+      absl::GetFlag(FLAGS_orgs),
+      absl::GetFlag(FLAGS_attack_dir) + "/enterprise-techniques.tsv");
   const atlas::auth::Caller editor{atlas::auth::Role::kEditor, "bench-bulk"};
   const int64_t start = absl::GetFlag(FLAGS_start);
   const int64_t end = absl::GetFlag(FLAGS_end);
@@ -113,11 +114,11 @@ int main(int argc, char** argv) {
   const double secs = absl::ToDoubleSeconds(absl::Now() - t0);
   absl::Status closed = (*store)->Close();
   const double with_close = absl::ToDoubleSeconds(absl::Now() - t0);
-  std::printf("phase=bulk_loader count=%lld errors=%lld seconds=%.2f "
-              "per_s=%.0f seconds_with_close=%.2f close=%s\n",
-              static_cast<long long>(ok.load()),
-              static_cast<long long>(failed.load()), secs,
-              secs > 0 ? ok.load() / secs : 0.0, with_close,
-              closed.ok() ? "ok" : closed.ToString().c_str());
+  std::printf(
+      "phase=bulk_loader count=%lld errors=%lld seconds=%.2f "
+      "per_s=%.0f seconds_with_close=%.2f close=%s\n",
+      static_cast<long long>(ok.load()), static_cast<long long>(failed.load()),
+      secs, secs > 0 ? ok.load() / secs : 0.0, with_close,
+      closed.ok() ? "ok" : closed.ToString().c_str());
   return failed.load() == 0 && closed.ok() ? 0 : 1;
 }

@@ -85,15 +85,14 @@ void Start(std::shared_ptr<Call<Req, Resp>> call, Method method,
          });
 }
 
-bool Report(const std::string& phase, bench::LoadStats& stats,
-            int64_t rpcs) {
-  std::printf("phase=%s count=%lld rpcs=%lld errors=%lld seconds=%.2f "
-              "per_s=%.0f p50_us=%.0f p99_us=%.0f first_error=\"%s\"\n",
-              phase.c_str(), static_cast<long long>(stats.ok),
-              static_cast<long long>(rpcs),
-              static_cast<long long>(stats.error_count()), stats.seconds,
-              stats.qps(), stats.Percentile(50), stats.Percentile(99),
-              stats.first_error.c_str());
+bool Report(const std::string& phase, bench::LoadStats& stats, int64_t rpcs) {
+  std::printf(
+      "phase=%s count=%lld rpcs=%lld errors=%lld seconds=%.2f "
+      "per_s=%.0f p50_us=%.0f p99_us=%.0f first_error=\"%s\"\n",
+      phase.c_str(), static_cast<long long>(stats.ok),
+      static_cast<long long>(rpcs), static_cast<long long>(stats.error_count()),
+      stats.seconds, stats.qps(), stats.Percentile(50), stats.Percentile(99),
+      stats.first_error.c_str());
   std::fflush(stdout);
   return stats.error_count() == 0;
 }
@@ -127,11 +126,12 @@ int main(int argc, char** argv) {
           *call->request.mutable_organization() = synth.Organization(i);
           call->request.set_organization_id(bench::OrgId(i));
           auto* stub = catalog[i % channels].get();
-          Start(call,
-                [stub](auto* c, auto* req, auto* resp, auto cb) {
-                  stub->async()->CreateOrganization(c, req, resp, std::move(cb));
-                },
-                done);
+          Start(
+              call,
+              [stub](auto* c, auto* req, auto* resp, auto cb) {
+                stub->async()->CreateOrganization(c, req, resp, std::move(cb));
+              },
+              done);
         });
     ok &= Report("organizations", stats, orgs - org_start);
   }
@@ -151,23 +151,25 @@ int main(int argc, char** argv) {
         [&](int64_t j, bench::DoneFn done) {
           const int64_t first = inc_start + j * batch;
           const int64_t last = std::min(incidents, first + batch);
-          auto call = std::make_shared<Call<inc::BatchCreateIncidentsRequest,
-                                            inc::BatchCreateIncidentsResponse>>();
+          auto call =
+              std::make_shared<Call<inc::BatchCreateIncidentsRequest,
+                                    inc::BatchCreateIncidentsResponse>>();
           for (int64_t i = first; i < last; ++i) {
             inc::CreateIncidentRequest* r = call->request.add_requests();
             *r->mutable_incident() = synth.Incident(i);
             r->set_incident_id(bench::IncidentId(i));
           }
           auto* stub = incident[j % channels].get();
-          Start(call,
-                [stub](auto* c, auto* req, auto* resp, auto cb) {
-                  stub->async()->BatchCreateIncidents(c, req, resp,
-                                                      std::move(cb));
-                },
-                [done, &created, n = last - first](grpc::Status s) {
-                  if (s.ok()) created += n;
-                  done(s);
-                });
+          Start(
+              call,
+              [stub](auto* c, auto* req, auto* resp, auto cb) {
+                stub->async()->BatchCreateIncidents(c, req, resp,
+                                                    std::move(cb));
+              },
+              [done, &created, n = last - first](grpc::Status s) {
+                if (s.ok()) created += n;
+                done(s);
+              });
         });
     const int64_t calls = stats.ok;
     stats.ok = created.load();  // per_s and count are incidents, not calls
@@ -183,17 +185,18 @@ int main(int argc, char** argv) {
           *call->request.mutable_incident() = synth.Incident(i);
           call->request.set_incident_id(bench::IncidentId(i));
           auto* stub = incident[i % channels].get();
-          Start(call,
-                [stub](auto* c, auto* req, auto* resp, auto cb) {
-                  stub->async()->CreateIncident(c, req, resp, std::move(cb));
-                },
-                done);
+          Start(
+              call,
+              [stub](auto* c, auto* req, auto* resp, auto cb) {
+                stub->async()->CreateIncident(c, req, resp, std::move(cb));
+              },
+              done);
         });
     ok &= Report("incidents", stats, incidents - inc_start);
   }
 
-  const int64_t detail = std::min(absl::GetFlag(FLAGS_detail_incidents),
-                                  incidents);
+  const int64_t detail =
+      std::min(absl::GetFlag(FLAGS_detail_incidents), incidents);
   if (detail > 0) {
     // Slot k of incident i: 0..5 events, 6..8 sources; slots beyond the
     // incident's counts complete at once without a call.
@@ -211,30 +214,32 @@ int main(int argc, char** argv) {
           auto* stub = incident[i % channels].get();
           if (k < 6) {
             if (k >= synth.EventCount(i)) return done(grpc::Status::OK);
-            auto call = std::make_shared<Call<inc::CreateTimelineEventRequest,
-                                              inc::TimelineEvent>>();
+            auto call = std::make_shared<
+                Call<inc::CreateTimelineEventRequest, inc::TimelineEvent>>();
             call->request.set_parent(parent);
             *call->request.mutable_event() = synth.Event(i, k);
             call->request.set_event_id(absl::StrCat("e", k));
-            Start(call,
-                  [stub](auto* c, auto* req, auto* resp, auto cb) {
-                    stub->async()->CreateTimelineEvent(c, req, resp,
-                                                       std::move(cb));
-                  },
-                  done);
+            Start(
+                call,
+                [stub](auto* c, auto* req, auto* resp, auto cb) {
+                  stub->async()->CreateTimelineEvent(c, req, resp,
+                                                     std::move(cb));
+                },
+                done);
           } else {
             const int s = k - 6;
             if (s >= synth.SourceCount(i)) return done(grpc::Status::OK);
-            auto call = std::make_shared<
-                Call<inc::CreateSourceRequest, inc::Source>>();
+            auto call =
+                std::make_shared<Call<inc::CreateSourceRequest, inc::Source>>();
             call->request.set_parent(parent);
             *call->request.mutable_source() = synth.Source(i, s);
             call->request.set_source_id(absl::StrCat("s", s));
-            Start(call,
-                  [stub](auto* c, auto* req, auto* resp, auto cb) {
-                    stub->async()->CreateSource(c, req, resp, std::move(cb));
-                  },
-                  done);
+            Start(
+                call,
+                [stub](auto* c, auto* req, auto* resp, auto cb) {
+                  stub->async()->CreateSource(c, req, resp, std::move(cb));
+                },
+                done);
           }
         });
     // Skipped slots completed as OK; count only real calls.

@@ -10,9 +10,9 @@
 #include "absl/flags/parse.h"
 #include "absl/synchronization/mutex.h"
 #include "atlas/bench/v1/bench.grpc.pb.h"
-#include "common/server/port_file.h"
 #include "common/grpc/server_runner.h"
 #include "common/logging/log.h"
+#include "common/server/port_file.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "host:port to serve on");
 ABSL_FLAG(std::string, port_file, "",

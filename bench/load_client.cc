@@ -97,7 +97,8 @@ std::unique_ptr<grpc::ClientContext> NewContext() {
   auto ctx = std::make_unique<grpc::ClientContext>();
   const std::string key = absl::GetFlag(FLAGS_api_key);
   if (!key.empty()) ctx->AddMetadata("authorization", "Bearer " + key);
-  ctx->set_deadline(absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_deadline)));
+  ctx->set_deadline(
+      absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_deadline)));
   return ctx;
 }
 
@@ -297,10 +298,11 @@ class WatchReader : public grpc::ClientReadReactor<inc::IncidentChange> {
   void Print(const std::string& label) {
     absl::MutexLock lock(&mu_);
     const double secs = absl::ToDoubleSeconds(last_ - start_);
-    std::printf("label=%s changes=%lld seconds=%.3f changes_per_s=%.0f "
-                "status=%d\n",
-                label.c_str(), static_cast<long long>(count_.load()), secs,
-                secs > 0 ? count_.load() / secs : 0.0, status_.error_code());
+    std::printf(
+        "label=%s changes=%lld seconds=%.3f changes_per_s=%.0f "
+        "status=%d\n",
+        label.c_str(), static_cast<long long>(count_.load()), secs,
+        secs > 0 ? count_.load() / secs : 0.0, status_.error_code());
   }
 
  private:
@@ -325,13 +327,14 @@ int main(int argc, char** argv) {
   std::string label = absl::GetFlag(FLAGS_label);
   if (label.empty()) label = absl::StrCat(rpc, "/", mode);
   if (mode == "wait_serving") return WaitServing();
-  Clients clients =
-      Connect(absl::GetFlag(FLAGS_target), std::max(1, absl::GetFlag(FLAGS_channels)));
+  Clients clients = Connect(absl::GetFlag(FLAGS_target),
+                            std::max(1, absl::GetFlag(FLAGS_channels)));
   bench::Synthetic synth(std::max<int64_t>(1, absl::GetFlag(FLAGS_orgs)),
                          absl::GetFlag(FLAGS_attack_tsv));
   if (mode == "frame") return Frame(clients, rpc, synth);
   if (mode == "watch") {
-    WatchReader reader(clients.incident[0].get(), absl::GetFlag(FLAGS_max_calls));
+    WatchReader reader(clients.incident[0].get(),
+                       absl::GetFlag(FLAGS_max_calls));
     if (!reader.Wait(absl::GetFlag(FLAGS_duration))) {
       reader.Cancel();
       reader.Wait(absl::InfiniteDuration());

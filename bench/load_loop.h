@@ -102,8 +102,8 @@ class Recorder {
     } else {
       ++errors_[status.error_code()];
       if (first_error_.empty()) {
-        first_error_ = absl::StrCat(status.error_code(), " ",
-                                    status.error_message());
+        first_error_ =
+            absl::StrCat(status.error_code(), " ", status.error_message());
       }
     }
   }
@@ -156,8 +156,8 @@ class InFlight {
 // from issue to completion.
 inline LoadStats RunClosedLoop(int concurrency, int64_t max_calls,
                                absl::Duration duration, const IssueFn& issue) {
-  internal::Recorder recorder(static_cast<size_t>(
-      std::min<int64_t>(max_calls, 4'000'000)));
+  internal::Recorder recorder(
+      static_cast<size_t>(std::min<int64_t>(max_calls, 4'000'000)));
   internal::InFlight in_flight;
   std::atomic<int64_t> next{0};
   const absl::Time start = absl::Now();
@@ -203,7 +203,8 @@ inline LoadStats RunOpenLoop(double rate, absl::Duration duration,
   while (i < total) {
     const absl::Time now = absl::Now();
     const int64_t due = std::min<int64_t>(
-        total, static_cast<int64_t>(absl::ToDoubleSeconds(now - start) * rate) + 1);
+        total,
+        static_cast<int64_t>(absl::ToDoubleSeconds(now - start) * rate) + 1);
     for (; i < due; ++i) {
       const absl::Time due_at = start + absl::Seconds(i / rate);
       if (outstanding.load(std::memory_order_relaxed) >= max_in_flight) {

@@ -49,8 +49,9 @@ class Synthetic {
       }
     }
     if (techniques_.empty()) {
-      techniques_ = {"T1486", "T1566.001", "T1190", "T1078", "T1133",
-                     "T1059.001", "T1490", "T1567.002", "T1498", "T1491.002"};
+      techniques_ = {"T1486", "T1566.001", "T1190", "T1078",
+                     "T1133", "T1059.001", "T1490", "T1567.002",
+                     "T1498", "T1491.002"};
     }
   }
 
@@ -62,26 +63,27 @@ class Synthetic {
     std::mt19937_64 rng(Seed(1, i));
     catalog::v1::Organization org;
     const Country& c = CountryOfOrg(i);
-    static const char* kKinds[] = {"Party", "Ministry", "Parliament",
+    static const char* kKinds[] = {"Party",    "Ministry",   "Parliament",
                                    "Hospital", "University", "Times",
-                                   "Bank", "Foundation", "City Council"};
+                                   "Bank",     "Foundation", "City Council"};
     static const catalog::v1::OrganizationType kTypes[] = {
-        catalog::v1::POLITICAL_PARTY,     catalog::v1::GOVERNMENT_BODY,
-        catalog::v1::LEGISLATURE,         catalog::v1::HEALTHCARE_PROVIDER,
-        catalog::v1::EDUCATIONAL_INSTITUTION, catalog::v1::MEDIA_OUTLET,
-        catalog::v1::COMPANY,             catalog::v1::NON_GOVERNMENTAL_ORGANIZATION,
+        catalog::v1::POLITICAL_PARTY,
+        catalog::v1::GOVERNMENT_BODY,
+        catalog::v1::LEGISLATURE,
+        catalog::v1::HEALTHCARE_PROVIDER,
+        catalog::v1::EDUCATIONAL_INSTITUTION,
+        catalog::v1::MEDIA_OUTLET,
+        catalog::v1::COMPANY,
+        catalog::v1::NON_GOVERNMENTAL_ORGANIZATION,
         catalog::v1::GOVERNMENT_BODY};
-    static const char* kSectors[] = {"non-profit", "government-national",
-                                     "government-national", "healthcare",
-                                     "education", "communications",
-                                     "financial-services", "non-profit",
-                                     "government-local"};
+    static const char* kSectors[] = {
+        "non-profit",         "government-national", "government-national",
+        "healthcare",         "education",           "communications",
+        "financial-services", "non-profit",          "government-local"};
     const int k = static_cast<int>(rng() % 9);
-    org.set_display_name(
-        absl::StrCat(c.city, " ", kKinds[k], " ", i));
+    org.set_display_name(absl::StrCat(c.city, " ", kKinds[k], " ", i));
     org.add_aliases(absl::StrCat(kKinds[k], " ", c.code, " ", i));
-    org.set_primary_url(
-        absl::StrCat("https://www.org-", i, ".", c.tld, "/"));
+    org.set_primary_url(absl::StrCat("https://www.org-", i, ".", c.tld, "/"));
     org.set_country(c.code);
     org.set_locality(c.city);
     org.add_sectors(kSectors[k]);
@@ -105,7 +107,8 @@ class Synthetic {
     v->set_organization(absl::StrCat("organizations/", OrgId(victim)));
     v->set_role(incident::v1::Victim::PRIMARY);
     if (rng() % 5 == 0 && orgs_ > 1) {
-      int64_t other = (victim + 1 + static_cast<int64_t>(rng() % (orgs_ - 1))) % orgs_;
+      int64_t other =
+          (victim + 1 + static_cast<int64_t>(rng() % (orgs_ - 1))) % orgs_;
       auto* v2 = inc.add_victims();
       v2->set_organization(absl::StrCat("organizations/", OrgId(other)));
       v2->set_role(incident::v1::Victim::SECONDARY);
@@ -119,7 +122,8 @@ class Synthetic {
         incident::v1::DEFACEMENT, incident::v1::DDOS,
         incident::v1::ACCOUNT_COMPROMISE};
     const int w = static_cast<int>(rng() % 5);
-    inc.set_title(absl::StrCat(kWhat[w], " ", OrgId(victim), " (", c.city, ")"));
+    inc.set_title(
+        absl::StrCat(kWhat[w], " ", OrgId(victim), " (", c.city, ")"));
     inc.add_incident_types(kType[w]);
     if (w == 0) inc.add_incident_types(incident::v1::DATA_BREACH);
     // Start 2015-01..2026-02, precision mixed: 20% year, 30% month, 50% day.
@@ -139,8 +143,8 @@ class Synthetic {
         " organisation. Systems were taken offline while external responders "
         "investigated; the victim reported the incident to the police and "
         "to the data protection authority."));
-    inc.set_determination(static_cast<incident::v1::Determination>(
-        1 + rng() % 4));
+    inc.set_determination(
+        static_cast<incident::v1::Determination>(1 + rng() % 4));
     auto* cia = inc.mutable_cia_posture();
     cia->mutable_confidentiality()->set_level(
         static_cast<incident::v1::ImpactLevel>(1 + rng() % 4));
@@ -161,7 +165,7 @@ class Synthetic {
     auto* actor = inc.add_threat_actors();
     const int a = static_cast<int>(rng() % 5);
     actor->set_name(kActors[a]);
-    actor->set_type(a == 1 ? incident::v1::HACKTIVIST
+    actor->set_type(a == 1   ? incident::v1::HACKTIVIST
                     : a == 2 ? incident::v1::NATION_STATE
                              : incident::v1::CRIMINAL);
     if (w == 0) {
@@ -174,15 +178,20 @@ class Synthetic {
   }
 
   // Number of timeline events (2..6) and sources (1..3) of incident i.
-  int EventCount(int64_t i) const { return 2 + static_cast<int>(Seed(3, i) % 5); }
-  int SourceCount(int64_t i) const { return 1 + static_cast<int>(Seed(4, i) % 3); }
+  int EventCount(int64_t i) const {
+    return 2 + static_cast<int>(Seed(3, i) % 5);
+  }
+  int SourceCount(int64_t i) const {
+    return 1 + static_cast<int>(Seed(4, i) % 3);
+  }
 
   // Event e of incident i (dated from the incident's start).
   incident::v1::TimelineEvent Event(int64_t i, int e) const {
     std::mt19937_64 rng(Seed(5, i * 16 + e));
     incident::v1::Incident inc = Incident(i);
     static const incident::v1::EventType kTypes[] = {
-        incident::v1::DETECTION, incident::v1::SERVICE_OUTAGE,
+        incident::v1::DETECTION,
+        incident::v1::SERVICE_OUTAGE,
         incident::v1::REPORTED_TO_POLICE,
         incident::v1::REPORTED_TO_DATA_PROTECTION_AUTHORITY,
         incident::v1::EXTERNAL_RESPONDERS_ENGAGED,
@@ -204,8 +213,10 @@ class Synthetic {
     incident::v1::Source src;
     static const char* kPublishers[] = {"The Brussels Times", "De Standaard",
                                         "Le Soir", "The Record"};
-    src.set_url(absl::StrCat("hxxps://news-", s, "[.]example.com/", IncidentId(i)));
-    src.set_title(absl::StrCat("Cyberattack report ", s + 1, " on ", IncidentId(i)));
+    src.set_url(
+        absl::StrCat("hxxps://news-", s, "[.]example.com/", IncidentId(i)));
+    src.set_title(
+        absl::StrCat("Cyberattack report ", s + 1, " on ", IncidentId(i)));
     src.set_publisher(kPublishers[(i + s) % 4]);
     src.set_language(s % 2 ? "nl-BE" : "en");
     src.set_kind(incident::v1::NEWS);
@@ -241,7 +252,8 @@ class Synthetic {
     return Countries().front();
   }
   static uint64_t Seed(uint64_t stream, int64_t i) {
-    uint64_t x = (stream << 56) ^ static_cast<uint64_t>(i) ^ 0x9e3779b97f4a7c15ull;
+    uint64_t x =
+        (stream << 56) ^ static_cast<uint64_t>(i) ^ 0x9e3779b97f4a7c15ull;
     x ^= x >> 33;
     x *= 0xff51afd7ed558ccdull;
     x ^= x >> 33;

@@ -87,12 +87,8 @@ absl::Status CatalogServer::Init(Options options) {
       *core_, *options.keys, *writers_, serving.max_inflight_reads,
       serving.max_inflight_point_reads);
 
-  grpc_util::ServerOptions runner_options;
-  runner_options.listen_address = serving.listen_address;
-  runner_options.service_name = kServiceName;
-  runner_options.shutdown_grace = serving.shutdown_grace;
-  runner_options.max_receive_message_bytes = serving.max_request_bytes;
-  runner_options.credentials = serving.credentials;
+  grpc_util::ServerOptions runner_options =
+      server::RunnerOptions(serving, kServiceName);
   // The follower's stream is cancelled as soon as draining starts.
   runner_options.on_drain_start = [this] {
     if (follower_ != nullptr) follower_->Stop();

@@ -4,7 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/aip/filter_lexer.h"
-#include "common/api/resource_name.h"
+#include "common/api/aip/resource_name.h"
 
 namespace atlas::catalog {
 namespace {

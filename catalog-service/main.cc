@@ -11,7 +11,6 @@
 
 #include "absl/flags/flag.h"
 #include "catalog-service/catalog_server.h"
-#include "common/api/countries.h"
 #include "common/auth/key_files.h"
 #include "common/logging/log.h"
 #include "common/server/service_main.h"
@@ -20,8 +19,6 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "host:port to serve on (port 0 picks a free port)");
 ABSL_FLAG(std::string, db_path, "./data/catalog", "RocksDB directory");
 ABSL_FLAG(int, write_threads, 4, "threads that run writes");
-ABSL_FLAG(std::string, iso_codes_path, atlas::api::kDebianIso3166Path,
-          "ISO 3166-1 list of Debian's iso-codes package (JSON); required");
 ABSL_FLAG(std::string, incident_address, "",
           "incident-service host:port whose change stream to follow; empty: "
           "do not follow (linked incidents stay as stored)");
@@ -52,7 +49,7 @@ int main(int argc, char** argv) {
   options.serving.listen_address = absl::GetFlag(FLAGS_listen);
   options.serving.write_threads = absl::GetFlag(FLAGS_write_threads);
   options.db_path = absl::GetFlag(FLAGS_db_path);
-  options.iso_codes_path = absl::GetFlag(FLAGS_iso_codes_path);
+  options.iso_codes_path = common->iso_codes_path;
   options.incident_address = absl::GetFlag(FLAGS_incident_address);
   options.incident_api_key = *std::move(incident_key);
   options.peer_credentials = common->peer_credentials;

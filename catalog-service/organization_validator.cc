@@ -9,9 +9,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "catalog-service/search_key.h"
-#include "common/api/resource_name.h"
-#include "common/api/url.h"
-#include "common/api/validation.h"
+#include "common/api/aip/resource_name.h"
+#include "common/api/aip/validation.h"
+#include "common/api/types/url.h"
 #include "common/status/status_macros.h"
 
 namespace atlas::catalog {

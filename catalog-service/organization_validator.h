@@ -21,7 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "atlas/catalog/v1/catalog_service.pb.h"
-#include "common/api/countries.h"
+#include "common/api/types/countries.h"
 
 namespace atlas::catalog {
 

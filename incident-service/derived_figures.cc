@@ -4,7 +4,7 @@
 #include <map>
 
 #include "absl/time/civil_time.h"
-#include "common/api/partial_date.h"
+#include "common/api/types/partial_date.h"
 
 namespace atlas::incident {
 

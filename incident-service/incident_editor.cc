@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/api/partial_date.h"
-#include "common/api/resource_name.h"
-#include "common/api/validation.h"
+#include "common/api/aip/resource_name.h"
+#include "common/api/aip/validation.h"
+#include "common/api/types/partial_date.h"
 #include "common/auth/redaction.h"
 #include "common/logging/log.h"
 #include "common/status/status_macros.h"

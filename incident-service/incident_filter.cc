@@ -4,9 +4,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/aip/filter_lexer.h"
-#include "common/api/partial_date.h"
-#include "common/api/resource_name.h"
-#include "common/api/validation.h"
+#include "common/api/aip/resource_name.h"
+#include "common/api/aip/validation.h"
+#include "common/api/types/partial_date.h"
 #include "google/protobuf/descriptor.h"
 #include "incident-service/attack_catalog.h"
 

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/api/page_token.h"
-#include "common/api/resource_name.h"
-#include "common/api/validation.h"
+#include "common/api/aip/page_token.h"
+#include "common/api/aip/resource_name.h"
+#include "common/api/aip/validation.h"
 #include "common/auth/redaction.h"
 #include "common/status/status_macros.h"
 #include "common/storage/storage_error.h"

@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "atlas/incident/v1/incident_service.pb.h"
-#include "common/api/digest.h"
+#include "common/api/aip/digest.h"
 #include "google/protobuf/message.h"
 #include "incident-service/incident_store.h"
 

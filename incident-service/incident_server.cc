@@ -74,12 +74,8 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
       *server->writers_, serving.max_inflight_reads,
       serving.max_inflight_point_reads);
 
-  grpc_util::ServerOptions runner;
-  runner.listen_address = serving.listen_address;
-  runner.service_name = kServiceName;
-  runner.shutdown_grace = serving.shutdown_grace;
-  runner.max_receive_message_bytes = serving.max_request_bytes;
-  runner.credentials = serving.credentials;
+  grpc_util::ServerOptions runner =
+      server::RunnerOptions(serving, kServiceName);
   // Change streams never end on their own: close them when the drain
   // starts so they do not hold it for the whole grace period.
   Changelog* changelog_ptr = server->changelog_.get();

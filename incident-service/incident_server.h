@@ -23,8 +23,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/api/clock.h"
-#include "common/api/countries.h"
+#include "common/api/time/clock.h"
+#include "common/api/types/countries.h"
 #include "common/auth/api_keys.h"
 #include "common/concurrency/bounded_executor.h"
 #include "common/grpc/server_runner.h"

@@ -9,7 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "common/api/partial_date.h"
+#include "common/api/types/partial_date.h"
 #include "common/auth/redaction.h"
 #include "common/status/status_macros.h"
 

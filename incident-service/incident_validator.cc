@@ -5,11 +5,11 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "common/api/partial_date.h"
-#include "common/api/relative_date.h"
-#include "common/api/resource_name.h"
-#include "common/api/url.h"
-#include "common/api/validation.h"
+#include "common/api/aip/resource_name.h"
+#include "common/api/aip/validation.h"
+#include "common/api/types/partial_date.h"
+#include "common/api/types/relative_date.h"
+#include "common/api/types/url.h"
 #include "common/status/status_macros.h"
 
 namespace atlas::incident {

@@ -17,7 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "atlas/incident/v1/incident_service.pb.h"
-#include "common/api/countries.h"
+#include "common/api/types/countries.h"
 #include "incident-service/attack_catalog.h"
 
 namespace atlas::incident {

@@ -8,7 +8,6 @@
 
 #include "absl/flags/flag.h"
 #include "absl/time/time.h"
-#include "common/api/countries.h"
 #include "common/auth/key_files.h"
 #include "common/logging/log.h"
 #include "common/server/service_main.h"
@@ -32,9 +31,6 @@ ABSL_FLAG(std::string, attack_dir, "incident-service/data/attack",
           "directory of the pinned MITRE ATT&CK Enterprise data "
           "(enterprise-techniques.tsv, SOURCE.md); relative paths resolve "
           "against the working directory");
-ABSL_FLAG(std::string, iso_codes_path, atlas::api::kDebianIso3166Path,
-          "ISO 3166-1 list of Debian's iso-codes package (JSON); the service "
-          "does not start without it");
 
 int main(int argc, char** argv) {
   namespace log = atlas::log;
@@ -60,7 +56,7 @@ int main(int argc, char** argv) {
   options.keys = std::move(common->keys);
   options.db_path = absl::GetFlag(FLAGS_db_path);
   options.attack_dir = absl::GetFlag(FLAGS_attack_dir);
-  options.iso_codes_path = absl::GetFlag(FLAGS_iso_codes_path);
+  options.iso_codes_path = common->iso_codes_path;
   options.catalog_address = absl::GetFlag(FLAGS_catalog_address);
   options.catalog_timeout = absl::GetFlag(FLAGS_catalog_timeout);
   options.catalog_api_key = *catalog_key;

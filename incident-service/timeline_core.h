@@ -25,7 +25,7 @@
 
 #include "absl/status/statusor.h"
 #include "atlas/incident/v1/incident_service.pb.h"
-#include "common/api/clock.h"
+#include "common/api/time/clock.h"
 #include "common/auth/api_keys.h"
 #include "common/storage/group_commit_writer.h"
 #include "google/protobuf/empty.pb.h"

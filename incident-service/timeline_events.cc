@@ -3,9 +3,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/api/page_token.h"
-#include "common/api/resource_name.h"
-#include "common/api/validation.h"
+#include "common/api/aip/page_token.h"
+#include "common/api/aip/resource_name.h"
+#include "common/api/aip/validation.h"
 #include "common/auth/redaction.h"
 #include "common/logging/log.h"
 #include "common/status/status_macros.h"
@@ -79,34 +79,21 @@ absl::StatusOr<TimelineEvent> TimelineCore::GetTimelineEvent(
 
 absl::StatusOr<v1::ListTimelineEventsResponse> TimelineCore::ListTimelineEvents(
     const auth::Caller& caller, const v1::ListTimelineEventsRequest& request) {
-  ASSIGN_OR_RETURN(
-      std::string id,
-      api::ParseName(request.parent(), kIncidentCollection, "parent"));
-  ASSIGN_OR_RETURN(int page_size, api::EffectivePageSize(request.page_size()));
-  const std::string fingerprint = api::QueryFingerprint({"events", id});
-  std::string cursor;
-  if (!request.page_token().empty()) {
-    ASSIGN_OR_RETURN(cursor,
-                     api::DecodePageToken(request.page_token(), fingerprint));
-  }
-  RETURN_IF_ERROR(LoadIncident(store_, id, "ListTimelineEvents").status());
-  std::vector<std::pair<std::string, std::string>> keys;  // cursor, event id
-  absl::Status s = store_.ScanTimeline(
-      id, cursor, [&](absl::string_view key, absl::string_view event_id) {
-        keys.emplace_back(std::string(key), std::string(event_id));
-        return keys.size() <= static_cast<size_t>(page_size);
-      });
-  if (!s.ok()) return storage::StorageError(s, "ListTimelineEvents");
+  constexpr absl::string_view kOp = "ListTimelineEvents";
+  ASSIGN_OR_RETURN(ChildPage page,
+                   PageOfChildren(
+                       store_, "events", request.parent(), request.page_size(),
+                       request.page_token(),
+                       [&](absl::string_view incident, absl::string_view cursor,
+                           IncidentStore::IndexVisitor visit) {
+                         return store_.ScanTimeline(incident, cursor, visit);
+                       },
+                       kOp));
   v1::ListTimelineEventsResponse response;
-  if (keys.size() > static_cast<size_t>(page_size)) {
-    keys.resize(page_size);
-    response.set_next_page_token(
-        api::EncodePageToken(fingerprint, keys.back().first));
-  }
-  for (const auto& [key, event_id] : keys) {
-    auto event = store_.GetEvent(id, event_id);
-    if (!event.ok())
-      return storage::StorageError(event.status(), "ListTimelineEvents");
+  response.set_next_page_token(page.next_page_token);
+  for (const std::string& event_id : page.ids) {
+    auto event = store_.GetEvent(page.incident_id, event_id);
+    if (!event.ok()) return storage::StorageError(event.status(), kOp);
     *response.add_events() = std::move(event->record);
   }
   auth::Redact(caller, &response);

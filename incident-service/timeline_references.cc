@@ -2,8 +2,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
-#include "common/api/partial_date.h"
-#include "common/api/relative_date.h"
+#include "common/api/aip/page_token.h"
+#include "common/api/aip/resource_name.h"
+#include "common/api/aip/validation.h"
+#include "common/api/types/partial_date.h"
+#include "common/api/types/relative_date.h"
+#include "common/status/status_macros.h"
+#include "common/storage/storage_error.h"
+#include "incident-service/incident_records.h"
 
 namespace atlas::incident {
 namespace {
@@ -75,6 +81,41 @@ std::map<std::string, const Source*> SourceMap(
   std::map<std::string, const Source*> out;
   for (const StoredSource& s : sources) out[s.record.name()] = &s.record;
   return out;
+}
+
+absl::StatusOr<ChildPage> PageOfChildren(const IncidentStore& store,
+                                         absl::string_view kind,
+                                         absl::string_view parent,
+                                         int32_t page_size,
+                                         absl::string_view page_token,
+                                         ChildScan scan, absl::string_view op) {
+  ChildPage page;
+  ASSIGN_OR_RETURN(page.incident_id,
+                   api::ParseName(parent, kIncidentCollection, "parent"));
+  ASSIGN_OR_RETURN(int size, api::EffectivePageSize(page_size));
+  const std::string fingerprint =
+      api::QueryFingerprint({std::string(kind), page.incident_id});
+  std::string cursor;
+  if (!page_token.empty()) {
+    ASSIGN_OR_RETURN(cursor, api::DecodePageToken(page_token, fingerprint));
+  }
+  RETURN_IF_ERROR(LoadIncident(store, page.incident_id, op).status());
+  std::string last_cursor;
+  bool more = false;
+  absl::Status s = scan(page.incident_id, cursor,
+                        [&](absl::string_view key, absl::string_view id) {
+                          if (page.ids.size() == static_cast<size_t>(size)) {
+                            more = true;
+                            return false;
+                          }
+                          page.ids.emplace_back(id);
+                          last_cursor = std::string(key);
+                          return true;
+                        });
+  if (!s.ok()) return storage::StorageError(s, op);
+  if (more)
+    page.next_page_token = api::EncodePageToken(fingerprint, last_cursor);
+  return page;
 }
 
 }  // namespace atlas::incident

@@ -3,9 +3,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/api/page_token.h"
-#include "common/api/resource_name.h"
-#include "common/api/validation.h"
+#include "common/api/aip/page_token.h"
+#include "common/api/aip/resource_name.h"
+#include "common/api/aip/validation.h"
 #include "common/auth/redaction.h"
 #include "common/logging/log.h"
 #include "common/status/status_macros.h"
@@ -52,34 +52,21 @@ absl::StatusOr<Source> TimelineCore::GetSource(
 
 absl::StatusOr<v1::ListSourcesResponse> TimelineCore::ListSources(
     const auth::Caller& caller, const v1::ListSourcesRequest& request) {
-  ASSIGN_OR_RETURN(
-      std::string id,
-      api::ParseName(request.parent(), kIncidentCollection, "parent"));
-  ASSIGN_OR_RETURN(int page_size, api::EffectivePageSize(request.page_size()));
-  const std::string fingerprint = api::QueryFingerprint({"sources", id});
-  std::string cursor;
-  if (!request.page_token().empty()) {
-    ASSIGN_OR_RETURN(cursor,
-                     api::DecodePageToken(request.page_token(), fingerprint));
-  }
-  RETURN_IF_ERROR(LoadIncident(store_, id, "ListSources").status());
-  std::vector<std::pair<std::string, std::string>> keys;
-  absl::Status s = store_.ScanSourceOrder(
-      id, cursor, [&](absl::string_view key, absl::string_view source_id) {
-        keys.emplace_back(std::string(key), std::string(source_id));
-        return keys.size() <= static_cast<size_t>(page_size);
-      });
-  if (!s.ok()) return storage::StorageError(s, "ListSources");
+  constexpr absl::string_view kOp = "ListSources";
+  ASSIGN_OR_RETURN(ChildPage page,
+                   PageOfChildren(
+                       store_, "sources", request.parent(), request.page_size(),
+                       request.page_token(),
+                       [&](absl::string_view incident, absl::string_view cursor,
+                           IncidentStore::IndexVisitor visit) {
+                         return store_.ScanSourceOrder(incident, cursor, visit);
+                       },
+                       kOp));
   v1::ListSourcesResponse response;
-  if (keys.size() > static_cast<size_t>(page_size)) {
-    keys.resize(page_size);
-    response.set_next_page_token(
-        api::EncodePageToken(fingerprint, keys.back().first));
-  }
-  for (const auto& [key, source_id] : keys) {
-    auto source = store_.GetSource(id, source_id);
-    if (!source.ok())
-      return storage::StorageError(source.status(), "ListSources");
+  response.set_next_page_token(page.next_page_token);
+  for (const std::string& source_id : page.ids) {
+    auto source = store_.GetSource(page.incident_id, source_id);
+    if (!source.ok()) return storage::StorageError(source.status(), kOp);
     *response.add_sources() = std::move(source->record);
   }
   auth::Redact(caller, &response);

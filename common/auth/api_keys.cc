@@ -11,17 +11,22 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "common/api/digest.h"
+#include "common/api/aip/digest.h"
 
 namespace atlas::auth {
 namespace {
 
 bool ParseRole(absl::string_view name, Role* role) {
-  if (name == "member") *role = Role::kMember;
-  else if (name == "editor") *role = Role::kEditor;
-  else if (name == "admin") *role = Role::kAdmin;
-  else if (name == "service") *role = Role::kService;
-  else return false;
+  if (name == "member")
+    *role = Role::kMember;
+  else if (name == "editor")
+    *role = Role::kEditor;
+  else if (name == "admin")
+    *role = Role::kAdmin;
+  else if (name == "service")
+    *role = Role::kService;
+  else
+    return false;
   return true;
 }
 
@@ -61,9 +66,9 @@ absl::StatusOr<KeyRegistry> KeyRegistry::Parse(absl::string_view text) {
     std::vector<absl::string_view> parts =
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     if (parts.size() < 2 || parts.size() > 3) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "key file line ", line_number,
-          ": expected \"<sha256-hex> <role> [label]\""));
+      return absl::InvalidArgumentError(
+          absl::StrCat("key file line ", line_number,
+                       ": expected \"<sha256-hex> <role> [label]\""));
     }
     if (!IsHex64(parts[0])) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -140,9 +145,9 @@ absl::Status RequireRole(const Caller& caller, Role required,
                      ? (required <= Role::kEditor || required == Role::kService)
                      : caller.role >= required;
   if (!allowed) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        action, " needs the ", RoleName(required), " role; this key has ",
-        RoleName(caller.role)));
+    return absl::PermissionDeniedError(
+        absl::StrCat(action, " needs the ", RoleName(required),
+                     " role; this key has ", RoleName(caller.role)));
   }
   return absl::OkStatus();
 }

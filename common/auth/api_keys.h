@@ -3,8 +3,9 @@
 // Callers send `authorization: Bearer <key>`. The key file holds one key a
 // line, as the SHA-256 of the key in hex, its role and an optional label:
 //
-//   # sha256(key)                                                    role    label
-//   9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 editor  alice
+//   # sha256(key)                                                    role label
+//   9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08 editor
+//   alice
 //
 // Roles: member (reads everything), editor (writes), admin, service (the
 // other service). Blank lines and lines starting with '#' are ignored.
@@ -13,16 +14,22 @@
 #define ATLAS_COMMON_AUTH_API_KEYS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace atlas::auth {
 
 // Ordered: a role includes the rights of those below it. kService (the
 // other service) has the rights of kEditor, not those of kAdmin.
-enum class Role { kPublic = 0, kMember = 1, kEditor = 2, kAdmin = 3, kService = 4 };
+enum class Role {
+  kPublic = 0,
+  kMember = 1,
+  kEditor = 2,
+  kAdmin = 3,
+  kService = 4
+};
 
 absl::string_view RoleName(Role role);
 

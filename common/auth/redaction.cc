@@ -80,8 +80,8 @@ class PlanCache {
         if (child.relevant) p.descend.push_back(f);
       }
     }
-    p.relevant = p.redacted_fields != nullptr || !p.clear.empty() ||
-                 !p.descend.empty();
+    p.relevant =
+        p.redacted_fields != nullptr || !p.clear.empty() || !p.descend.empty();
     return p;
   }
 
@@ -161,9 +161,7 @@ void ClearRedactedFields(Message* m) {
 
 }  // namespace
 
-void RedactForPublic(Message* message) {
-  Visit(message, nullptr, nullptr, "");
-}
+void RedactForPublic(Message* message) { Visit(message, nullptr, nullptr, ""); }
 
 void Redact(const Caller& caller, Message* message) {
   if (caller.IsMember()) {

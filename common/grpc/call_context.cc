@@ -1,7 +1,6 @@
 #include "common/grpc/call_context.h"
 
 #include "absl/strings/string_view.h"
-
 #include "common/logging/log.h"
 
 namespace atlas::grpc_util {
@@ -17,9 +16,9 @@ absl::StatusOr<auth::Caller> CallerOf(
   }
   absl::StatusOr<auth::Caller> caller = keys.Authenticate(header);
   if (!caller.ok()) {
-    log::Warning("authentication failed",
-                 {{"peer", context.peer()},
-                  {"reason", caller.status().message()}});
+    log::Warning(
+        "authentication failed",
+        {{"peer", context.peer()}, {"reason", caller.status().message()}});
   }
   return caller;
 }

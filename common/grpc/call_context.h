@@ -13,8 +13,9 @@ namespace atlas::grpc_util {
 // The caller of `context` per `keys`: public without an `authorization`
 // header, UNAUTHENTICATED for a malformed or unknown key (logged with the
 // peer, never with the key).
-absl::StatusOr<auth::Caller> CallerOf(const ::grpc::CallbackServerContext& context,
-                                      const auth::KeyRegistry& keys);
+absl::StatusOr<auth::Caller> CallerOf(
+    const ::grpc::CallbackServerContext& context,
+    const auth::KeyRegistry& keys);
 
 }  // namespace atlas::grpc_util
 

@@ -27,7 +27,8 @@ absl::StatusOr<std::unique_ptr<ServerRunner>> ServerRunner::Start(
         "max_receive_message_bytes must be positive");
   }
   if (options.max_concurrent_streams <= 0) {
-    return absl::InvalidArgumentError("max_concurrent_streams must be positive");
+    return absl::InvalidArgumentError(
+        "max_concurrent_streams must be positive");
   }
   // Both must be enabled before the builder is created.
   ::grpc::EnableDefaultHealthCheckService(true);
@@ -60,9 +61,9 @@ absl::StatusOr<std::unique_ptr<ServerRunner>> ServerRunner::Start(
       static_cast<int>(
           absl::ToInt64Milliseconds(options.min_client_ping_interval)));
   if (options.max_connection_age > absl::ZeroDuration()) {
-    builder.AddChannelArgument(
-        GRPC_ARG_MAX_CONNECTION_AGE_MS,
-        static_cast<int>(absl::ToInt64Milliseconds(options.max_connection_age)));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                               static_cast<int>(absl::ToInt64Milliseconds(
+                                   options.max_connection_age)));
     builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30000);
   }
   std::unique_ptr<::grpc::Server> server = builder.BuildAndStart();
@@ -100,8 +101,8 @@ void ServerRunner::Shutdown() {
     }
     shutdown_started_ = true;
   }
-  log::Info("draining", {{"grace_ms", absl::ToInt64Milliseconds(
-                                          options_.shutdown_grace)}});
+  log::Info("draining",
+            {{"grace_ms", absl::ToInt64Milliseconds(options_.shutdown_grace)}});
   SetReady(false);
   if (options_.on_drain_start) options_.on_drain_start();
   // Shutdown() marks every health status NOT_SERVING, refuses new calls,

@@ -33,8 +33,8 @@ absl::Status CheckPair(const TlsFiles& files) {
 
 }  // namespace
 
-absl::StatusOr<std::shared_ptr<::grpc::ServerCredentials>> MakeServerCredentials(
-    const TlsFiles& files) {
+absl::StatusOr<std::shared_ptr<::grpc::ServerCredentials>>
+MakeServerCredentials(const TlsFiles& files) {
   if (files.empty()) return std::shared_ptr<::grpc::ServerCredentials>();
   absl::Status pair = CheckPair(files);
   if (!pair.ok()) return pair;

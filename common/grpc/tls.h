@@ -31,8 +31,8 @@ struct TlsFiles {
 
 // Null for empty `files` (plaintext). INVALID_ARGUMENT when only one of
 // cert/key is given, NOT_FOUND when a file cannot be read.
-absl::StatusOr<std::shared_ptr<::grpc::ServerCredentials>> MakeServerCredentials(
-    const TlsFiles& files);
+absl::StatusOr<std::shared_ptr<::grpc::ServerCredentials>>
+MakeServerCredentials(const TlsFiles& files);
 
 // Null for empty `files` (plaintext); errors as above.
 absl::StatusOr<std::shared_ptr<::grpc::ChannelCredentials>>

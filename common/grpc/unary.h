@@ -9,17 +9,17 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
-#include "common/auth/api_keys.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "common/auth/api_keys.h"
+#include "common/concurrency/bounded_executor.h"
 #include "common/grpc/call_context.h"
 #include "common/grpc/call_gate.h"
-#include "common/concurrency/bounded_executor.h"
 #include "common/grpc/status_conversion.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/byte_buffer.h"
-#include "grpcpp/support/slice.h"
 #include "grpcpp/support/server_callback.h"
+#include "grpcpp/support/slice.h"
 
 namespace atlas::grpc_util {
 
@@ -87,12 +87,10 @@ template <typename Response, typename Fn>
 // are: no response message is built, serialized or destroyed. The wire
 // contract is the typed method's.
 template <typename Request, typename Fn>
-::grpc::ServerUnaryReactor* RunUnaryWire(CallGate& gate,
-                                         ::grpc::CallbackServerContext* context,
-                                         const auth::KeyRegistry& keys,
-                                         const ::grpc::ByteBuffer* request_bytes,
-                                         ::grpc::ByteBuffer* response_bytes,
-                                         Fn&& fn) {
+::grpc::ServerUnaryReactor* RunUnaryWire(
+    CallGate& gate, ::grpc::CallbackServerContext* context,
+    const auth::KeyRegistry& keys, const ::grpc::ByteBuffer* request_bytes,
+    ::grpc::ByteBuffer* response_bytes, Fn&& fn) {
   absl::StatusOr<auth::Caller> caller;
   ::grpc::ServerUnaryReactor* reactor = AdmitRead(gate, context, keys, &caller);
   if (!caller.ok()) return reactor;
@@ -100,10 +98,10 @@ template <typename Request, typename Fn>
   ::grpc::Slice slice;
   if (!request_bytes->DumpToSingleSlice(&slice).ok() ||
       !request.ParseFromArray(slice.begin(), static_cast<int>(slice.size()))) {
-    reactor->Finish(::grpc::Status(
-        ::grpc::StatusCode::INVALID_ARGUMENT,
-        absl::StrCat("request: does not parse as ",
-                     Request::descriptor()->full_name())));
+    reactor->Finish(
+        ::grpc::Status(::grpc::StatusCode::INVALID_ARGUMENT,
+                       absl::StrCat("request: does not parse as ",
+                                    Request::descriptor()->full_name())));
     return reactor;
   }
   absl::StatusOr<std::string> result = fn(*caller, request);
@@ -130,9 +128,9 @@ template <typename Response, typename Fn>
     reactor->Finish(ToGrpcStatus(caller.status()));
     return reactor;
   }
-  bool queued = executor.TrySubmit(
-      [reactor, response, caller = *std::move(caller),
-       fn = std::forward<Fn>(fn)]() mutable {
+  bool queued =
+      executor.TrySubmit([reactor, response, caller = *std::move(caller),
+                          fn = std::forward<Fn>(fn)]() mutable {
         absl::StatusOr<Response> result = fn(caller);
         if (result.ok()) response->Swap(&*result);
         reactor->Finish(ToGrpcStatus(result.status()));

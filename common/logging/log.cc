@@ -89,7 +89,8 @@ void Write(Level level, absl::string_view message,
   }
   std::string line = absl::StrCat(
       "{\"ts\":\"",
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
+                       absl::UTCTimeZone()),
       "\",\"level\":\"", LevelName(level), "\",\"msg\":", JsonQuote(message));
   {
     std::lock_guard<std::mutex> lock(ProcessFieldsMutex());

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/api/types/countries.h"
 #include "common/auth/key_files.h"
 #include "common/logging/log.h"
 #include "common/server/port_file.h"
@@ -28,6 +29,9 @@ ABSL_FLAG(int, max_inflight_point_reads, 2048,
           "single-record Gets served at once (small answers; a slot is held "
           "until gRPC is done with the call); more are refused with "
           "RESOURCE_EXHAUSTED");
+ABSL_FLAG(std::string, iso_codes_path, atlas::api::kDebianIso3166Path,
+          "ISO 3166-1 list of Debian's iso-codes package (JSON); the service "
+          "does not start without it");
 ABSL_FLAG(int, max_request_bytes, 4 << 20,
           "largest request accepted; larger ones are refused with "
           "RESOURCE_EXHAUSTED before any handler runs");
@@ -64,6 +68,7 @@ absl::StatusOr<CommonConfig> CommonConfigFromFlags() {
       absl::GetFlag(FLAGS_max_inflight_point_reads);
   config.serving.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
   config.port_file = absl::GetFlag(FLAGS_port_file);
+  config.iso_codes_path = absl::GetFlag(FLAGS_iso_codes_path);
   return config;
 }
 

@@ -12,7 +12,8 @@
 //
 // The flags declared here, once for both services: --api_keys_file,
 // --shutdown_grace, --port_file, --max_queued_writes, --max_inflight_reads,
-// --max_inflight_point_reads, --max_request_bytes, and the TLS flags of
+// --max_inflight_point_reads, --max_request_bytes, --iso_codes_path, and
+// the TLS flags of
 // tls_flags.h. Each service declares its own --listen, --db_path and
 // --write_threads (their defaults differ).
 #ifndef ATLAS_COMMON_SERVER_SERVICE_MAIN_H_
@@ -46,6 +47,8 @@ struct CommonConfig {
   // Credentials to dial the other service with; null means plaintext.
   std::shared_ptr<::grpc::ChannelCredentials> peer_credentials;
   std::string port_file;
+  // The ISO 3166-1 list both services check countries against.
+  std::string iso_codes_path;
 };
 // Errors name the flag: a key file that cannot be read, bad TLS files.
 absl::StatusOr<CommonConfig> CommonConfigFromFlags();

@@ -7,8 +7,10 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/time/time.h"
+#include "common/grpc/server_runner.h"
 #include "grpcpp/security/server_credentials.h"
 
 namespace atlas::server {
@@ -31,6 +33,19 @@ struct ServingOptions {
   // Server credentials; null serves plaintext.
   std::shared_ptr<::grpc::ServerCredentials> credentials;
 };
+
+// The options of the ServerRunner that serves `service_name` as `serving`
+// says (the drain hook is the caller's to set).
+inline grpc_util::ServerOptions RunnerOptions(const ServingOptions& serving,
+                                              std::string service_name) {
+  grpc_util::ServerOptions runner;
+  runner.listen_address = serving.listen_address;
+  runner.service_name = std::move(service_name);
+  runner.shutdown_grace = serving.shutdown_grace;
+  runner.max_receive_message_bytes = serving.max_request_bytes;
+  runner.credentials = serving.credentials;
+  return runner;
+}
 
 }  // namespace atlas::server
 

@@ -11,22 +11,23 @@
 
 // Evaluates `expr` (an absl::Status) and returns it from the enclosing
 // function when it is not OK.
-#define RETURN_IF_ERROR(expr)                                    \
-  do {                                                           \
-    ::absl::Status atlas_status_macro_status_ = (expr);          \
-    if (!atlas_status_macro_status_.ok()) {                      \
-      return atlas_status_macro_status_;                         \
-    }                                                            \
+#define RETURN_IF_ERROR(expr)                           \
+  do {                                                  \
+    ::absl::Status atlas_status_macro_status_ = (expr); \
+    if (!atlas_status_macro_status_.ok()) {             \
+      return atlas_status_macro_status_;                \
+    }                                                   \
   } while (false)
 
 #define ATLAS_STATUS_MACROS_CONCAT_INNER_(x, y) x##y
-#define ATLAS_STATUS_MACROS_CONCAT_(x, y) ATLAS_STATUS_MACROS_CONCAT_INNER_(x, y)
+#define ATLAS_STATUS_MACROS_CONCAT_(x, y) \
+  ATLAS_STATUS_MACROS_CONCAT_INNER_(x, y)
 
 // ASSIGN_OR_RETURN(lhs, rexpr): evaluates `rexpr` (an absl::StatusOr<T>);
 // returns its status from the enclosing function when not OK, otherwise
 // moves the value into `lhs` (which may be a declaration: `auto x`).
-#define ASSIGN_OR_RETURN(lhs, rexpr)                                     \
-  ATLAS_ASSIGN_OR_RETURN_IMPL_(                                          \
+#define ASSIGN_OR_RETURN(lhs, rexpr) \
+  ATLAS_ASSIGN_OR_RETURN_IMPL_(      \
       ATLAS_STATUS_MACROS_CONCAT_(atlas_statusor_, __LINE__), lhs, rexpr)
 
 #define ATLAS_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \

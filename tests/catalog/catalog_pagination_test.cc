@@ -10,7 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "catalog-service/catalog_core.h"
 #include "catalog-service/catalog_store.h"
-#include "common/api/countries.h"
+#include "common/api/types/countries.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"

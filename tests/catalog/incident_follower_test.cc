@@ -14,7 +14,7 @@
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
 #include "catalog-service/catalog_core.h"
 #include "catalog-service/catalog_store.h"
-#include "common/api/countries.h"
+#include "common/api/types/countries.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/server.h"

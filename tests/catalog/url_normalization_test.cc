@@ -2,8 +2,8 @@
 // (Debian iso-codes), as the catalog uses them.
 #include <string>
 
-#include "common/api/countries.h"
-#include "common/api/url.h"
+#include "common/api/types/countries.h"
+#include "common/api/types/url.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"

@@ -10,7 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "atlas/catalog/v1/catalog_service.pb.h"
 #include "atlas/incident/v1/incident_service.pb.h"
-#include "common/api/digest.h"
+#include "common/api/aip/digest.h"
 #include "common/auth/api_keys.h"
 #include "common/auth/redaction.h"
 #include "gmock/gmock.h"

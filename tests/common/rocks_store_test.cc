@@ -395,9 +395,8 @@ class GroupCommitTest : public ::testing::Test {
       absl::MutexLock lock(&mu_);
       ++syncs_;
       mu_.Await(absl::Condition(
-          +[](GroupCommitTest* t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(t->mu_) {
-            return !t->held_;
-          },
+          +[](GroupCommitTest* t)
+               ABSL_EXCLUSIVE_LOCKS_REQUIRED(t->mu_) { return !t->held_; },
           this));
     };
     auto store = RocksStore::Open(std::move(options));
@@ -455,7 +454,8 @@ TEST_F(GroupCommitTest, AppendIsVisibleToLatestReadsOnlyUntilSynced) {
   EXPECT_EQ(token, 1u);
   EXPECT_EQ(store_->last_write_token(), 1u);
   EXPECT_EQ(store_->durable_token(), 0u);
-  EXPECT_THAT(store_->Get(kRecords, "a"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store_->Get(kRecords, "a"),
+              StatusIs(absl::StatusCode::kNotFound));
   auto latest = store_->Get(kRecords, "a", ReadView::kLatest);
   ASSERT_THAT(latest, IsOk());
   EXPECT_EQ(*latest, "alpha");
@@ -483,7 +483,8 @@ TEST_F(GroupCommitTest, ReadersNeverSeeAWriteWhoseSyncIsInProgress) {
   EXPECT_FALSE(acknowledged.load());
   EXPECT_EQ(store_->durable_token(), 1u);
   // Every kDurable read path misses "b"; kLatest sees it.
-  EXPECT_THAT(store_->Get(kRecords, "b"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(store_->Get(kRecords, "b"),
+              StatusIs(absl::StatusCode::kNotFound));
   std::vector<std::string> values;
   std::vector<bool> found;
   ASSERT_THAT(store_->MultiGet(kRecords, {"a", "b"}, &values, &found), IsOk());
@@ -507,7 +508,8 @@ TEST_F(GroupCommitTest, ReadersNeverSeeAWriteWhoseSyncIsInProgress) {
 TEST_F(GroupCommitTest, WriteAppendedDuringASyncWaitsForTheNextOne) {
   Hold();
   const WriteToken first = Append("a", "1");
-  std::thread first_writer([&] { EXPECT_THAT(store_->WaitDurable(first), IsOk()); });
+  std::thread first_writer(
+      [&] { EXPECT_THAT(store_->WaitDurable(first), IsOk()); });
   AwaitSyncsStarted(1);
   const WriteToken second = Append("b", "2");  // after the capture
   std::atomic<bool> second_done{false};
@@ -583,7 +585,8 @@ TEST_F(RocksStoreTest, CloseFlushesSoReopenReplaysNoLog) {
 
 TEST_F(RocksStoreTest, WaitDurableAfterCloseIsFailedPrecondition) {
   ASSERT_THAT(store_->Close(), IsOk());
-  EXPECT_THAT(store_->WaitDurable(1), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(store_->WaitDurable(1),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
   WriteBatch batch;
   batch.Put(kRecords, "a", "1");
   EXPECT_THAT(store_->Append(batch),

@@ -23,11 +23,11 @@
 #include "absl/time/time.h"
 #include "atlas/catalog/v1/catalog_service.grpc.pb.h"
 #include "common/auth/api_keys.h"
-#include "common/concurrency/bounded_executor.h"
 #include "common/auth/key_files.h"
-#include "common/server/port_file.h"
+#include "common/concurrency/bounded_executor.h"
 #include "common/grpc/status_conversion.h"
 #include "common/grpc/unary.h"
+#include "common/server/port_file.h"
 #include "gmock/gmock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/create_channel.h"
@@ -38,8 +38,8 @@
 
 namespace atlas::grpc_util {
 namespace {
-using concurrency::BoundedExecutor;
 using auth::LoadKeysOrEmpty;
+using concurrency::BoundedExecutor;
 using server::WritePortFile;
 
 using ::atlas::catalog::v1::CatalogService;
@@ -405,8 +405,8 @@ TEST_F(RunUnaryTest, ReadsPastTheGateAreResourceExhaustedAndSlotsComeBack) {
   while (gate.TryEnter()) ++taken;
   EXPECT_EQ(taken, gate.limit());
   Organization response;
-  EXPECT_THAT(Get("", &response),
-              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("reads")));
+  EXPECT_THAT(Get("", &response), StatusIs(absl::StatusCode::kResourceExhausted,
+                                           HasSubstr("reads")));
   EXPECT_EQ(gate.inflight(), gate.limit());  // the refused call took nothing
   for (int i = 0; i < taken; ++i) gate.Leave();
   ASSERT_THAT(Get("", &response), IsOk());

@@ -13,7 +13,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "common/api/digest.h"
+#include "common/api/aip/digest.h"
 #include "common/auth/api_keys.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -38,23 +38,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     } else if (caller.ok()) {
       FUZZ_CHECK(caller->role != Role::kPublic);
     } else {
-      FUZZ_CHECK(caller.status().code() ==
-                 absl::StatusCode::kUnauthenticated);
+      FUZZ_CHECK(caller.status().code() == absl::StatusCode::kUnauthenticated);
     }
   } else {
-    FUZZ_CHECK(registry.status().code() ==
-               absl::StatusCode::kInvalidArgument);
+    FUZZ_CHECK(registry.status().code() == absl::StatusCode::kInvalidArgument);
   }
 
   // The header's bytes as a key, registered through a generated key file.
   const absl::string_view key = absl::StripAsciiWhitespace(header);
-  const std::string digest =
-      atlas::api::HexEncode(atlas::api::Sha256(key));
-  absl::StatusOr<KeyRegistry> one = KeyRegistry::Parse(
-      absl::StrCat("# generated\n", absl::AsciiStrToUpper(digest),
-                   " editor\tfuzz\n\n"));
+  const std::string digest = atlas::api::HexEncode(atlas::api::Sha256(key));
+  absl::StatusOr<KeyRegistry> one = KeyRegistry::Parse(absl::StrCat(
+      "# generated\n", absl::AsciiStrToUpper(digest), " editor\tfuzz\n\n"));
   FUZZ_CHECK(one.ok() && one->size() == 1);
-  absl::StatusOr<Caller> caller = one->Authenticate(absl::StrCat("Bearer ", key));
+  absl::StatusOr<Caller> caller =
+      one->Authenticate(absl::StrCat("Bearer ", key));
   if (key.empty()) {
     FUZZ_CHECK(caller.status().code() == absl::StatusCode::kUnauthenticated);
   } else {

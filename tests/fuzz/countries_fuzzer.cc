@@ -1,4 +1,4 @@
-// Fuzzes common/api/countries.h.
+// Fuzzes common/api/types/countries.h.
 // Input: the whole text as an iso-codes JSON document.
 // Contracts:
 //  - CountryList::Parse never crashes on any bytes; errors are DATA_LOSS;
@@ -6,7 +6,7 @@
 //    value and the two-letter upper-case codes it Contains.
 #include <cstdint>
 
-#include "common/api/countries.h"
+#include "common/api/types/countries.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -19,8 +19,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   FUZZ_CHECK(list->size() > 0);
   FUZZ_CHECK(list->Validate("", "country").ok());
-  for (absl::string_view code : {absl::string_view("BE"), text.substr(0, 2),
-                                 absl::string_view("be")}) {
+  for (absl::string_view code :
+       {absl::string_view("BE"), text.substr(0, 2), absl::string_view("be")}) {
     absl::Status s = list->Validate(code, "country");
     bool shaped = code.size() == 2 && code[0] >= 'A' && code[0] <= 'Z' &&
                   code[1] >= 'A' && code[1] <= 'Z';

@@ -15,13 +15,13 @@
 
 #include "absl/strings/string_view.h"
 
-#define FUZZ_CHECK(cond)                                                  \
-  do {                                                                    \
-    if (!(cond)) {                                                        \
-      std::fprintf(stderr, "%s:%d: contract broken: %s\n", __FILE__,      \
-                   __LINE__, #cond);                                      \
-      std::abort();                                                       \
-    }                                                                     \
+#define FUZZ_CHECK(cond)                                                       \
+  do {                                                                         \
+    if (!(cond)) {                                                             \
+      std::fprintf(stderr, "%s:%d: contract broken: %s\n", __FILE__, __LINE__, \
+                   #cond);                                                     \
+      std::abort();                                                            \
+    }                                                                          \
   } while (0)
 
 namespace atlas::fuzz {

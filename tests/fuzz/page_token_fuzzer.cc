@@ -1,4 +1,4 @@
-// Fuzzes common/api/page_token.h.
+// Fuzzes common/api/aip/page_token.h.
 // Input: first line = a token to decode, rest = a cursor (raw bytes).
 // Contracts:
 //  - DecodePageToken never crashes on any token; a token it accepts for a
@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "common/api/page_token.h"
+#include "common/api/aip/page_token.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -29,8 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       absl::StatusOr<std::string> redecoded = DecodePageToken(again, *f);
       FUZZ_CHECK(redecoded.ok() && *redecoded == *decoded);
     } else {
-      FUZZ_CHECK(decoded.status().code() ==
-                 absl::StatusCode::kInvalidArgument);
+      FUZZ_CHECK(decoded.status().code() == absl::StatusCode::kInvalidArgument);
     }
   }
 

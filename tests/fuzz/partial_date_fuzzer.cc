@@ -1,4 +1,4 @@
-// Fuzzes common/api/partial_date.h.
+// Fuzzes common/api/types/partial_date.h.
 // Input: the whole text for ParsePartialDate; when at least 12 bytes, the
 // first 12 also as three int32 (year, month, day) for ValidatePartialDate.
 // Contracts:
@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "common/api/partial_date.h"
+#include "common/api/types/partial_date.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

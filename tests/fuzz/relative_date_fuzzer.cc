@@ -1,4 +1,4 @@
-// Fuzzes common/api/relative_date.h.
+// Fuzzes common/api/types/relative_date.h.
 // Input: the whole text as a relative date expression.
 // Contracts:
 //  - ParseRelativeExpression never crashes; errors are INVALID_ARGUMENT;
@@ -12,7 +12,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "common/api/relative_date.h"
+#include "common/api/types/relative_date.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

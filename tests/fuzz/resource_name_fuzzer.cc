@@ -1,4 +1,4 @@
-// Fuzzes common/api/resource_name.h.
+// Fuzzes common/api/aip/resource_name.h.
 // Input: the whole text as a name and as an id.
 // Contracts:
 //  - an id ValidateId accepts is 1..63 of [a-z0-9-], alphanumeric at both
@@ -9,7 +9,7 @@
 #include <cstdint>
 
 #include "absl/strings/str_cat.h"
-#include "common/api/resource_name.h"
+#include "common/api/aip/resource_name.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {

@@ -1,4 +1,4 @@
-// Fuzzes common/api/url.h (libcurl's URL API and libpsl underneath).
+// Fuzzes common/api/types/url.h (libcurl's URL API and libpsl underneath).
 // Input: the whole text, as an analyst would paste it.
 // Contracts:
 //  - no function crashes, leaks or hangs on any bytes; errors are
@@ -15,7 +15,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/api/url.h"
+#include "common/api/types/url.h"
 #include "tests/fuzz/fuzz_check.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,4 +1,4 @@
-// Fuzzes common/api/validation.h.
+// Fuzzes common/api/aip/validation.h.
 // Input: the whole text.
 // Contracts:
 //  - IsValidUtf8 agrees with an independent checker written from the
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
-#include "common/api/validation.h"
+#include "common/api/aip/validation.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {
@@ -94,9 +94,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   bool request_id_ok = text.size() <= 64;
   for (char c : text) {
-    request_id_ok = request_id_ok &&
-                    ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                     (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.');
+    request_id_ok =
+        request_id_ok &&
+        ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.');
   }
   FUZZ_CHECK(ValidateRequestId(text).ok() == request_id_ok);
   FUZZ_CHECK(ValidateCountryShape(text, "country").ok() ==

@@ -47,8 +47,8 @@ class BatchCreateTest : public ::testing::Test {
     org.set_organization_id(id);
     org.mutable_organization()->set_display_name(id);
     catalog::v1::Organization created;
-    ASSERT_THAT(catalog_stub_->CreateOrganization(ContextWithKey(kEditorKey).get(),
-                                                  org, &created),
+    ASSERT_THAT(catalog_stub_->CreateOrganization(
+                    ContextWithKey(kEditorKey).get(), org, &created),
                 IsOk());
   }
 
@@ -93,7 +93,8 @@ class BatchCreateTest : public ::testing::Test {
     EXPECT_THAT(incidents_->store().ReadChanges(from, 10000, &changes),
                 absl::OkStatus());
     std::vector<std::pair<int64_t, std::string>> out;
-    for (const auto& c : changes) out.emplace_back(c.sequence(), c.incident().name());
+    for (const auto& c : changes)
+      out.emplace_back(c.sequence(), c.incident().name());
     return out;
   }
 
@@ -103,7 +104,8 @@ class BatchCreateTest : public ::testing::Test {
   std::unique_ptr<catalog::v1::CatalogService::Stub> catalog_stub_;
 };
 
-TEST_F(BatchCreateTest, CreatesEveryIncidentInRequestOrderWithConsecutiveChanges) {
+TEST_F(BatchCreateTest,
+       CreatesEveryIncidentInRequestOrderWithConsecutiveChanges) {
   const int64_t first = NextSequence();
   v1::BatchCreateIncidentsResponse out;
   ASSERT_THAT(Batch({NewIncident("a", "vooruit"), NewIncident("b", "acme"),
@@ -112,10 +114,9 @@ TEST_F(BatchCreateTest, CreatesEveryIncidentInRequestOrderWithConsecutiveChanges
               IsOk());
   EXPECT_THAT(Names(out),
               ElementsAre("incidents/a", "incidents/b", "incidents/c"));
-  EXPECT_THAT(Changes(first),
-              ElementsAre(std::pair(first, "incidents/a"),
-                          std::pair(first + 1, "incidents/b"),
-                          std::pair(first + 2, "incidents/c")));
+  EXPECT_THAT(Changes(first), ElementsAre(std::pair(first, "incidents/a"),
+                                          std::pair(first + 1, "incidents/b"),
+                                          std::pair(first + 2, "incidents/c")));
   // Each reads back as the batch answered it (the editor sees every field).
   for (const v1::Incident& created : out.incidents()) {
     v1::Incident got;
@@ -127,8 +128,9 @@ TEST_F(BatchCreateTest, CreatesEveryIncidentInRequestOrderWithConsecutiveChanges
   // Creation order is the list order (newest first).
   v1::ListIncidentsRequest list;
   v1::ListIncidentsResponse page;
-  ASSERT_THAT(stub_->ListIncidents(ContextWithKey(kMemberKey).get(), list, &page),
-              IsOk());
+  ASSERT_THAT(
+      stub_->ListIncidents(ContextWithKey(kMemberKey).get(), list, &page),
+      IsOk());
   ASSERT_EQ(page.incidents_size(), 3);
   EXPECT_EQ(page.incidents(0).name(), "incidents/c");
   EXPECT_EQ(page.incidents(2).name(), "incidents/a");
@@ -155,10 +157,12 @@ TEST_F(BatchCreateTest, AnInvalidRequestRejectsTheWholeBatchAndNamesIt) {
 TEST_F(BatchCreateTest, AMissingVictimNamesTheRequestAndTheVictim) {
   const int64_t before = NextSequence();
   v1::CreateIncidentRequest ghost = NewIncident("c", "vooruit");
-  ghost.mutable_incident()->add_victims()->set_organization("organizations/nobody");
+  ghost.mutable_incident()->add_victims()->set_organization(
+      "organizations/nobody");
   v1::BatchCreateIncidentsResponse out;
   EXPECT_THAT(
-      Batch({NewIncident("a", "vooruit"), NewIncident("b", "acme"), ghost}, &out),
+      Batch({NewIncident("a", "vooruit"), NewIncident("b", "acme"), ghost},
+            &out),
       StatusIs(absl::StatusCode::kInvalidArgument,
                HasSubstr("requests[2].incident.victims[1].organization: "
                          "organizations/nobody does not exist")));
@@ -167,9 +171,10 @@ TEST_F(BatchCreateTest, AMissingVictimNamesTheRequestAndTheVictim) {
 
 TEST_F(BatchCreateTest, IdsAndRequestIdsMustBeDistinctWithinABatch) {
   v1::BatchCreateIncidentsResponse out;
-  EXPECT_THAT(Batch({NewIncident("a", "vooruit"), NewIncident("a", "acme")}, &out),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("requests[1].incident_id")));
+  EXPECT_THAT(
+      Batch({NewIncident("a", "vooruit"), NewIncident("a", "acme")}, &out),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("requests[1].incident_id")));
   v1::CreateIncidentRequest x = NewIncident("x", "vooruit");
   v1::CreateIncidentRequest y = NewIncident("y", "acme");
   x.set_request_id("5f0c6a43-6a35-4d0b-9a55-3c1e2a1c2b10");
@@ -187,9 +192,11 @@ TEST_F(BatchCreateTest, AnExistingIdIsAlreadyExistsAndNothingIsCreated) {
               IsOk());
   const int64_t before = NextSequence();
   v1::BatchCreateIncidentsResponse out;
-  EXPECT_THAT(Batch({NewIncident("b", "acme"), NewIncident("a", "acme")}, &out),
-              StatusIs(absl::StatusCode::kAlreadyExists,
-                       HasSubstr("requests[1].incident_id: incidents/a already exists")));
+  EXPECT_THAT(
+      Batch({NewIncident("b", "acme"), NewIncident("a", "acme")}, &out),
+      StatusIs(
+          absl::StatusCode::kAlreadyExists,
+          HasSubstr("requests[1].incident_id: incidents/a already exists")));
   EXPECT_EQ(NextSequence(), before);
   v1::Incident got;
   EXPECT_THAT(Get("incidents/b", &got), StatusIs(absl::StatusCode::kNotFound));
@@ -213,7 +220,8 @@ TEST_F(BatchCreateTest, ARepeatedRequestIdAnswersItsFirstResultInPlace) {
   // A batch mixing a replay and a new request creates only the new one.
   v1::BatchCreateIncidentsResponse mixed;
   ASSERT_THAT(Batch({NewIncident("z", "acme"), x}, &mixed), IsOk());
-  EXPECT_THAT(Names(mixed), ElementsAre("incidents/z", first.incidents(0).name()));
+  EXPECT_THAT(Names(mixed),
+              ElementsAre("incidents/z", first.incidents(0).name()));
   EXPECT_EQ(NextSequence(), after_first + 1);
 
   // A request_id reused for a different request is refused, naming it.
@@ -227,10 +235,12 @@ TEST_F(BatchCreateTest, ARepeatedRequestIdAnswersItsFirstResultInPlace) {
   v1::CreateIncidentRequest alone = NewIncident("alone", "acme");
   alone.set_request_id("0b6f4a7e-2f8e-4c53-8d0c-6a9d6b1f0a03");
   v1::Incident created;
-  ASSERT_THAT(stub_->CreateIncident(ContextWithKey(kEditorKey).get(), alone, &created),
-              IsOk());
+  ASSERT_THAT(
+      stub_->CreateIncident(ContextWithKey(kEditorKey).get(), alone, &created),
+      IsOk());
   ASSERT_THAT(Batch({alone}, &mixed), IsOk());
-  EXPECT_EQ(mixed.incidents(0).SerializeAsString(), created.SerializeAsString());
+  EXPECT_EQ(mixed.incidents(0).SerializeAsString(),
+            created.SerializeAsString());
 }
 
 TEST_F(BatchCreateTest, BatchSizeIsOneToOneThousand) {
@@ -238,7 +248,8 @@ TEST_F(BatchCreateTest, BatchSizeIsOneToOneThousand) {
   EXPECT_THAT(Batch({}, &out), StatusIs(absl::StatusCode::kInvalidArgument,
                                         HasSubstr("requests")));
   std::vector<v1::CreateIncidentRequest> many;
-  for (int i = 0; i < 1001; ++i) many.push_back(NewIncident(absl::StrCat("i", i), "acme"));
+  for (int i = 0; i < 1001; ++i)
+    many.push_back(NewIncident(absl::StrCat("i", i), "acme"));
   EXPECT_THAT(Batch(many, &out), StatusIs(absl::StatusCode::kInvalidArgument,
                                           HasSubstr("requests")));
   many.pop_back();
@@ -271,10 +282,11 @@ TEST_F(BatchCreateTest, VictimCheckCoversBatchesBeyondOneCatalogCall) {
     requests.push_back(std::move(r));
   }
   v1::BatchCreateIncidentsResponse out;
-  EXPECT_THAT(Batch(requests, &out),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("requests[599].incident.victims[1].organization: "
-                                 "organizations/org-b599 does not exist")));
+  EXPECT_THAT(
+      Batch(requests, &out),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("requests[599].incident.victims[1].organization: "
+                         "organizations/org-b599 does not exist")));
   EXPECT_EQ(NextSequence(), 1);
   AddOrganization("org-b599");
   ASSERT_THAT(Batch(requests, &out), IsOk());
@@ -312,7 +324,8 @@ TEST_F(BatchCreateTest, ConcurrentCreatesAreCombinedButAnsweredAlone) {
             break;
           case 2:  // the same request, retried by every thread
             r = NewIncident("", "acme");
-            r.set_request_id(absl::StrCat("9a1d2c3b-0000-4000-8000-00000000000", k));
+            r.set_request_id(
+                absl::StrCat("9a1d2c3b-0000-4000-8000-00000000000", k));
             break;
           default:
             r = NewIncident(absl::StrCat("inc-", t, "-", k), "vooruit");
@@ -336,14 +349,16 @@ TEST_F(BatchCreateTest, ConcurrentCreatesAreCombinedButAnsweredAlone) {
                       StatusIs(absl::StatusCode::kInvalidArgument,
                                HasSubstr(absl::StrCat(
                                    "incident.victims[0].organization: "
-                                   "organizations/nobody-", t, " does not exist"))));
+                                   "organizations/nobody-",
+                                   t, " does not exist"))));
           break;
         case 1:
           if (a.status.ok()) {
             ++shared_ok;
           } else {
-            EXPECT_THAT(a.status, StatusIs(absl::StatusCode::kAlreadyExists,
-                                           HasSubstr("incidents/shared already exists")));
+            EXPECT_THAT(a.status,
+                        StatusIs(absl::StatusCode::kAlreadyExists,
+                                 HasSubstr("incidents/shared already exists")));
           }
           break;
         case 2:

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "common/api/clock.h"
-#include "common/api/countries.h"
+#include "common/api/time/clock.h"
+#include "common/api/types/countries.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "incident-service/attack_catalog.h"

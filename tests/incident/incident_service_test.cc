@@ -45,7 +45,8 @@ class IncidentServiceTest : public ::testing::Test {
     incidents_->Start();
     stub_ = incidents_->NewStub();
     auto catalog_stub = catalog_.NewStub();
-    for (const char* id : {"vooruit", "brussels-parliament", "acme", "globex"}) {
+    for (const char* id :
+         {"vooruit", "brussels-parliament", "acme", "globex"}) {
       catalog::v1::CreateOrganizationRequest org;
       org.set_organization_id(id);
       org.mutable_organization()->set_display_name(id);
@@ -159,7 +160,8 @@ class IncidentServiceTest : public ::testing::Test {
   std::unique_ptr<v1::IncidentService::Stub> stub_;
 };
 
-// --- Incidents ----------------------------------------------------------------
+// --- Incidents
+// ----------------------------------------------------------------
 
 TEST_F(IncidentServiceTest, UpdateReplacesMaskedFieldsOnly) {
   v1::Incident created;
@@ -171,8 +173,9 @@ TEST_F(IncidentServiceTest, UpdateReplacesMaskedFieldsOnly) {
   u.mutable_incident()->set_etag(created.etag());
   u.mutable_update_mask()->add_paths("title");
   v1::Incident updated;
-  ASSERT_THAT(stub_->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &updated),
-              IsOk());
+  ASSERT_THAT(
+      stub_->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &updated),
+      IsOk());
   EXPECT_EQ(updated.title(), "New title");
   EXPECT_EQ(updated.summary(), "");
   EXPECT_EQ(updated.motives_size(), 2);
@@ -188,13 +191,15 @@ TEST_F(IncidentServiceTest, UpdateWithStaleEtagIsAbortedAndChangesNothing) {
   u.mutable_incident()->set_title("first");
   u.mutable_update_mask()->add_paths("title");
   v1::Incident updated;
-  ASSERT_THAT(stub_->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &updated),
-              IsOk());
+  ASSERT_THAT(
+      stub_->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &updated),
+      IsOk());
   u.mutable_incident()->set_etag(created.etag());
   u.mutable_incident()->set_title("second");
   const int64_t before = NextSequence();
-  EXPECT_THAT(stub_->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &updated),
-              StatusIs(absl::StatusCode::kAborted, HasSubstr("incident.etag")));
+  EXPECT_THAT(
+      stub_->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &updated),
+      StatusIs(absl::StatusCode::kAborted, HasSubstr("incident.etag")));
   EXPECT_EQ(NextSequence(), before);
   v1::Incident now;
   ASSERT_THAT(Get(created.name(), &now), IsOk());
@@ -208,13 +213,13 @@ TEST_F(IncidentServiceTest, UpdateRejectsOutputOnlyAndUnknownPaths) {
   u.mutable_incident()->set_name(created.name());
   u.mutable_update_mask()->add_paths("event_count");
   v1::Incident out;
-  EXPECT_THAT(stub_->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &out),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("update_mask")));
+  EXPECT_THAT(
+      stub_->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &out),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("update_mask")));
   u.mutable_update_mask()->set_paths(0, "nope");
-  EXPECT_THAT(stub_->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &out),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("update_mask")));
+  EXPECT_THAT(
+      stub_->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &out),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("update_mask")));
 }
 
 TEST_F(IncidentServiceTest, UpdateToUnknownVictimIsRejectedAndNothingChanges) {
@@ -268,28 +273,33 @@ TEST_F(IncidentServiceTest, DeleteRemovesIncidentWithEventsAndSources) {
   v1::Source source;
   ASSERT_THAT(AddSource(created.name(), "s1", v1::Source(), &source), IsOk());
   v1::TimelineEvent event;
-  ASSERT_THAT(AddEvent(created.name(), "e1",
-                       Event(v1::DETECTION, Date(2024, 3, 28), "detected"), &event),
-              IsOk());
+  ASSERT_THAT(
+      AddEvent(created.name(), "e1",
+               Event(v1::DETECTION, Date(2024, 3, 28), "detected"), &event),
+      IsOk());
   v1::DeleteIncidentRequest d;
   d.set_name(created.name());
   d.set_etag("stale");
   google::protobuf::Empty empty;
-  EXPECT_THAT(stub_->DeleteIncident(ContextWithKey(kEditorKey).get(), d, &empty),
-              StatusIs(absl::StatusCode::kAborted));
+  EXPECT_THAT(
+      stub_->DeleteIncident(ContextWithKey(kEditorKey).get(), d, &empty),
+      StatusIs(absl::StatusCode::kAborted));
   d.clear_etag();
-  ASSERT_THAT(stub_->DeleteIncident(ContextWithKey(kEditorKey).get(), d, &empty),
-              IsOk());
+  ASSERT_THAT(
+      stub_->DeleteIncident(ContextWithKey(kEditorKey).get(), d, &empty),
+      IsOk());
   v1::Incident out;
   EXPECT_THAT(Get(created.name(), &out), StatusIs(absl::StatusCode::kNotFound));
   v1::GetTimelineEventRequest ge;
   ge.set_name(event.name());
-  EXPECT_THAT(stub_->GetTimelineEvent(ContextWithKey(kMemberKey).get(), ge, &event),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      stub_->GetTimelineEvent(ContextWithKey(kMemberKey).get(), ge, &event),
+      StatusIs(absl::StatusCode::kNotFound));
   EXPECT_TRUE(ListNames("").empty());
   EXPECT_TRUE(ListNames("country = \"BE\"").empty());
-  EXPECT_THAT(stub_->DeleteIncident(ContextWithKey(kEditorKey).get(), d, &empty),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      stub_->DeleteIncident(ContextWithKey(kEditorKey).get(), d, &empty),
+      StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST_F(IncidentServiceTest, WritesNeedAnEditorKey) {
@@ -302,8 +312,9 @@ TEST_F(IncidentServiceTest, WritesNeedAnEditorKey) {
   d.set_name("incidents/does-not-exist");
   google::protobuf::Empty empty;
   // Permission before existence.
-  EXPECT_THAT(stub_->DeleteIncident(ContextWithKey(kMemberKey).get(), d, &empty),
-              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(
+      stub_->DeleteIncident(ContextWithKey(kMemberKey).get(), d, &empty),
+      StatusIs(absl::StatusCode::kPermissionDenied));
   v1::CreateSourceRequest s;
   s.set_parent("incidents/does-not-exist");
   v1::Source source;
@@ -311,7 +322,8 @@ TEST_F(IncidentServiceTest, WritesNeedAnEditorKey) {
               StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
-// --- ATT&CK -------------------------------------------------------------------
+// --- ATT&CK
+// -------------------------------------------------------------------
 
 TEST_F(IncidentServiceTest, TechniqueNameIsFilledFromTheAttackRelease) {
   v1::Incident created;
@@ -335,12 +347,12 @@ TEST_F(IncidentServiceTest, RevokedTechniqueNamesItsReplacement) {
   v1::CreateIncidentRequest r = Vooruit();
   r.mutable_incident()->mutable_techniques(0)->set_id("T1002");
   v1::Incident out;
-  EXPECT_THAT(Create(r, &out),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("use T1560")));
+  EXPECT_THAT(Create(r, &out), StatusIs(absl::StatusCode::kInvalidArgument,
+                                        HasSubstr("use T1560")));
 }
 
-// --- Lists --------------------------------------------------------------------
+// --- Lists
+// --------------------------------------------------------------------
 
 TEST_F(IncidentServiceTest, ListFiltersOnIndexesAndCombinesWithAnd) {
   v1::Incident out;
@@ -359,25 +371,29 @@ TEST_F(IncidentServiceTest, ListFiltersOnIndexesAndCombinesWithAnd) {
   ASSERT_THAT(Create(g, &out), IsOk());
 
   // Newest first.
-  EXPECT_THAT(ListNames(""), ElementsAre("incidents/globex-nl", "incidents/acme-ddos",
-                                         "incidents/vooruit-2024"));
+  EXPECT_THAT(ListNames(""),
+              ElementsAre("incidents/globex-nl", "incidents/acme-ddos",
+                          "incidents/vooruit-2024"));
   EXPECT_THAT(ListNames("victim = \"organizations/acme\""),
               ElementsAre("incidents/acme-ddos"));
   EXPECT_THAT(ListNames("country = BE AND incident_type = DDOS"),
               ElementsAre("incidents/acme-ddos"));
   EXPECT_THAT(ListNames("determination = CONFIRMED"),
               ElementsAre("incidents/vooruit-2024"));
-  EXPECT_THAT(ListNames("motive = FINANCIAL"), ElementsAre("incidents/vooruit-2024"));
+  EXPECT_THAT(ListNames("motive = FINANCIAL"),
+              ElementsAre("incidents/vooruit-2024"));
   EXPECT_THAT(ListNames("technique = \"T1486\""),
               ElementsAre("incidents/vooruit-2024"));
   EXPECT_THAT(ListNames("threat_actor_type = HACKTIVIST"),
               ElementsAre("incidents/acme-ddos"));
   // Dates compare by overlap: "Apr 2024" matches start >= 2024-04-15,
   // "2023" matches start <= 2023-01-01.
-  EXPECT_THAT(ListNames("start >= 2024-04-15"), ElementsAre("incidents/globex-nl"));
+  EXPECT_THAT(ListNames("start >= 2024-04-15"),
+              ElementsAre("incidents/globex-nl"));
   EXPECT_THAT(ListNames("start >= 2024-03 AND start <= 2024-03-31"),
               ElementsAre("incidents/vooruit-2024"));
-  EXPECT_THAT(ListNames("start <= 2023-01-01"), ElementsAre("incidents/acme-ddos"));
+  EXPECT_THAT(ListNames("start <= 2023-01-01"),
+              ElementsAre("incidents/acme-ddos"));
   EXPECT_THAT(ListNames("start = 2024"),
               ElementsAre("incidents/globex-nl", "incidents/vooruit-2024"));
   EXPECT_THAT(ListNames("incident_type = DDOS AND start >= 2024"),
@@ -386,11 +402,12 @@ TEST_F(IncidentServiceTest, ListFiltersOnIndexesAndCombinesWithAnd) {
 
 TEST_F(IncidentServiceTest, BadFiltersNameTheFilter) {
   ::grpc::Status s;
-  for (const char* f : {"colour = red", "country = Belgium", "incident_type = X",
-                        "start >= 2024-02-30", "country = BE OR country = NL",
-                        "country ="}) {
+  for (const char* f :
+       {"colour = red", "country = Belgium", "incident_type = X",
+        "start >= 2024-02-30", "country = BE OR country = NL", "country ="}) {
     ListNames(f, kMemberKey, &s);
-    EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("filter")))
+    EXPECT_THAT(
+        s, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("filter")))
         << f;
   }
 }
@@ -400,8 +417,8 @@ TEST_F(IncidentServiceTest, PublicCallerFilteringOnMembersOnlyFieldIsDenied) {
   for (const char* f : {"motive = FINANCIAL", "technique = T1486",
                         "country = BE AND threat_actor_type = CRIMINAL"}) {
     ListNames(f, "", &s);
-    EXPECT_THAT(s, StatusIs(absl::StatusCode::kPermissionDenied,
-                            HasSubstr("filter: ")))
+    EXPECT_THAT(
+        s, StatusIs(absl::StatusCode::kPermissionDenied, HasSubstr("filter: ")))
         << f;
   }
   ListNames("country = BE", "", &s);
@@ -411,7 +428,8 @@ TEST_F(IncidentServiceTest, PublicCallerFilteringOnMembersOnlyFieldIsDenied) {
 TEST_F(IncidentServiceTest, PagesAreStableUnderConcurrentInserts) {
   v1::Incident out;
   for (int i = 0; i < 7; ++i) {
-    ASSERT_THAT(Create(NewIncident("i" + std::to_string(i), "acme"), &out), IsOk());
+    ASSERT_THAT(Create(NewIncident("i" + std::to_string(i), "acme"), &out),
+                IsOk());
   }
   std::vector<std::string> seen;
   v1::ListIncidentsRequest r;
@@ -420,13 +438,15 @@ TEST_F(IncidentServiceTest, PagesAreStableUnderConcurrentInserts) {
   int inserted = 0;
   do {
     v1::ListIncidentsResponse page;
-    ASSERT_THAT(stub_->ListIncidents(ContextWithKey(kMemberKey).get(), r, &page),
-                IsOk());
+    ASSERT_THAT(
+        stub_->ListIncidents(ContextWithKey(kMemberKey).get(), r, &page),
+        IsOk());
     for (const auto& i : page.incidents()) seen.push_back(i.name());
     r.set_page_token(page.next_page_token());
     // Inserts between pages never shift or repeat a page.
-    ASSERT_THAT(Create(NewIncident("late" + std::to_string(inserted++), "acme"), &out),
-                IsOk());
+    ASSERT_THAT(
+        Create(NewIncident("late" + std::to_string(inserted++), "acme"), &out),
+        IsOk());
   } while (!r.page_token().empty());
   EXPECT_THAT(seen, ElementsAre("incidents/i6", "incidents/i5", "incidents/i4",
                                 "incidents/i3", "incidents/i2", "incidents/i1",
@@ -436,12 +456,14 @@ TEST_F(IncidentServiceTest, PagesAreStableUnderConcurrentInserts) {
   r.set_page_token(r.page_token());
   v1::ListIncidentsRequest other;
   other.set_page_size(3);
-  ASSERT_THAT(stub_->ListIncidents(ContextWithKey(kMemberKey).get(), other, &page),
-              IsOk());
+  ASSERT_THAT(
+      stub_->ListIncidents(ContextWithKey(kMemberKey).get(), other, &page),
+      IsOk());
   other.set_page_token(page.next_page_token());
   other.set_filter("country = NL");
-  EXPECT_THAT(stub_->ListIncidents(ContextWithKey(kMemberKey).get(), other, &page),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
+  EXPECT_THAT(
+      stub_->ListIncidents(ContextWithKey(kMemberKey).get(), other, &page),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
 }
 
 TEST_F(IncidentServiceTest, ListRedactsForPublicCallers) {
@@ -453,11 +475,13 @@ TEST_F(IncidentServiceTest, ListRedactsForPublicCallers) {
   ASSERT_EQ(page.incidents_size(), 1);
   EXPECT_EQ(page.incidents(0).motives_size(), 0);
   EXPECT_EQ(page.incidents(0).motive_count(), 2);
-  EXPECT_THAT(page.incidents(0).redacted_fields(),
-              ElementsAre("cia_posture", "motives", "techniques", "threat_actors"));
+  EXPECT_THAT(
+      page.incidents(0).redacted_fields(),
+      ElementsAre("cia_posture", "motives", "techniques", "threat_actors"));
 }
 
-// --- Timeline and sources ---------------------------------------------------------
+// --- Timeline and sources
+// ---------------------------------------------------------
 
 TEST_F(IncidentServiceTest, TimelineIsInTimeOrderWithMixedPrecisions) {
   v1::Incident inc;
@@ -466,24 +490,44 @@ TEST_F(IncidentServiceTest, TimelineIsInTimeOrderWithMixedPrecisions) {
   ASSERT_THAT(AddSource(inc.name(), "news", v1::Source(), &src), IsOk());
   v1::TimelineEvent e;
   // Created out of order; two on the same day keep creation order.
-  ASSERT_THAT(AddEvent(inc.name(), "april", Event(v1::PUBLIC_DISCLOSURE, Date(2024, 4), "a"), &e), IsOk());
-  ASSERT_THAT(AddEvent(inc.name(), "unresolved", Relative(v1::OTHER_EVENT, "yesterday", src.name(), "u"), &e), IsOk());
-  ASSERT_THAT(AddEvent(inc.name(), "day-b", Event(v1::REPORTED_TO_POLICE, Date(2024, 3, 28), "b"), &e), IsOk());
-  ASSERT_THAT(AddEvent(inc.name(), "day-a", Event(v1::DETECTION, Date(2024, 3, 28), "c"), &e), IsOk());
-  ASSERT_THAT(AddEvent(inc.name(), "march", Event(v1::INITIAL_ACCESS, Date(2024, 3), "d"), &e), IsOk());
-  ASSERT_THAT(AddEvent(inc.name(), "year", Event(v1::OTHER_EVENT, Date(2024), "e"), &e), IsOk());
+  ASSERT_THAT(AddEvent(inc.name(), "april",
+                       Event(v1::PUBLIC_DISCLOSURE, Date(2024, 4), "a"), &e),
+              IsOk());
+  ASSERT_THAT(
+      AddEvent(inc.name(), "unresolved",
+               Relative(v1::OTHER_EVENT, "yesterday", src.name(), "u"), &e),
+      IsOk());
+  ASSERT_THAT(
+      AddEvent(inc.name(), "day-b",
+               Event(v1::REPORTED_TO_POLICE, Date(2024, 3, 28), "b"), &e),
+      IsOk());
+  ASSERT_THAT(AddEvent(inc.name(), "day-a",
+                       Event(v1::DETECTION, Date(2024, 3, 28), "c"), &e),
+              IsOk());
+  ASSERT_THAT(AddEvent(inc.name(), "march",
+                       Event(v1::INITIAL_ACCESS, Date(2024, 3), "d"), &e),
+              IsOk());
+  ASSERT_THAT(
+      AddEvent(inc.name(), "year", Event(v1::OTHER_EVENT, Date(2024), "e"), &e),
+      IsOk());
   std::vector<std::string> ids;
-  for (const auto& ev : Timeline(inc.name())) ids.push_back(ev.name().substr(ev.name().rfind('/') + 1));
-  EXPECT_THAT(ids, ElementsAre("year", "march", "day-b", "day-a", "april", "unresolved"));
+  for (const auto& ev : Timeline(inc.name()))
+    ids.push_back(ev.name().substr(ev.name().rfind('/') + 1));
+  EXPECT_THAT(ids, ElementsAre("year", "march", "day-b", "day-a", "april",
+                               "unresolved"));
   // Paging walks the same order.
   v1::ListTimelineEventsRequest r;
   r.set_parent(inc.name());
   r.set_page_size(4);
   v1::ListTimelineEventsResponse page;
-  ASSERT_THAT(stub_->ListTimelineEvents(ContextWithKey(kMemberKey).get(), r, &page), IsOk());
+  ASSERT_THAT(
+      stub_->ListTimelineEvents(ContextWithKey(kMemberKey).get(), r, &page),
+      IsOk());
   ASSERT_EQ(page.events_size(), 4);
   r.set_page_token(page.next_page_token());
-  ASSERT_THAT(stub_->ListTimelineEvents(ContextWithKey(kMemberKey).get(), r, &page), IsOk());
+  ASSERT_THAT(
+      stub_->ListTimelineEvents(ContextWithKey(kMemberKey).get(), r, &page),
+      IsOk());
   ASSERT_EQ(page.events_size(), 2);
   EXPECT_EQ(page.next_page_token(), "");
   // Moving an event's date moves it in the timeline.
@@ -491,10 +535,14 @@ TEST_F(IncidentServiceTest, TimelineIsInTimeOrderWithMixedPrecisions) {
   u.mutable_event()->set_name(inc.name() + "/events/year");
   *u.mutable_event()->mutable_date() = Date(2024, 5, 1);
   u.mutable_update_mask()->add_paths("date");
-  ASSERT_THAT(stub_->UpdateTimelineEvent(ContextWithKey(kEditorKey).get(), u, &e), IsOk());
+  ASSERT_THAT(
+      stub_->UpdateTimelineEvent(ContextWithKey(kEditorKey).get(), u, &e),
+      IsOk());
   ids.clear();
-  for (const auto& ev : Timeline(inc.name())) ids.push_back(ev.name().substr(ev.name().rfind('/') + 1));
-  EXPECT_THAT(ids, ElementsAre("march", "day-b", "day-a", "april", "year", "unresolved"));
+  for (const auto& ev : Timeline(inc.name()))
+    ids.push_back(ev.name().substr(ev.name().rfind('/') + 1));
+  EXPECT_THAT(ids, ElementsAre("march", "day-b", "day-a", "april", "year",
+                               "unresolved"));
 }
 
 TEST_F(IncidentServiceTest, EventCitingAnotherIncidentsSourceIsRejected) {
@@ -509,7 +557,8 @@ TEST_F(IncidentServiceTest, EventCitingAnotherIncidentsSourceIsRejected) {
   v1::TimelineEvent out;
   EXPECT_THAT(AddEvent(a.name(), "e", e, &out),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("event.sources[0]: incidents/other/sources/s is not a source of incidents/vooruit-2024")));
+                       HasSubstr("event.sources[0]: incidents/other/sources/s "
+                                 "is not a source of incidents/vooruit-2024")));
   e.set_sources(0, a.name() + "/sources/missing");
   EXPECT_THAT(AddEvent(a.name(), "e", e, &out),
               StatusIs(absl::StatusCode::kInvalidArgument,
@@ -528,31 +577,43 @@ TEST_F(IncidentServiceTest, BadEventInputNamesTheField) {
   v1::Source src;
   ASSERT_THAT(AddSource(a.name(), "s", v1::Source(), &src), IsOk());
   v1::TimelineEvent out;
-  EXPECT_THAT(AddEvent(a.name(), "e", Event(v1::DETECTION, Date(2024, 2, 30), "x"), &out),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("event.date")));
+  EXPECT_THAT(
+      AddEvent(a.name(), "e", Event(v1::DETECTION, Date(2024, 2, 30), "x"),
+               &out),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("event.date")));
   v1::TimelineEvent e = Event(v1::SERVICE_OUTAGE, Date(2024, 3, 28), "down");
   *e.mutable_end_date() = Date(2024, 3, 1);
   EXPECT_THAT(AddEvent(a.name(), "e", e, &out),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("event.end_date")));
-  EXPECT_THAT(AddEvent(a.name(), "e", Relative(v1::DETECTION, "sometime soonish", src.name(), "x"), &out),
               StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("event.relative_date.expression")));
-  EXPECT_THAT(AddEvent(a.name(), "e", Relative(v1::DETECTION, "yesterday", a.name() + "/sources/nope", "x"), &out),
+                       HasSubstr("event.end_date")));
+  EXPECT_THAT(
+      AddEvent(a.name(), "e",
+               Relative(v1::DETECTION, "sometime soonish", src.name(), "x"),
+               &out),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("event.relative_date.expression")));
+  EXPECT_THAT(AddEvent(a.name(), "e",
+                       Relative(v1::DETECTION, "yesterday",
+                                a.name() + "/sources/nope", "x"),
+                       &out),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("event.relative_date.anchor_source")));
   v1::TimelineEvent none;
   none.set_type(v1::DETECTION);
   none.set_description("x");
-  EXPECT_THAT(AddEvent(a.name(), "e", none, &out),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("event.date")));
+  EXPECT_THAT(
+      AddEvent(a.name(), "e", none, &out),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("event.date")));
   EXPECT_TRUE(Timeline(a.name()).empty());
 }
 
 TEST_F(IncidentServiceTest, RelativeDatesResolveWhenTheAnchorGainsADate) {
   // Seed 003: the Brussels Parliament report, no publication date given.
   v1::Incident inc;
-  ASSERT_THAT(Create(NewIncident("brussels-parliament-2024", "brussels-parliament"), &inc),
-              IsOk());
+  ASSERT_THAT(
+      Create(NewIncident("brussels-parliament-2024", "brussels-parliament"),
+             &inc),
+      IsOk());
   v1::Source report;
   report.set_url("hxxps://www.brusselstimes[.]com/parliament-cyberattack");
   report.set_publisher("The Brussels Times");
@@ -561,11 +622,15 @@ TEST_F(IncidentServiceTest, RelativeDatesResolveWhenTheAnchorGainsADate) {
   EXPECT_EQ(report.url(), "https://brusselstimes.com/parliament-cyberattack");
   v1::TimelineEvent attack, announced;
   ASSERT_THAT(AddEvent(inc.name(), "attack",
-                       Relative(v1::INITIAL_ACCESS, "since Monday of this week", report.name(), "IT under attack"),
-                       &attack), IsOk());
+                       Relative(v1::INITIAL_ACCESS, "since Monday of this week",
+                                report.name(), "IT under attack"),
+                       &attack),
+              IsOk());
   ASSERT_THAT(AddEvent(inc.name(), "announced",
-                       Relative(v1::PUBLIC_DISCLOSURE, "on Thursday", report.name(), "announced"),
-                       &announced), IsOk());
+                       Relative(v1::PUBLIC_DISCLOSURE, "on Thursday",
+                                report.name(), "announced"),
+                       &announced),
+              IsOk());
   EXPECT_EQ(attack.relative_date().state(), RelativeDate::UNRESOLVED);
   EXPECT_FALSE(attack.has_effective_date());
 
@@ -575,19 +640,25 @@ TEST_F(IncidentServiceTest, RelativeDatesResolveWhenTheAnchorGainsADate) {
   *u.mutable_source()->mutable_published_date() = Date(2024, 11);
   u.mutable_update_mask()->add_paths("published_date");
   v1::Source updated;
-  ASSERT_THAT(stub_->UpdateSource(ContextWithKey(kEditorKey).get(), u, &updated), IsOk());
+  ASSERT_THAT(
+      stub_->UpdateSource(ContextWithKey(kEditorKey).get(), u, &updated),
+      IsOk());
   for (const auto& e : Timeline(inc.name())) {
     EXPECT_EQ(e.relative_date().state(), RelativeDate::UNRESOLVED);
   }
   // Friday 2024-11-22: Monday is the 18th, Thursday the 21st.
   *u.mutable_source()->mutable_published_date() = Date(2024, 11, 22);
-  ASSERT_THAT(stub_->UpdateSource(ContextWithKey(kEditorKey).get(), u, &updated), IsOk());
+  ASSERT_THAT(
+      stub_->UpdateSource(ContextWithKey(kEditorKey).get(), u, &updated),
+      IsOk());
   auto timeline = Timeline(inc.name());
   ASSERT_EQ(timeline.size(), 2u);
   EXPECT_EQ(timeline[0].name(), attack.name());
   EXPECT_EQ(timeline[0].relative_date().state(), RelativeDate::RESOLVED);
-  EXPECT_THAT(timeline[0].effective_date(), testing::EqualsProto(Date(2024, 11, 18)));
-  EXPECT_THAT(timeline[1].effective_date(), testing::EqualsProto(Date(2024, 11, 21)));
+  EXPECT_THAT(timeline[0].effective_date(),
+              testing::EqualsProto(Date(2024, 11, 18)));
+  EXPECT_THAT(timeline[1].effective_date(),
+              testing::EqualsProto(Date(2024, 11, 21)));
   // Derived figures follow: no detection event, so no span.
   v1::Incident now;
   ASSERT_THAT(Get(inc.name(), &now), IsOk());
@@ -605,11 +676,30 @@ TEST_F(IncidentServiceTest, VooruitAuthorityWasToldWithin72Hours) {
   v1::Incident inc;
   ASSERT_THAT(Create(Vooruit(), &inc), IsOk());
   v1::TimelineEvent e;
-  ASSERT_THAT(AddEvent(inc.name(), "ransom-note", Event(v1::RANSOM_DEMAND, Date(2024, 3, 28), "ransom message left in database"), &e), IsOk());
-  ASSERT_THAT(AddEvent(inc.name(), "detected", Event(v1::DETECTION, Date(2024, 3, 28), "intrusion detected"), &e), IsOk());
-  ASSERT_THAT(AddEvent(inc.name(), "police", Event(v1::REPORTED_TO_POLICE, Date(2024, 3, 28), "reported to police"), &e), IsOk());
-  ASSERT_THAT(AddEvent(inc.name(), "apd", Event(v1::REPORTED_TO_DATA_PROTECTION_AUTHORITY, Date(2024, 3, 28), "reported to the APD/GBA"), &e), IsOk());
-  ASSERT_THAT(AddEvent(inc.name(), "public", Event(v1::PUBLIC_DISCLOSURE, Date(2024, 4), "made public"), &e), IsOk());
+  ASSERT_THAT(AddEvent(inc.name(), "ransom-note",
+                       Event(v1::RANSOM_DEMAND, Date(2024, 3, 28),
+                             "ransom message left in database"),
+                       &e),
+              IsOk());
+  ASSERT_THAT(
+      AddEvent(inc.name(), "detected",
+               Event(v1::DETECTION, Date(2024, 3, 28), "intrusion detected"),
+               &e),
+      IsOk());
+  ASSERT_THAT(AddEvent(inc.name(), "police",
+                       Event(v1::REPORTED_TO_POLICE, Date(2024, 3, 28),
+                             "reported to police"),
+                       &e),
+              IsOk());
+  ASSERT_THAT(AddEvent(inc.name(), "apd",
+                       Event(v1::REPORTED_TO_DATA_PROTECTION_AUTHORITY,
+                             Date(2024, 3, 28), "reported to the APD/GBA"),
+                       &e),
+              IsOk());
+  ASSERT_THAT(
+      AddEvent(inc.name(), "public",
+               Event(v1::PUBLIC_DISCLOSURE, Date(2024, 4), "made public"), &e),
+      IsOk());
   v1::Incident now;
   ASSERT_THAT(Get(inc.name(), &now, ""), IsOk());
   const v1::DerivedFigures& f = now.derived_figures();
@@ -625,14 +715,20 @@ TEST_F(IncidentServiceTest, VooruitAuthorityWasToldWithin72Hours) {
   u.mutable_event()->set_name(inc.name() + "/events/apd");
   *u.mutable_event()->mutable_date() = Date(2024, 4, 2);
   u.mutable_update_mask()->add_paths("date");
-  ASSERT_THAT(stub_->UpdateTimelineEvent(ContextWithKey(kEditorKey).get(), u, &e), IsOk());
+  ASSERT_THAT(
+      stub_->UpdateTimelineEvent(ContextWithKey(kEditorKey).get(), u, &e),
+      IsOk());
   ASSERT_THAT(Get(inc.name(), &now), IsOk());
-  EXPECT_EQ(now.derived_figures().authority_notified_within_72_hours(), v1::DerivedFigures::NO);
+  EXPECT_EQ(now.derived_figures().authority_notified_within_72_hours(),
+            v1::DerivedFigures::NO);
   // A month-precision report leaves it open.
   *u.mutable_event()->mutable_date() = Date(2024, 3);
-  ASSERT_THAT(stub_->UpdateTimelineEvent(ContextWithKey(kEditorKey).get(), u, &e), IsOk());
+  ASSERT_THAT(
+      stub_->UpdateTimelineEvent(ContextWithKey(kEditorKey).get(), u, &e),
+      IsOk());
   ASSERT_THAT(Get(inc.name(), &now), IsOk());
-  EXPECT_EQ(now.derived_figures().authority_notified_within_72_hours(), v1::DerivedFigures::UNKNOWN);
+  EXPECT_EQ(now.derived_figures().authority_notified_within_72_hours(),
+            v1::DerivedFigures::UNKNOWN);
 }
 
 TEST_F(IncidentServiceTest, SourcesAndCitationsAreMembersOnly) {
@@ -655,7 +751,8 @@ TEST_F(IncidentServiceTest, SourcesAndCitationsAreMembersOnly) {
   EXPECT_EQ(pub.title(), "");
   EXPECT_THAT(pub.redacted_fields(), ::testing::Contains("url"));
   v1::Source member;
-  ASSERT_THAT(stub_->GetSource(ContextWithKey(kMemberKey).get(), g, &member), IsOk());
+  ASSERT_THAT(stub_->GetSource(ContextWithKey(kMemberKey).get(), g, &member),
+              IsOk());
   EXPECT_EQ(member.title(), "Vooruit.brussels gehackt");
   EXPECT_TRUE(member.redacted_fields().empty());
 
@@ -668,7 +765,8 @@ TEST_F(IncidentServiceTest, SourcesAndCitationsAreMembersOnly) {
   v1::ListSourcesRequest l;
   l.set_parent(inc.name());
   v1::ListSourcesResponse sources;
-  ASSERT_THAT(stub_->ListSources(ContextWithKey("").get(), l, &sources), IsOk());
+  ASSERT_THAT(stub_->ListSources(ContextWithKey("").get(), l, &sources),
+              IsOk());
   ASSERT_EQ(sources.sources_size(), 1);
   EXPECT_EQ(sources.sources(0).url(), "");
 
@@ -676,12 +774,16 @@ TEST_F(IncidentServiceTest, SourcesAndCitationsAreMembersOnly) {
   v1::DeleteSourceRequest d;
   d.set_name(s.name());
   google::protobuf::Empty empty;
-  EXPECT_THAT(stub_->DeleteSource(ContextWithKey(kEditorKey).get(), d, &empty),
-              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("cited by")));
+  EXPECT_THAT(
+      stub_->DeleteSource(ContextWithKey(kEditorKey).get(), d, &empty),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("cited by")));
   v1::DeleteTimelineEventRequest de;
   de.set_name(e.name());
-  ASSERT_THAT(stub_->DeleteTimelineEvent(ContextWithKey(kEditorKey).get(), de, &empty), IsOk());
-  ASSERT_THAT(stub_->DeleteSource(ContextWithKey(kEditorKey).get(), d, &empty), IsOk());
+  ASSERT_THAT(
+      stub_->DeleteTimelineEvent(ContextWithKey(kEditorKey).get(), de, &empty),
+      IsOk());
+  ASSERT_THAT(stub_->DeleteSource(ContextWithKey(kEditorKey).get(), d, &empty),
+              IsOk());
   v1::Incident now;
   ASSERT_THAT(Get(inc.name(), &now), IsOk());
   EXPECT_EQ(now.source_count(), 0);
@@ -696,15 +798,20 @@ TEST_F(IncidentServiceTest, SameRequestIdCreatesOneEvent) {
   r.set_request_id("import-event-1");
   *r.mutable_event() = Event(v1::DETECTION, Date(2024, 3, 28), "detected");
   v1::TimelineEvent first, second;
-  ASSERT_THAT(stub_->CreateTimelineEvent(ContextWithKey(kEditorKey).get(), r, &first), IsOk());
+  ASSERT_THAT(
+      stub_->CreateTimelineEvent(ContextWithKey(kEditorKey).get(), r, &first),
+      IsOk());
   const int64_t after_first = NextSequence();
-  ASSERT_THAT(stub_->CreateTimelineEvent(ContextWithKey(kEditorKey).get(), r, &second), IsOk());
+  ASSERT_THAT(
+      stub_->CreateTimelineEvent(ContextWithKey(kEditorKey).get(), r, &second),
+      IsOk());
   EXPECT_EQ(first.name(), second.name());
   EXPECT_EQ(NextSequence(), after_first);
   EXPECT_EQ(Timeline(inc.name()).size(), 1u);
 }
 
-// --- Changelog stream -----------------------------------------------------------
+// --- Changelog stream
+// -----------------------------------------------------------
 
 std::vector<v1::IncidentChange> ReadChanges(v1::IncidentService::Stub& stub,
                                             int64_t start, size_t count,
@@ -723,20 +830,25 @@ std::vector<v1::IncidentChange> ReadChanges(v1::IncidentService::Stub& stub,
 
 TEST_F(IncidentServiceTest, EveryWriteAppendsExactlyOneChange) {
   v1::Incident inc;
-  ASSERT_THAT(Create(Vooruit(), &inc), IsOk());                      // 1
+  ASSERT_THAT(Create(Vooruit(), &inc), IsOk());  // 1
   v1::Source s;
   ASSERT_THAT(AddSource(inc.name(), "s", v1::Source(), &s), IsOk());  // 2
   v1::TimelineEvent e;
-  ASSERT_THAT(AddEvent(inc.name(), "e", Event(v1::DETECTION, Date(2024, 3, 28), "d"), &e), IsOk());  // 3
+  ASSERT_THAT(AddEvent(inc.name(), "e",
+                       Event(v1::DETECTION, Date(2024, 3, 28), "d"), &e),
+              IsOk());  // 3
   v1::UpdateIncidentRequest u;
   u.mutable_incident()->set_name(inc.name());
   u.mutable_incident()->add_victims()->set_organization("organizations/acme");
   u.mutable_update_mask()->add_paths("victims");
-  ASSERT_THAT(stub_->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &inc), IsOk());  // 4
+  ASSERT_THAT(stub_->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &inc),
+              IsOk());  // 4
   v1::DeleteIncidentRequest d;
   d.set_name(inc.name());
   google::protobuf::Empty empty;
-  ASSERT_THAT(stub_->DeleteIncident(ContextWithKey(kEditorKey).get(), d, &empty), IsOk());  // 5
+  ASSERT_THAT(
+      stub_->DeleteIncident(ContextWithKey(kEditorKey).get(), d, &empty),
+      IsOk());  // 5
   EXPECT_EQ(NextSequence(), 6);
   auto changes = ReadChanges(*stub_, 0, 5, kMemberKey);
   ASSERT_EQ(changes.size(), 5u);
@@ -744,10 +856,13 @@ TEST_F(IncidentServiceTest, EveryWriteAppendsExactlyOneChange) {
   EXPECT_EQ(changes[0].change_type(), v1::IncidentChange::CREATED);
   EXPECT_EQ(changes[1].change_type(), v1::IncidentChange::UPDATED);
   EXPECT_EQ(changes[1].incident().source_count(), 1);
-  EXPECT_THAT(changes[2].previous_victims(), ElementsAre("organizations/vooruit"));
+  EXPECT_THAT(changes[2].previous_victims(),
+              ElementsAre("organizations/vooruit"));
   EXPECT_EQ(changes[2].incident().event_count(), 1);
-  EXPECT_THAT(changes[3].previous_victims(), ElementsAre("organizations/vooruit"));
-  EXPECT_EQ(changes[3].incident().victims(0).organization(), "organizations/acme");
+  EXPECT_THAT(changes[3].previous_victims(),
+              ElementsAre("organizations/vooruit"));
+  EXPECT_EQ(changes[3].incident().victims(0).organization(),
+            "organizations/acme");
   EXPECT_EQ(changes[4].change_type(), v1::IncidentChange::DELETED);
   EXPECT_THAT(changes[4].previous_victims(), ElementsAre("organizations/acme"));
   // From the middle.
@@ -763,8 +878,9 @@ TEST_F(IncidentServiceTest, WatchRedactsForPublicCallers) {
   ASSERT_EQ(pub.size(), 1u);
   EXPECT_EQ(pub[0].incident().motives_size(), 0);
   EXPECT_EQ(pub[0].incident().motive_count(), 2);
-  EXPECT_THAT(pub[0].incident().redacted_fields(),
-              ElementsAre("cia_posture", "motives", "techniques", "threat_actors"));
+  EXPECT_THAT(
+      pub[0].incident().redacted_fields(),
+      ElementsAre("cia_posture", "motives", "techniques", "threat_actors"));
   auto member = ReadChanges(*stub_, 1, 1, kMemberKey);
   ASSERT_EQ(member.size(), 1u);
   EXPECT_EQ(member[0].incident().motives_size(), 2);
@@ -789,15 +905,16 @@ TEST_F(IncidentServiceTest, WatchBeyondTheNextSequenceIsOutOfRange) {
 
 TEST_F(IncidentServiceTest, WatchFollowsLiveCommitsAndEndsOnDrain) {
   auto ctx = ContextWithKey(kMemberKey);
-  ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  ctx->set_deadline(std::chrono::system_clock::now() +
+                    std::chrono::seconds(30));
   v1::WatchIncidentChangesRequest r;  // from the beginning of an empty log
   auto reader = stub_->WatchIncidentChanges(ctx.get(), r);
-  ASSERT_TRUE(WaitFor([&] {
-    return incidents_->changelog().subscriber_count() == 1;
-  }));
+  ASSERT_TRUE(
+      WaitFor([&] { return incidents_->changelog().subscriber_count() == 1; }));
   v1::Incident inc;
   for (int i = 0; i < 20; ++i) {
-    ASSERT_THAT(Create(NewIncident("live" + std::to_string(i), "acme"), &inc), IsOk());
+    ASSERT_THAT(Create(NewIncident("live" + std::to_string(i), "acme"), &inc),
+                IsOk());
   }
   v1::IncidentChange c;
   for (int i = 0; i < 20; ++i) {

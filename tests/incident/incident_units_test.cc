@@ -2,7 +2,7 @@
 // the ListIncidents filter parser, the ATT&CK catalog and derived figures.
 #include <string>
 
-#include "common/api/relative_date.h"
+#include "common/api/types/relative_date.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "incident-service/attack_catalog.h"

@@ -23,10 +23,10 @@ namespace {
 
 using ::atlas::reliability::ChildServer;
 using ::atlas::testing::BinaryDir;
-using ::atlas::testing::SourceDir;
 using ::atlas::testing::ContextWithKey;
 using ::atlas::testing::IsOk;
 using ::atlas::testing::kEditorKey;
+using ::atlas::testing::SourceDir;
 using ::atlas::testing::TempDir;
 
 TEST(BinaryShutdownTest, SigtermExitsZeroAndDataSurvivesRestart) {
@@ -40,20 +40,23 @@ TEST(BinaryShutdownTest, SigtermExitsZeroAndDataSurvivesRestart) {
   ChildServer catalog(BinaryDir() + "/catalog-service/catalog-service",
                       dir.path(), "catalog");
   catalog.set_args({"--db_path=" + dir.Sub("catalog-db"),
-                    "--api_keys_file=" + dir.Sub("keys"), "--shutdown_grace=2s"});
+                    "--api_keys_file=" + dir.Sub("keys"),
+                    "--shutdown_grace=2s"});
   ASSERT_THAT(catalog.Start(), IsOk());
   ChildServer incidents(BinaryDir() + "/incident-service/incident-service",
                         dir.path(), "incidents");
   incidents.set_args(
-      {"--db_path=" + dir.Sub("incident-db"), "--api_keys_file=" + dir.Sub("keys"),
+      {"--db_path=" + dir.Sub("incident-db"),
+       "--api_keys_file=" + dir.Sub("keys"),
        "--catalog_address=" + catalog.address(),
        "--catalog_api_key_file=" + dir.Sub("service-key"),
        "--attack_dir=" + SourceDir() + "/incident-service/data/attack",
        "--shutdown_grace=2s"});
   ASSERT_THAT(incidents.Start(), IsOk());
 
-  auto catalog_stub = catalog::v1::CatalogService::NewStub(
-      ::grpc::CreateChannel(catalog.address(), ::grpc::InsecureChannelCredentials()));
+  auto catalog_stub =
+      catalog::v1::CatalogService::NewStub(::grpc::CreateChannel(
+          catalog.address(), ::grpc::InsecureChannelCredentials()));
   catalog::v1::CreateOrganizationRequest org;
   org.set_organization_id("vooruit");
   org.mutable_organization()->set_display_name("Vooruit");
@@ -61,12 +64,14 @@ TEST(BinaryShutdownTest, SigtermExitsZeroAndDataSurvivesRestart) {
   ASSERT_THAT(catalog_stub->CreateOrganization(ContextWithKey(kEditorKey).get(),
                                                org, &created_org),
               IsOk());
-  auto incident_stub = incident::v1::IncidentService::NewStub(::grpc::CreateChannel(
-      incidents.address(), ::grpc::InsecureChannelCredentials()));
+  auto incident_stub =
+      incident::v1::IncidentService::NewStub(::grpc::CreateChannel(
+          incidents.address(), ::grpc::InsecureChannelCredentials()));
   incident::v1::CreateIncidentRequest request;
   request.set_incident_id("vooruit-2024");
   request.mutable_incident()->set_title("Website compromised");
-  request.mutable_incident()->add_victims()->set_organization("organizations/vooruit");
+  request.mutable_incident()->add_victims()->set_organization(
+      "organizations/vooruit");
   incident::v1::Incident created;
   ASSERT_THAT(incident_stub->CreateIncident(ContextWithKey(kEditorKey).get(),
                                             request, &created),
@@ -86,8 +91,8 @@ TEST(BinaryShutdownTest, SigtermExitsZeroAndDataSurvivesRestart) {
 
   ASSERT_THAT(catalog.Start(), IsOk());
   ASSERT_THAT(incidents.Start(), IsOk());
-  catalog_stub = catalog::v1::CatalogService::NewStub(
-      ::grpc::CreateChannel(catalog.address(), ::grpc::InsecureChannelCredentials()));
+  catalog_stub = catalog::v1::CatalogService::NewStub(::grpc::CreateChannel(
+      catalog.address(), ::grpc::InsecureChannelCredentials()));
   incident_stub = incident::v1::IncidentService::NewStub(::grpc::CreateChannel(
       incidents.address(), ::grpc::InsecureChannelCredentials()));
   catalog::v1::GetOrganizationRequest get_org;

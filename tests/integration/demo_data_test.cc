@@ -34,63 +34,76 @@ TEST(DemoDataTest, SeedsLoadTwiceWithoutDuplicatesAndReadBackFaithfully) {
   Cluster cluster({.dir = dir.path()});
   ASSERT_THAT(cluster.Start(), IsOk());
   const std::string import = absl::StrCat(
-      BinaryDir(), "/tools/atlasctl/atlasctl --catalog=", cluster.catalog().address(),
+      BinaryDir(),
+      "/tools/atlasctl/atlasctl --catalog=", cluster.catalog().address(),
       " --incidents=", cluster.incidents().address(), " --key=", kEditorKey,
-      " import ", SourceDir(), "/scripts/demo/seeds.jsonl 2>", dir.Sub("import.err"));
+      " import ", SourceDir(), "/scripts/demo/seeds.jsonl 2>",
+      dir.Sub("import.err"));
   for (int load = 0; load < 2; ++load) {
     int status = std::system(import.c_str());
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "load " << load;
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        << "load " << load;
   }
 
   auto catalog = cluster.CatalogStub();
   auto incidents = cluster.IncidentStub();
   catalog::v1::ListOrganizationsRequest list_orgs;
   catalog::v1::ListOrganizationsResponse orgs;
-  ASSERT_THAT(catalog->ListOrganizations(ContextWithKey("").get(), list_orgs, &orgs),
-              IsOk());
+  ASSERT_THAT(
+      catalog->ListOrganizations(ContextWithKey("").get(), list_orgs, &orgs),
+      IsOk());
   EXPECT_EQ(orgs.organizations_size(), 2);
   incident::v1::ListIncidentsRequest list_incidents;
   incident::v1::ListIncidentsResponse all;
-  ASSERT_THAT(incidents->ListIncidents(ContextWithKey("").get(), list_incidents, &all),
-              IsOk());
+  ASSERT_THAT(
+      incidents->ListIncidents(ContextWithKey("").get(), list_incidents, &all),
+      IsOk());
   EXPECT_EQ(all.incidents_size(), 2);
 
   // Vooruit: found from a defanged URL, linked to its one incident.
   catalog::v1::ResolveOrganizationRequest resolve;
   resolve.set_query("hxxps://www.vooruit[.]brussels/nieuws");
   catalog::v1::ResolveOrganizationResponse resolved;
-  ASSERT_THAT(catalog->ResolveOrganization(ContextWithKey("").get(), resolve, &resolved),
+  ASSERT_THAT(catalog->ResolveOrganization(ContextWithKey("").get(), resolve,
+                                           &resolved),
               IsOk());
   EXPECT_EQ(resolved.organization().name(), "organizations/vooruit");
-  EXPECT_TRUE(WaitFor([&] {
-    catalog::v1::GetOrganizationRequest get;
-    get.set_name("organizations/vooruit");
-    catalog::v1::Organization org;
-    return catalog->GetOrganization(ContextWithKey(kMemberKey).get(), get, &org).ok() &&
-           org.incident_count() == 1 && org.linked_incidents_size() == 1;
-  }, absl::Seconds(20)));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        catalog::v1::GetOrganizationRequest get;
+        get.set_name("organizations/vooruit");
+        catalog::v1::Organization org;
+        return catalog
+                   ->GetOrganization(ContextWithKey(kMemberKey).get(), get,
+                                     &org)
+                   .ok() &&
+               org.incident_count() == 1 && org.linked_incidents_size() == 1;
+      },
+      absl::Seconds(20)));
 
   // The Vooruit timeline: seven events in time order; the authority was
   // told the day of detection.
   incident::v1::ListTimelineEventsRequest timeline;
   timeline.set_parent("incidents/vooruit-2024-website-ransom");
   incident::v1::ListTimelineEventsResponse events;
-  ASSERT_THAT(incidents->ListTimelineEvents(ContextWithKey("").get(), timeline, &events),
+  ASSERT_THAT(incidents->ListTimelineEvents(ContextWithKey("").get(), timeline,
+                                            &events),
               IsOk());
   ASSERT_EQ(events.events_size(), 7);
   EXPECT_EQ(events.events(6).type(), incident::v1::PUBLIC_DISCLOSURE);
   incident::v1::GetIncidentRequest get;
   get.set_name("incidents/vooruit-2024-website-ransom");
   incident::v1::Incident vooruit;
-  ASSERT_THAT(incidents->GetIncident(ContextWithKey("").get(), get, &vooruit), IsOk());
+  ASSERT_THAT(incidents->GetIncident(ContextWithKey("").get(), get, &vooruit),
+              IsOk());
   EXPECT_EQ(vooruit.derived_figures().authority_notified_within_72_hours(),
             incident::v1::DerivedFigures::YES);
 
   // The Brussels Parliament report has no date: its relative dates stay
   // unresolved, never guessed.
   timeline.set_parent("incidents/brussels-parliament-cyberattack");
-  ASSERT_THAT(incidents->ListTimelineEvents(ContextWithKey(kMemberKey).get(), timeline,
-                                            &events),
+  ASSERT_THAT(incidents->ListTimelineEvents(ContextWithKey(kMemberKey).get(),
+                                            timeline, &events),
               IsOk());
   ASSERT_EQ(events.events_size(), 3);
   for (const incident::v1::TimelineEvent& e : events.events()) {

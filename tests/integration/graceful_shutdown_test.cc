@@ -41,9 +41,10 @@ using grpc::health::v1::HealthCheckResponse;
 TEST(GracefulShutdownTest, SigtermUnderLoadDrainsAndLosesNothing) {
   TempDir dir;
   std::ofstream(dir.Sub("keys")) << ::atlas::testing::TestKeyFileText();
-  ChildServer server(BinaryDir() + "/catalog-service/catalog-service", dir.path(),
-                     "catalog");
-  server.set_args({"--db_path=" + dir.Sub("db"), "--api_keys_file=" + dir.Sub("keys"),
+  ChildServer server(BinaryDir() + "/catalog-service/catalog-service",
+                     dir.path(), "catalog");
+  server.set_args({"--db_path=" + dir.Sub("db"),
+                   "--api_keys_file=" + dir.Sub("keys"),
                    "--shutdown_grace=5s"});
   ASSERT_THAT(server.Start(), IsOk());
   auto channel = ::grpc::CreateChannel(server.address(),
@@ -87,7 +88,8 @@ TEST(GracefulShutdownTest, SigtermUnderLoadDrainsAndLosesNothing) {
         if (n >= 5000) return;  // bounded
         catalog::v1::CreateOrganizationRequest request;
         request.set_organization_id(absl::StrCat("org-", n));
-        request.mutable_organization()->set_display_name(absl::StrCat("Org ", n));
+        request.mutable_organization()->set_display_name(
+            absl::StrCat("Org ", n));
         catalog::v1::Organization created;
         absl::Time started = absl::Now();
         ::grpc::Status status = stub->CreateOrganization(
@@ -104,7 +106,8 @@ TEST(GracefulShutdownTest, SigtermUnderLoadDrainsAndLosesNothing) {
         } else {
           unexpected.push_back(absl::StrCat(
               status.error_code(), ": ", status.error_message(), " (sent ",
-              absl::FormatDuration(started - sigterm_time.load()), " after SIGTERM, took ",
+              absl::FormatDuration(started - sigterm_time.load()),
+              " after SIGTERM, took ",
               absl::FormatDuration(absl::Now() - started), ")"));
         }
       }
@@ -142,14 +145,16 @@ TEST(GracefulShutdownTest, SigtermUnderLoadDrainsAndLosesNothing) {
     catalog::v1::GetOrganizationRequest get;
     get.set_name(name);
     catalog::v1::Organization org;
-    if (!after->GetOrganization(ContextWithKey("").get(), get, &org).ok()) ++missing;
+    if (!after->GetOrganization(ContextWithKey("").get(), get, &org).ok())
+      ++missing;
   }
   EXPECT_EQ(missing, 0) << "of " << acknowledged.size() << " acknowledged";
   for (const std::string& name : refused) {
     catalog::v1::GetOrganizationRequest get;
     get.set_name(name);
     catalog::v1::Organization org;
-    EXPECT_EQ(after->GetOrganization(ContextWithKey("").get(), get, &org).error_code(),
+    EXPECT_EQ(after->GetOrganization(ContextWithKey("").get(), get, &org)
+                  .error_code(),
               ::grpc::StatusCode::NOT_FOUND)
         << name << " was refused but exists";
   }

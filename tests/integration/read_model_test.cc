@@ -11,7 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "catalog-service/incident_follower.h"
-#include "common/api/partial_date.h"
+#include "common/api/types/partial_date.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/create_channel.h"
@@ -64,8 +64,8 @@ class ReadModelTest : public ::testing::Test {
       org.mutable_organization()->set_display_name(OrgId(i));
       org.mutable_organization()->set_country("BE");
       catalog::v1::Organization created;
-      ASSERT_THAT(stub->CreateOrganization(ContextWithKey(kEditorKey).get(), org,
-                                           &created),
+      ASSERT_THAT(stub->CreateOrganization(ContextWithKey(kEditorKey).get(),
+                                           org, &created),
                   IsOk());
     }
   }
@@ -94,11 +94,12 @@ class ReadModelTest : public ::testing::Test {
     r.set_incident_id(absl::StrCat("inc-", i));
     v1::Incident* inc = r.mutable_incident();
     inc->set_title(absl::StrCat("Incident ", i));
-    inc->add_victims()->set_organization("organizations/" + OrgId(i % kOrganizations));
+    inc->add_victims()->set_organization("organizations/" +
+                                         OrgId(i % kOrganizations));
     // Every seventh incident has a second victim.
     if (i % 7 == 0) {
-      inc->add_victims()->set_organization(
-          "organizations/" + OrgId((i + 3) % kOrganizations));
+      inc->add_victims()->set_organization("organizations/" +
+                                           OrgId((i + 3) % kOrganizations));
     }
     inc->mutable_start_date()->set_year(2020 + i % 5);
     inc->mutable_start_date()->set_month(1 + i % 12);
@@ -132,7 +133,8 @@ class ReadModelTest : public ::testing::Test {
                 IsOk());
     for (const v1::Incident& inc : page.incidents()) {
       for (const v1::Victim& v : inc.victims()) {
-        const std::string org = v.organization().substr(sizeof("organizations"));
+        const std::string org =
+            v.organization().substr(sizeof("organizations"));
         Summary& s = truth[org];
         ++s.count;
         s.linked.insert(inc.name());
@@ -143,7 +145,8 @@ class ReadModelTest : public ::testing::Test {
         }
       }
     }
-    for (auto& [org, date] : latest) truth[org].latest = api::FormatPartialDate(date);
+    for (auto& [org, date] : latest)
+      truth[org].latest = api::FormatPartialDate(date);
     for (int i = 0; i < kOrganizations; ++i) truth[OrgId(i)];  // zero entries
     return truth;
   }
@@ -155,12 +158,14 @@ class ReadModelTest : public ::testing::Test {
       catalog::v1::GetOrganizationRequest r;
       r.set_name("organizations/" + OrgId(i));
       catalog::v1::Organization org;
-      if (!stub->GetOrganization(ContextWithKey(kMemberKey).get(), r, &org).ok()) {
+      if (!stub->GetOrganization(ContextWithKey(kMemberKey).get(), r, &org)
+               .ok()) {
         return {};
       }
       Summary& s = view[OrgId(i)];
       s.count = org.incident_count();
-      s.linked.insert(org.linked_incidents().begin(), org.linked_incidents().end());
+      s.linked.insert(org.linked_incidents().begin(),
+                      org.linked_incidents().end());
       if (org.has_latest_incident_date()) {
         s.latest = api::FormatPartialDate(org.latest_incident_date());
       }
@@ -175,7 +180,8 @@ class ReadModelTest : public ::testing::Test {
 
 TEST_F(ReadModelTest, CatalogCountsEqualIncidentTruthAcrossRestarts) {
   StartFollower();
-  for (int i = 0; i < kIncidents / 2; ++i) ASSERT_NO_FATAL_FAILURE(CreateIncident(i));
+  for (int i = 0; i < kIncidents / 2; ++i)
+    ASSERT_NO_FATAL_FAILURE(CreateIncident(i));
 
   // Restart the catalog while its follower is still working through the
   // stream (no wait for it to catch up).
@@ -200,7 +206,8 @@ TEST_F(ReadModelTest, CatalogCountsEqualIncidentTruthAcrossRestarts) {
   for (int i = 0; i < kIncidents; i += 25) {
     v1::UpdateIncidentRequest u;
     u.mutable_incident()->set_name(absl::StrCat("incidents/inc-", i));
-    u.mutable_incident()->add_victims()->set_organization("organizations/org-19");
+    u.mutable_incident()->add_victims()->set_organization(
+        "organizations/org-19");
     u.mutable_update_mask()->add_paths("victims");
     v1::Incident out;
     ASSERT_THAT(stub->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &out),
@@ -210,8 +217,9 @@ TEST_F(ReadModelTest, CatalogCountsEqualIncidentTruthAcrossRestarts) {
     v1::DeleteIncidentRequest d;
     d.set_name(absl::StrCat("incidents/inc-", i));
     google::protobuf::Empty empty;
-    ASSERT_THAT(stub->DeleteIncident(ContextWithKey(kEditorKey).get(), d, &empty),
-                IsOk());
+    ASSERT_THAT(
+        stub->DeleteIncident(ContextWithKey(kEditorKey).get(), d, &empty),
+        IsOk());
   }
 
   const std::map<std::string, Summary> truth = Truth();
@@ -269,18 +277,24 @@ TEST_F(ReadModelTest, VooruitSeedFromJsonIsLinkedInTheCatalog) {
       "motives": ["FINANCIAL", "IDEOLOGY"],
       "techniques": [{"id": "T1486"}],
       "impacts": [{"type": "DATA_IRRECOVERABLE"}, {"type": "RANSOM_REFUSED"}]
-    }})json", &incident).ok());
+    }})json",
+                                                          &incident)
+                  .ok());
   v1::Incident inc;
-  ASSERT_THAT(stub->CreateIncident(ContextWithKey(kEditorKey).get(), incident, &inc),
-              IsOk());
+  ASSERT_THAT(
+      stub->CreateIncident(ContextWithKey(kEditorKey).get(), incident, &inc),
+      IsOk());
   v1::CreateSourceRequest source;
   ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(R"json({
     "parent": "incidents/vooruit-2024", "sourceId": "bruzz",
     "source": {"url": "hxxps://www.bruzz[.]be/politiek/vooruit-brussels-gehackt",
                "publisher": "BRUZZ", "publishedDate": {"year": 2024, "month": 4, "day": 2},
-               "kind": "NEWS", "language": "nl"}})json", &source).ok());
+               "kind": "NEWS", "language": "nl"}})json",
+                                                          &source)
+                  .ok());
   v1::Source created_source;
-  ASSERT_THAT(stub->CreateSource(ContextWithKey(kEditorKey).get(), source, &created_source),
+  ASSERT_THAT(stub->CreateSource(ContextWithKey(kEditorKey).get(), source,
+                                 &created_source),
               IsOk());
   const char* events[] = {
       R"j({"type": "EXTERNAL_RESPONDERS_ENGAGED", "date": {"year": 2024, "month": 4}, "description": "external responders engaged", "sources": ["incidents/vooruit-2024/sources/bruzz"]})j",
@@ -292,15 +306,22 @@ TEST_F(ReadModelTest, VooruitSeedFromJsonIsLinkedInTheCatalog) {
   for (const char* json : events) {
     v1::CreateTimelineEventRequest r;
     r.set_parent(inc.name());
-    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, r.mutable_event()).ok());
+    ASSERT_TRUE(
+        google::protobuf::util::JsonStringToMessage(json, r.mutable_event())
+            .ok());
     v1::TimelineEvent e;
-    ASSERT_THAT(stub->CreateTimelineEvent(ContextWithKey(kEditorKey).get(), r, &e), IsOk());
+    ASSERT_THAT(
+        stub->CreateTimelineEvent(ContextWithKey(kEditorKey).get(), r, &e),
+        IsOk());
   }
   v1::ListTimelineEventsRequest list;
   list.set_parent(inc.name());
   v1::ListTimelineEventsResponse member, pub;
-  ASSERT_THAT(stub->ListTimelineEvents(ContextWithKey(kMemberKey).get(), list, &member), IsOk());
-  ASSERT_THAT(stub->ListTimelineEvents(ContextWithKey("").get(), list, &pub), IsOk());
+  ASSERT_THAT(
+      stub->ListTimelineEvents(ContextWithKey(kMemberKey).get(), list, &member),
+      IsOk());
+  ASSERT_THAT(stub->ListTimelineEvents(ContextWithKey("").get(), list, &pub),
+              IsOk());
   ASSERT_EQ(member.events_size(), 5);
   EXPECT_EQ(member.events(0).type(), v1::REPORTED_TO_DATA_PROTECTION_AUTHORITY);
   EXPECT_EQ(member.events(4).type(), v1::EXTERNAL_RESPONDERS_ENGAGED);
@@ -309,8 +330,10 @@ TEST_F(ReadModelTest, VooruitSeedFromJsonIsLinkedInTheCatalog) {
   v1::GetIncidentRequest get;
   get.set_name(inc.name());
   v1::Incident whole, redacted;
-  ASSERT_THAT(stub->GetIncident(ContextWithKey(kMemberKey).get(), get, &whole), IsOk());
-  ASSERT_THAT(stub->GetIncident(ContextWithKey("").get(), get, &redacted), IsOk());
+  ASSERT_THAT(stub->GetIncident(ContextWithKey(kMemberKey).get(), get, &whole),
+              IsOk());
+  ASSERT_THAT(stub->GetIncident(ContextWithKey("").get(), get, &redacted),
+              IsOk());
   EXPECT_EQ(whole.motives_size(), 2);
   EXPECT_EQ(whole.techniques(0).name(), "Data Encrypted for Impact");
   EXPECT_EQ(redacted.motives_size(), 0);

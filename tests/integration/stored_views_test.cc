@@ -50,8 +50,8 @@ class StoredViewsTest : public ::testing::Test {
     org.mutable_organization()->set_display_name("Vooruit");
     org.mutable_organization()->set_country("BE");
     cv1::Organization created;
-    ASSERT_THAT(catalog_stub_->CreateOrganization(ContextWithKey(kEditorKey).get(),
-                                                  org, &created),
+    ASSERT_THAT(catalog_stub_->CreateOrganization(
+                    ContextWithKey(kEditorKey).get(), org, &created),
                 IsOk());
     iv1::CreateIncidentRequest r;
     r.set_incident_id("vooruit-2024");
@@ -59,26 +59,31 @@ class StoredViewsTest : public ::testing::Test {
     i->set_title("Vooruit website held to ransom");
     i->add_victims()->set_organization("organizations/vooruit");
     i->add_countries("BE");
-    i->add_motives(iv1::FINANCIAL);                  // members only
-    i->add_techniques()->set_id("T1486");             // members only
+    i->add_motives(iv1::FINANCIAL);        // members only
+    i->add_techniques()->set_id("T1486");  // members only
     i->mutable_cia_posture()->mutable_availability()->set_level(iv1::HIGH);
     iv1::Incident incident;
-    ASSERT_THAT(stub_->CreateIncident(ContextWithKey(kEditorKey).get(), r, &incident),
-                IsOk());
+    ASSERT_THAT(
+        stub_->CreateIncident(ContextWithKey(kEditorKey).get(), r, &incident),
+        IsOk());
   }
 
   // The served answer for `key`, checked equal to the typed reference for
   // `caller`.
-  iv1::Incident ServedIncident(const std::string& key, const auth::Caller& caller) {
+  iv1::Incident ServedIncident(const std::string& key,
+                               const auth::Caller& caller) {
     iv1::GetIncidentRequest get;
     get.set_name("incidents/vooruit-2024");
     iv1::Incident served;
-    EXPECT_THAT(stub_->GetIncident(ContextWithKey(key).get(), get, &served), IsOk());
-    absl::StatusOr<iv1::Incident> reference = incidents_->core().GetIncident(caller, get);
+    EXPECT_THAT(stub_->GetIncident(ContextWithKey(key).get(), get, &served),
+                IsOk());
+    absl::StatusOr<iv1::Incident> reference =
+        incidents_->core().GetIncident(caller, get);
     EXPECT_TRUE(reference.ok()) << reference.status();
     if (reference.ok()) {
       EXPECT_TRUE(MessageDifferencer::Equals(served, *reference))
-          << "served:\n" << served.DebugString() << "reference:\n"
+          << "served:\n"
+          << served.DebugString() << "reference:\n"
           << reference->DebugString();
     }
     return served;
@@ -88,14 +93,16 @@ class StoredViewsTest : public ::testing::Test {
     cv1::GetOrganizationRequest get;
     get.set_name("organizations/vooruit");
     cv1::Organization served;
-    EXPECT_THAT(catalog_stub_->GetOrganization(ContextWithKey(key).get(), get, &served),
-                IsOk());
+    EXPECT_THAT(
+        catalog_stub_->GetOrganization(ContextWithKey(key).get(), get, &served),
+        IsOk());
     absl::StatusOr<cv1::Organization> reference =
         catalog_.core().GetOrganization(caller, get);
     EXPECT_TRUE(reference.ok()) << reference.status();
     if (reference.ok()) {
       EXPECT_TRUE(MessageDifferencer::Equals(served, *reference))
-          << "served:\n" << served.DebugString() << "reference:\n"
+          << "served:\n"
+          << served.DebugString() << "reference:\n"
           << reference->DebugString();
     }
     return served;
@@ -108,7 +115,8 @@ class StoredViewsTest : public ::testing::Test {
     change.set_sequence(sequence);
     change.set_change_type(iv1::IncidentChange::CREATED);
     change.mutable_incident()->set_name(incident);
-    change.mutable_incident()->add_victims()->set_organization("organizations/vooruit");
+    change.mutable_incident()->add_victims()->set_organization(
+        "organizations/vooruit");
     change.mutable_incident()->mutable_start_date()->set_year(2024);
     ASSERT_THAT(catalog_.core().ApplyIncidentChange(change), absl::OkStatus());
   }
@@ -124,8 +132,9 @@ TEST_F(StoredViewsTest, IncidentViewsFollowEveryWrite) {
   EXPECT_EQ(pub.motives_size(), 0);
   EXPECT_EQ(pub.techniques_size(), 0);
   EXPECT_FALSE(pub.has_cia_posture());
-  EXPECT_THAT(pub.redacted_fields(),
-              ElementsAre("cia_posture", "motives", "techniques", "threat_actors"));
+  EXPECT_THAT(
+      pub.redacted_fields(),
+      ElementsAre("cia_posture", "motives", "techniques", "threat_actors"));
   iv1::Incident member = ServedIncident(kMemberKey, kMemberCaller);
   EXPECT_EQ(member.motives_size(), 1);
   EXPECT_EQ(member.techniques(0).name(), "Data Encrypted for Impact");
@@ -139,8 +148,9 @@ TEST_F(StoredViewsTest, IncidentViewsFollowEveryWrite) {
   u.mutable_update_mask()->add_paths("title");
   u.mutable_update_mask()->add_paths("motives");
   iv1::Incident updated;
-  ASSERT_THAT(stub_->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &updated),
-              IsOk());
+  ASSERT_THAT(
+      stub_->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &updated),
+      IsOk());
   pub = ServedIncident("", kPublicCaller);
   EXPECT_EQ(pub.title(), "New title");
   EXPECT_EQ(pub.motives_size(), 0);
@@ -154,7 +164,8 @@ TEST_F(StoredViewsTest, IncidentViewsFollowEveryWrite) {
   s.set_source_id("report");
   s.mutable_source()->set_url("https://example.org/report");
   iv1::Source source;
-  ASSERT_THAT(stub_->CreateSource(ContextWithKey(kEditorKey).get(), s, &source), IsOk());
+  ASSERT_THAT(stub_->CreateSource(ContextWithKey(kEditorKey).get(), s, &source),
+              IsOk());
   EXPECT_EQ(ServedIncident("", kPublicCaller).source_count(), 1);
   EXPECT_EQ(ServedIncident(kMemberKey, kMemberCaller).source_count(), 1);
 
@@ -162,7 +173,9 @@ TEST_F(StoredViewsTest, IncidentViewsFollowEveryWrite) {
   iv1::DeleteIncidentRequest d;
   d.set_name("incidents/vooruit-2024");
   google::protobuf::Empty empty;
-  ASSERT_THAT(stub_->DeleteIncident(ContextWithKey(kEditorKey).get(), d, &empty), IsOk());
+  ASSERT_THAT(
+      stub_->DeleteIncident(ContextWithKey(kEditorKey).get(), d, &empty),
+      IsOk());
   iv1::GetIncidentRequest get;
   get.set_name("incidents/vooruit-2024");
   iv1::Incident gone;
@@ -184,7 +197,8 @@ TEST_F(StoredViewsTest, IncidentStoredWithoutAViewIsRedactedOnRead) {
   EXPECT_EQ(after.motives_size(), 0);
 }
 
-TEST_F(StoredViewsTest, OrganizationViewsCarryTheReadModelWithoutMembersOnlyLinks) {
+TEST_F(StoredViewsTest,
+       OrganizationViewsCarryTheReadModelWithoutMembersOnlyLinks) {
   cv1::Organization pub = ServedOrganization("", kPublicCaller);
   EXPECT_EQ(pub.incident_count(), 0);
   EXPECT_THAT(pub.redacted_fields(), ElementsAre("linked_incidents"));
@@ -206,13 +220,14 @@ TEST_F(StoredViewsTest, OrganizationViewsCarryTheReadModelWithoutMembersOnlyLink
   u.mutable_organization()->set_locality("Brussels");
   u.mutable_update_mask()->add_paths("locality");
   cv1::Organization updated;
-  ASSERT_THAT(catalog_stub_->UpdateOrganization(ContextWithKey(kEditorKey).get(), u,
-                                                &updated),
+  ASSERT_THAT(catalog_stub_->UpdateOrganization(
+                  ContextWithKey(kEditorKey).get(), u, &updated),
               IsOk());
   pub = ServedOrganization("", kPublicCaller);
   EXPECT_EQ(pub.locality(), "Brussels");
   EXPECT_EQ(pub.incident_count(), 2);
-  EXPECT_EQ(ServedOrganization(kMemberKey, kMemberCaller).linked_incidents_size(), 2);
+  EXPECT_EQ(
+      ServedOrganization(kMemberKey, kMemberCaller).linked_incidents_size(), 2);
 }
 
 TEST_F(StoredViewsTest, OrganizationStoredWithoutViewsIsRedactedOnRead) {
@@ -238,11 +253,16 @@ TEST_F(StoredViewsTest, RequestsThatDoNotParseAreInvalidArgumentNamingTheType) {
         std::tuple{catalog_.address(),
                    "/atlas.catalog.v1.CatalogService/GetOrganization",
                    "atlas.catalog.v1.GetOrganizationRequest"}}) {
-    auto channel = ::grpc::CreateChannel(address, ::grpc::InsecureChannelCredentials());
+    auto channel =
+        ::grpc::CreateChannel(address, ::grpc::InsecureChannelCredentials());
     // Field 1 as a length-delimited value running past the end.
-    testing::RawUnaryResult r =
-        testing::RawUnary(channel, method, std::string("\x0a\x7f" "abc", 5), kMemberKey);
-    EXPECT_THAT(r.status, StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(type)))
+    testing::RawUnaryResult r = testing::RawUnary(channel, method,
+                                                  std::string("\x0a\x7f"
+                                                              "abc",
+                                                              5),
+                                                  kMemberKey);
+    EXPECT_THAT(r.status,
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(type)))
         << method;
   }
 }

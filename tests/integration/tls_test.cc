@@ -4,6 +4,8 @@
 // victims with the catalog, and the catalog follows incident-service's
 // change stream, both over mutual TLS; atlasctl talks TLS too. Clients
 // without a certificate of that CA, or in plaintext, are refused.
+#include "common/grpc/tls.h"
+
 #include <sys/wait.h>
 
 #include <cstdlib>
@@ -15,7 +17,6 @@
 #include "absl/strings/str_cat.h"
 #include "atlas/catalog/v1/catalog_service.grpc.pb.h"
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
-#include "common/grpc/tls.h"
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
@@ -49,16 +50,21 @@ void MakeCertificates(const std::string& dir) {
       << "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
          "extendedKeyUsage=serverAuth,clientAuth\n";
   std::ofstream(dir + "/client.ext") << "extendedKeyUsage=clientAuth\n";
-  const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+  const std::string key =
+      "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
   std::string script = absl::StrCat(
-      "set -e; cd '", dir, "';",
-      "openssl req -x509 ", key, " -keyout ca.key -out ca.pem -days 2 -subj /CN=atlas-test-ca;",
-      "openssl req -x509 ", key, " -keyout rogue-ca.key -out rogue-ca.pem -days 2 -subj /CN=rogue-ca;",
+      "set -e; cd '", dir, "';", "openssl req -x509 ", key,
+      " -keyout ca.key -out ca.pem -days 2 -subj /CN=atlas-test-ca;",
+      "openssl req -x509 ", key,
+      " -keyout rogue-ca.key -out rogue-ca.pem -days 2 -subj /CN=rogue-ca;",
       "for n in peer client rogue; do openssl req ", key,
       " -keyout $n.key -out $n.csr -subj /CN=$n; done;",
-      "openssl x509 -req -in peer.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out peer.pem -days 2 -extfile san.ext;",
-      "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out client.pem -days 2 -extfile client.ext;",
-      "openssl x509 -req -in rogue.csr -CA rogue-ca.pem -CAkey rogue-ca.key -CAcreateserial -out rogue.pem -days 2 -extfile client.ext;");
+      "openssl x509 -req -in peer.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+      "-out peer.pem -days 2 -extfile san.ext;",
+      "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key "
+      "-CAcreateserial -out client.pem -days 2 -extfile client.ext;",
+      "openssl x509 -req -in rogue.csr -CA rogue-ca.pem -CAkey rogue-ca.key "
+      "-CAcreateserial -out rogue.pem -days 2 -extfile client.ext;");
   ASSERT_EQ(Shell("(" + script + ") >/dev/null 2>&1"), 0) << "openssl failed";
 }
 
@@ -67,14 +73,17 @@ class TlsTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_NO_FATAL_FAILURE(MakeCertificates(dir_.path()));
     std::ofstream(dir_.Sub("keys")) << ::atlas::testing::TestKeyFileText();
-    std::ofstream(dir_.Sub("service-key")) << ::atlas::testing::kServiceKey << "\n";
-    const std::vector<std::string> tls = {
-        "--tls_cert=" + dir_.Sub("peer.pem"), "--tls_key=" + dir_.Sub("peer.key"),
-        "--tls_ca=" + dir_.Sub("ca.pem")};
+    std::ofstream(dir_.Sub("service-key"))
+        << ::atlas::testing::kServiceKey << "\n";
+    const std::vector<std::string> tls = {"--tls_cert=" + dir_.Sub("peer.pem"),
+                                          "--tls_key=" + dir_.Sub("peer.key"),
+                                          "--tls_ca=" + dir_.Sub("ca.pem")};
     catalog_ = std::make_unique<ChildServer>(
-        BinaryDir() + "/catalog-service/catalog-service", dir_.path(), "catalog");
+        BinaryDir() + "/catalog-service/catalog-service", dir_.path(),
+        "catalog");
     incidents_ = std::make_unique<ChildServer>(
-        BinaryDir() + "/incident-service/incident-service", dir_.path(), "incidents");
+        BinaryDir() + "/incident-service/incident-service", dir_.path(),
+        "incidents");
     // The catalog starts first without following, to learn its port.
     std::vector<std::string> catalog_args = tls;
     catalog_args.push_back("--db_path=" + dir_.Sub("catalog-db"));
@@ -84,7 +93,8 @@ class TlsTest : public ::testing::Test {
     std::vector<std::string> incident_args = tls;
     incident_args.insert(
         incident_args.end(),
-        {"--db_path=" + dir_.Sub("incident-db"), "--api_keys_file=" + dir_.Sub("keys"),
+        {"--db_path=" + dir_.Sub("incident-db"),
+         "--api_keys_file=" + dir_.Sub("keys"),
          "--catalog_address=" + absl::StrCat("localhost:", catalog_->port()),
          "--catalog_api_key_file=" + dir_.Sub("service-key"),
          "--attack_dir=" + ::atlas::testing::SourceDir() +
@@ -93,13 +103,16 @@ class TlsTest : public ::testing::Test {
     ASSERT_THAT(incidents_->Start(), IsOk());
     // Restart the catalog on its port, now following incident-service.
     EXPECT_EQ(catalog_->Terminate(), 0);
-    catalog_args.push_back(absl::StrCat("--incident_address=localhost:", incidents_->port()));
-    catalog_args.push_back("--incident_api_key_file=" + dir_.Sub("service-key"));
+    catalog_args.push_back(
+        absl::StrCat("--incident_address=localhost:", incidents_->port()));
+    catalog_args.push_back("--incident_api_key_file=" +
+                           dir_.Sub("service-key"));
     catalog_->set_args(catalog_args);
     ASSERT_THAT(catalog_->Start(), IsOk());
   }
 
-  std::shared_ptr<::grpc::Channel> Channel(int port, grpc_util::TlsFiles files) {
+  std::shared_ptr<::grpc::Channel> Channel(int port,
+                                           grpc_util::TlsFiles files) {
     auto credentials = grpc_util::MakeChannelCredentials(files);
     EXPECT_THAT(credentials, IsOk());
     return ::grpc::CreateChannel(
@@ -131,20 +144,25 @@ TEST_F(TlsTest, MutualTlsEndToEndBetweenClientsAndBothServices) {
   incident::v1::CreateIncidentRequest request;
   request.set_incident_id("tls-incident");
   request.mutable_incident()->set_title("Incident over TLS");
-  request.mutable_incident()->add_victims()->set_organization("organizations/vooruit");
+  request.mutable_incident()->add_victims()->set_organization(
+      "organizations/vooruit");
   incident::v1::Incident created;
-  ASSERT_THAT(incidents->CreateIncident(ContextWithKey(kEditorKey).get(), request,
-                                        &created),
+  ASSERT_THAT(incidents->CreateIncident(ContextWithKey(kEditorKey).get(),
+                                        request, &created),
               IsOk());
   // The catalog follows the change stream over mutual TLS.
-  EXPECT_TRUE(WaitFor([&] {
-    catalog::v1::GetOrganizationRequest get;
-    get.set_name("organizations/vooruit");
-    catalog::v1::Organization fetched;
-    return catalog->GetOrganization(ContextWithKey(kMemberKey).get(), get, &fetched)
-               .ok() &&
-           fetched.incident_count() == 1;
-  }, absl::Seconds(20)));
+  EXPECT_TRUE(WaitFor(
+      [&] {
+        catalog::v1::GetOrganizationRequest get;
+        get.set_name("organizations/vooruit");
+        catalog::v1::Organization fetched;
+        return catalog
+                   ->GetOrganization(ContextWithKey(kMemberKey).get(), get,
+                                     &fetched)
+                   .ok() &&
+               fetched.incident_count() == 1;
+      },
+      absl::Seconds(20)));
 }
 
 TEST_F(TlsTest, ClientsWithoutATrustedCertificateAreRefused) {
@@ -163,23 +181,27 @@ TEST_F(TlsTest, ClientsWithoutATrustedCertificateAreRefused) {
               StatusIs(absl::StatusCode::kUnavailable));
   // A client certificate of another CA.
   auto rogue = catalog::v1::CatalogService::NewStub(Channel(
-      catalog_->port(), {dir_.Sub("rogue.pem"), dir_.Sub("rogue.key"), dir_.Sub("ca.pem")}));
+      catalog_->port(),
+      {dir_.Sub("rogue.pem"), dir_.Sub("rogue.key"), dir_.Sub("ca.pem")}));
   EXPECT_THAT(rogue->GetOrganization(ContextWithKey("").get(), get, &out),
               StatusIs(absl::StatusCode::kUnavailable));
   // A server not signed by the CA the client trusts.
-  auto distrustful = catalog::v1::CatalogService::NewStub(Channel(
-      catalog_->port(), {dir_.Sub("client.pem"), dir_.Sub("client.key"),
-                         dir_.Sub("rogue-ca.pem")}));
+  auto distrustful = catalog::v1::CatalogService::NewStub(
+      Channel(catalog_->port(), {dir_.Sub("client.pem"), dir_.Sub("client.key"),
+                                 dir_.Sub("rogue-ca.pem")}));
   EXPECT_THAT(distrustful->GetOrganization(ContextWithKey("").get(), get, &out),
               StatusIs(absl::StatusCode::kUnavailable));
 }
 
 TEST_F(TlsTest, AtlasctlSpeaksMutualTls) {
   const std::string atlasctl = absl::StrCat(
-      BinaryDir(), "/tools/atlasctl/atlasctl --catalog=localhost:", catalog_->port(),
-      " --incidents=localhost:", incidents_->port(), " --tls-ca=", dir_.Sub("ca.pem"));
-  const std::string client_cert = absl::StrCat(
-      " --tls-cert=", dir_.Sub("client.pem"), " --tls-key=", dir_.Sub("client.key"));
+      BinaryDir(),
+      "/tools/atlasctl/atlasctl --catalog=localhost:", catalog_->port(),
+      " --incidents=localhost:", incidents_->port(),
+      " --tls-ca=", dir_.Sub("ca.pem"));
+  const std::string client_cert =
+      absl::StrCat(" --tls-cert=", dir_.Sub("client.pem"),
+                   " --tls-key=", dir_.Sub("client.key"));
   EXPECT_EQ(Shell(atlasctl + client_cert + " health >/dev/null 2>&1"), 0);
   // Without the client certificate the servers refuse it: exit 1.
   EXPECT_EQ(Shell(atlasctl + " health >/dev/null 2>&1"), 1);
@@ -188,8 +210,8 @@ TEST_F(TlsTest, AtlasctlSpeaksMutualTls) {
 }
 
 TEST_F(TlsTest, ServerRefusesToStartWithHalfAKeyPair) {
-  ChildServer broken(BinaryDir() + "/catalog-service/catalog-service", dir_.path(),
-                     "broken");
+  ChildServer broken(BinaryDir() + "/catalog-service/catalog-service",
+                     dir_.path(), "broken");
   broken.set_args({"--tls_cert=" + dir_.Sub("peer.pem"),
                    "--db_path=" + dir_.Sub("broken-db")});
   EXPECT_FALSE(broken.Start(absl::Seconds(5), 1).ok());

@@ -57,7 +57,8 @@ class TwoServiceTest : public ::testing::Test {
     return request;
   }
 
-  ::grpc::Status GetIncident(const std::string& name, incident::v1::Incident* out,
+  ::grpc::Status GetIncident(const std::string& name,
+                             incident::v1::Incident* out,
                              const std::string& key = kMemberKey) {
     incident::v1::GetIncidentRequest get;
     get.set_name(name);

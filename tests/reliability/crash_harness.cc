@@ -129,8 +129,8 @@ absl::Status ChildServer::StartOnce(absl::Duration timeout) {
   }
   if (port_ != 0 && port != port_) {
     Kill();
-    return absl::InternalError(absl::StrCat(name_, " moved from port ", port_,
-                                            " to ", port));
+    return absl::InternalError(
+        absl::StrCat(name_, " moved from port ", port_, " to ", port));
   }
   port_ = port;
   return absl::OkStatus();
@@ -237,8 +237,8 @@ int64_t EnvInt(const char* name, int64_t fallback) {
 }  // namespace
 
 CrashOptions CrashOptionsFromEnv(CrashOptions o) {
-  o.seed = static_cast<uint64_t>(EnvInt(
-      "ATLAS_CRASH_SEED", absl::ToUnixMicros(absl::Now()) % 1000000007));
+  o.seed = static_cast<uint64_t>(
+      EnvInt("ATLAS_CRASH_SEED", absl::ToUnixMicros(absl::Now()) % 1000000007));
   o.rounds_per_service =
       static_cast<int>(EnvInt("ATLAS_CRASH_ROUNDS", o.rounds_per_service));
   o.writers = static_cast<int>(EnvInt("ATLAS_CRASH_WRITERS", o.writers));
@@ -254,8 +254,9 @@ CrashOptions CrashOptionsFromEnv(CrashOptions o) {
 
 std::string CrashStats::SummaryLine() const {
   return absl::StrCat(
-      "crash-safety: seed=", seed, " rounds survived: incident-service=",
-      incident_rounds, " catalog-service=", catalog_rounds,
+      "crash-safety: seed=", seed,
+      " rounds survived: incident-service=", incident_rounds,
+      " catalog-service=", catalog_rounds,
       "; writes acknowledged=", acknowledged, " verified=", verified,
       "; unknown-outcome writes=", unknown, " resolved=", resolved,
       " (committed before the kill: ", unknown_committed, "); lost=", lost,
@@ -362,7 +363,7 @@ struct Writer {
   int index = 0;
   std::mt19937_64 rng;
   int next = 0;
-  std::map<std::string, OrgModel> orgs;           // by id
+  std::map<std::string, OrgModel> orgs;            // by id
   std::map<std::string, IncidentModel> incidents;  // by id
   std::set<std::string> busy;  // ids with an unsettled write
   std::vector<Pending> pending;
@@ -450,8 +451,10 @@ absl::Status CrashRun::Setup() {
     r.mutable_organization()->set_display_name(VictimId(i));
     r.mutable_organization()->set_country(kCountries[i % kCountryCount]);
     cv1::Organization out;
-    ::grpc::Status g = catalog_->CreateOrganization(Context(kEditorKey).get(), r, &out);
-    if (!g.ok()) return absl::InternalError("seed organisation: " + Describe(g));
+    ::grpc::Status g =
+        catalog_->CreateOrganization(Context(kEditorKey).get(), r, &out);
+    if (!g.ok())
+      return absl::InternalError("seed organisation: " + Describe(g));
   }
   // The sentinel: the verifier updates it last and reads the changelog up
   // to that update, so "caught up" needs no timeout.
@@ -476,14 +479,16 @@ absl::Status CrashRun::Setup() {
 void CrashRun::WriteLoop(Writer& w, const std::atomic<bool>& stop) {
   // Bounded in count and time; the main thread sets `stop` right after the
   // kill.
-  const absl::Time deadline = absl::Now() + options_.max_write + absl::Seconds(5);
+  const absl::Time deadline =
+      absl::Now() + options_.max_write + absl::Seconds(5);
   for (int i = 0; i < 100000 && !stop.load() && absl::Now() < deadline; ++i) {
     const size_t pending_before = w.pending.size();
     const size_t errors_before = w.errors.size();
     WriteOnce(w);
     // After an unknown outcome the service is (probably) down: stop here,
     // and settle it after the restart.
-    if (w.pending.size() != pending_before || w.errors.size() != errors_before) {
+    if (w.pending.size() != pending_before ||
+        w.errors.size() != errors_before) {
       return;
     }
   }
@@ -491,7 +496,8 @@ void CrashRun::WriteLoop(Writer& w, const std::atomic<bool>& stop) {
 
 void CrashRun::WriteOnce(Writer& w) {
   auto pick = [&](int n) {
-    return static_cast<int>(std::uniform_int_distribution<int>(0, n - 1)(w.rng));
+    return static_cast<int>(
+        std::uniform_int_distribution<int>(0, n - 1)(w.rng));
   };
   auto idle = [&](const auto& records) {
     std::vector<std::string> ids;
@@ -505,8 +511,8 @@ void CrashRun::WriteOnce(Writer& w) {
     w.pending.push_back(std::move(p));
   };
   auto unexpected = [&](const std::string& what, const ::grpc::Status& s) {
-    w.errors.push_back(absl::StrCat("writer ", w.index, ": ", what, ": ",
-                                    Describe(s)));
+    w.errors.push_back(
+        absl::StrCat("writer ", w.index, ": ", what, ": ", Describe(s)));
   };
   const std::vector<std::string> orgs = idle(w.orgs);
   const std::vector<std::string> incidents = idle(w.incidents);
@@ -520,7 +526,8 @@ void CrashRun::WriteOnce(Writer& w) {
     p.create_org.set_organization_id(p.id);
     p.create_org.set_request_id(absl::StrCat("s", options_.seed, "-", p.id));
     p.create_org.mutable_organization()->set_display_name(p.id + " v0");
-    p.create_org.mutable_organization()->set_country(kCountries[pick(kCountryCount)]);
+    p.create_org.mutable_organization()->set_country(
+        kCountries[pick(kCountryCount)]);
     cv1::Organization out;
     ::grpc::Status s = catalog_->CreateOrganization(Context(kEditorKey).get(),
                                                     p.create_org, &out);
@@ -535,7 +542,8 @@ void CrashRun::WriteOnce(Writer& w) {
     return;
   }
   if (dice < 10) {
-    const std::string id = orgs[static_cast<size_t>(pick(static_cast<int>(orgs.size())))];
+    const std::string id =
+        orgs[static_cast<size_t>(pick(static_cast<int>(orgs.size())))];
     OrgModel& m = w.orgs[id];
     Pending p = MakePending(Op::kUpdateOrg, id);
     cv1::Organization* o = p.update_org.mutable_organization();
@@ -559,13 +567,15 @@ void CrashRun::WriteOnce(Writer& w) {
     return;
   }
   if (dice < 12) {
-    const std::string id = orgs[static_cast<size_t>(pick(static_cast<int>(orgs.size())))];
+    const std::string id =
+        orgs[static_cast<size_t>(pick(static_cast<int>(orgs.size())))];
     Pending p = MakePending(Op::kDeleteOrg, id, OrgName(id));
     cv1::DeleteOrganizationRequest r;
     r.set_name(p.name);
     r.set_etag(w.orgs[id].etag);
     google::protobuf::Empty out;
-    ::grpc::Status s = catalog_->DeleteOrganization(Context(kEditorKey).get(), r, &out);
+    ::grpc::Status s =
+        catalog_->DeleteOrganization(Context(kEditorKey).get(), r, &out);
     if (s.ok()) {
       w.orgs[id].exists = false;
       ++w.acknowledged;
@@ -576,7 +586,8 @@ void CrashRun::WriteOnce(Writer& w) {
     }
     return;
   }
-  auto fill_incident = [&](iv1::Incident* inc, const std::string& id, int version) {
+  auto fill_incident = [&](iv1::Incident* inc, const std::string& id,
+                           int version) {
     inc->set_title(absl::StrCat(id, " v", version));
     const int a = pick(kVictims);
     inc->add_victims()->set_organization(OrgName(VictimId(a)));
@@ -589,7 +600,8 @@ void CrashRun::WriteOnce(Writer& w) {
   auto model_of = [](const iv1::Incident& inc, int version) {
     IncidentModel m;
     m.title = inc.title();
-    for (const iv1::Victim& v : inc.victims()) m.victims.push_back(v.organization());
+    for (const iv1::Victim& v : inc.victims())
+      m.victims.push_back(v.organization());
     m.country = inc.countries_size() > 0 ? inc.countries(0) : "";
     m.version = version;
     return m;
@@ -598,7 +610,8 @@ void CrashRun::WriteOnce(Writer& w) {
     Pending p = MakePending(Op::kCreateIncident);
     p.id = absl::StrCat("w", w.index, "-i", w.next++);
     p.create_incident.set_incident_id(p.id);
-    p.create_incident.set_request_id(absl::StrCat("s", options_.seed, "-", p.id));
+    p.create_incident.set_request_id(
+        absl::StrCat("s", options_.seed, "-", p.id));
     iv1::Incident* inc = p.create_incident.mutable_incident();
     fill_incident(inc, p.id, 0);
     inc->mutable_start_date()->set_year(2020 + pick(5));
@@ -647,7 +660,8 @@ void CrashRun::WriteOnce(Writer& w) {
     iv1::DeleteIncidentRequest r;
     r.set_name(p.name);
     google::protobuf::Empty out;
-    ::grpc::Status s = incidents_->DeleteIncident(Context(kEditorKey).get(), r, &out);
+    ::grpc::Status s =
+        incidents_->DeleteIncident(Context(kEditorKey).get(), r, &out);
     if (s.ok()) {
       m.exists = false;
       ++w.acknowledged;
@@ -689,8 +703,8 @@ void CrashRun::WriteOnce(Writer& w) {
     e->mutable_date()->set_month(1 + pick(12));
     e->set_description("detected " + event_id);
     iv1::TimelineEvent out;
-    ::grpc::Status s = incidents_->CreateTimelineEvent(Context(kEditorKey).get(),
-                                                       p.create_event, &out);
+    ::grpc::Status s = incidents_->CreateTimelineEvent(
+        Context(kEditorKey).get(), p.create_event, &out);
     if (s.ok()) {
       m.events.insert(out.name());
       ++w.acknowledged;
@@ -707,7 +721,8 @@ void CrashRun::WriteOnce(Writer& w) {
   p.create_source.set_source_id(source_id);
   p.create_source.set_request_id(
       absl::StrCat("s", options_.seed, "-", id, "-", source_id));
-  p.create_source.mutable_source()->set_url("https://news.example/" + source_id);
+  p.create_source.mutable_source()->set_url("https://news.example/" +
+                                            source_id);
   p.create_source.mutable_source()->set_kind(iv1::NEWS);
   iv1::Source out;
   ::grpc::Status s = incidents_->CreateSource(Context(kEditorKey).get(),
@@ -725,7 +740,8 @@ void CrashRun::WriteOnce(Writer& w) {
 void CrashRun::Resolve(Writer& w) {
   for (Pending& p : w.pending) {
     ++stats_.unknown;
-    const std::string where = absl::StrCat("unknown-outcome write on ", p.id, ": ");
+    const std::string where =
+        absl::StrCat("unknown-outcome write on ", p.id, ": ");
     bool settled = false;
     switch (p.op) {
       case Op::kCreateOrg: {
@@ -733,7 +749,8 @@ void CrashRun::Resolve(Writer& w) {
         get.set_name(OrgName(p.id));
         cv1::Organization before;
         ::grpc::Status g = RetryWhileUnavailable([&] {
-          return catalog_->GetOrganization(Context(kMemberKey).get(), get, &before);
+          return catalog_->GetOrganization(Context(kMemberKey).get(), get,
+                                           &before);
         });
         if (g.ok()) ++stats_.unknown_committed;
         // The same request_id: the first result if it committed, else it
@@ -759,16 +776,19 @@ void CrashRun::Resolve(Writer& w) {
         get.set_name(OrgName(p.id));
         cv1::Organization out;
         ::grpc::Status s = RetryWhileUnavailable([&] {
-          return catalog_->GetOrganization(Context(kMemberKey).get(), get, &out);
+          return catalog_->GetOrganization(Context(kMemberKey).get(), get,
+                                           &out);
         });
-        if (p.op == Op::kDeleteOrg && s.error_code() == ::grpc::StatusCode::NOT_FOUND) {
+        if (p.op == Op::kDeleteOrg &&
+            s.error_code() == ::grpc::StatusCode::NOT_FOUND) {
           m.exists = false;
           ++stats_.unknown_committed;
           settled = true;
         } else if (!s.ok()) {
           Fail(where + "read back: " + Describe(s));
         } else if (p.op == Op::kUpdateOrg &&
-                   out.display_name() == p.update_org.organization().display_name() &&
+                   out.display_name() ==
+                       p.update_org.organization().display_name() &&
                    out.country() == p.update_org.organization().country()) {
           m = {out.display_name(), out.country(), out.etag(), true};
           ++stats_.unknown_committed;
@@ -787,7 +807,8 @@ void CrashRun::Resolve(Writer& w) {
         get.set_name(IncidentName(p.id));
         iv1::Incident before;
         if (RetryWhileUnavailable([&] {
-              return incidents_->GetIncident(Context(kMemberKey).get(), get, &before);
+              return incidents_->GetIncident(Context(kMemberKey).get(), get,
+                                             &before);
             }).ok()) {
           ++stats_.unknown_committed;
         }
@@ -799,7 +820,8 @@ void CrashRun::Resolve(Writer& w) {
         if (s.ok()) {
           IncidentModel m;
           m.title = out.title();
-          for (const iv1::Victim& v : out.victims()) m.victims.push_back(v.organization());
+          for (const iv1::Victim& v : out.victims())
+            m.victims.push_back(v.organization());
           m.country = out.countries_size() > 0 ? out.countries(0) : "";
           w.incidents[p.id] = std::move(m);
           settled = true;
@@ -828,7 +850,8 @@ void CrashRun::Resolve(Writer& w) {
                    out.title() == p.update_incident.incident().title()) {
           m.title = out.title();
           m.victims.clear();
-          for (const iv1::Victim& v : out.victims()) m.victims.push_back(v.organization());
+          for (const iv1::Victim& v : out.victims())
+            m.victims.push_back(v.organization());
           m.country = out.countries_size() > 0 ? out.countries(0) : "";
           ++m.version;
           ++stats_.unknown_committed;
@@ -873,7 +896,8 @@ void CrashRun::Resolve(Writer& w) {
         get.set_name(p.name);
         iv1::TimelineEvent out;
         ::grpc::Status s = RetryWhileUnavailable([&] {
-          return incidents_->GetTimelineEvent(Context(kMemberKey).get(), get, &out);
+          return incidents_->GetTimelineEvent(Context(kMemberKey).get(), get,
+                                              &out);
         });
         if (s.error_code() == ::grpc::StatusCode::NOT_FOUND) {
           w.incidents[p.id].events.erase(p.name);
@@ -905,7 +929,8 @@ absl::StatusOr<std::vector<iv1::Incident>> CrashRun::ListIncidents(
       return incidents_->ListIncidents(Context(kMemberKey).get(), r, &response);
     });
     if (!s.ok()) return absl::InternalError("ListIncidents: " + Describe(s));
-    for (iv1::Incident& i : *response.mutable_incidents()) out.push_back(std::move(i));
+    for (iv1::Incident& i : *response.mutable_incidents())
+      out.push_back(std::move(i));
     if (response.next_page_token().empty()) return out;
     r.set_page_token(response.next_page_token());
   }
@@ -921,9 +946,11 @@ absl::StatusOr<std::vector<cv1::Organization>> CrashRun::ListOrganizations(
   for (int page = 0; page < 10000; ++page) {
     cv1::ListOrganizationsResponse response;
     ::grpc::Status s = RetryWhileUnavailable([&] {
-      return catalog_->ListOrganizations(Context(kMemberKey).get(), r, &response);
+      return catalog_->ListOrganizations(Context(kMemberKey).get(), r,
+                                         &response);
     });
-    if (!s.ok()) return absl::InternalError("ListOrganizations: " + Describe(s));
+    if (!s.ok())
+      return absl::InternalError("ListOrganizations: " + Describe(s));
     for (cv1::Organization& o : *response.mutable_organizations()) {
       out.push_back(std::move(o));
     }
@@ -970,7 +997,8 @@ bool CrashRun::VerifyIncidents(std::map<std::string, iv1::Incident>* records) {
         iv1::GetIncidentRequest get;
         get.set_name(name);
         iv1::Incident got;
-        ::grpc::Status s = incidents_->GetIncident(Context(kMemberKey).get(), get, &got);
+        ::grpc::Status s =
+            incidents_->GetIncident(Context(kMemberKey).get(), get, &got);
         if (s.ok()) {
           ++stats_.inconsistencies;
           Fail(name + " exists but ListIncidents misses it");
@@ -1002,7 +1030,8 @@ bool CrashRun::VerifyIncidents(std::map<std::string, iv1::Incident>* records) {
         lr.set_page_size(1000);
         iv1::ListTimelineEventsResponse page;
         ::grpc::Status s = RetryWhileUnavailable([&] {
-          return incidents_->ListTimelineEvents(Context(kMemberKey).get(), lr, &page);
+          return incidents_->ListTimelineEvents(Context(kMemberKey).get(), lr,
+                                                &page);
         });
         std::set<std::string> listed;
         for (const auto& e : page.events()) listed.insert(e.name());
@@ -1067,12 +1096,13 @@ bool CrashRun::VerifyIncidents(std::map<std::string, iv1::Incident>* records) {
   };
   for (int v = 0; v < kVictims; ++v) {
     const std::string org = OrgName(VictimId(v));
-    check_filter(absl::StrCat("victim = \"", org, "\""), [&](const iv1::Incident& r) {
-      for (const iv1::Victim& x : r.victims()) {
-        if (x.organization() == org) return true;
-      }
-      return false;
-    });
+    check_filter(absl::StrCat("victim = \"", org, "\""),
+                 [&](const iv1::Incident& r) {
+                   for (const iv1::Victim& x : r.victims()) {
+                     if (x.organization() == org) return true;
+                   }
+                   return false;
+                 });
   }
   for (const char* c : kCountries) {
     const std::string country = c;
@@ -1087,7 +1117,8 @@ bool CrashRun::VerifyIncidents(std::map<std::string, iv1::Incident>* records) {
   return true;
 }
 
-void CrashRun::VerifyChangelog(std::map<std::string, iv1::Incident>* records_out) {
+void CrashRun::VerifyChangelog(
+    std::map<std::string, iv1::Incident>* records_out) {
   // The sentinel update is the last change: reading up to it reads
   // everything committed before verification started. It also moves the
   // sentinel between two victims, so that the catalog showing it where it
@@ -1145,17 +1176,18 @@ void CrashRun::VerifyChangelog(std::map<std::string, iv1::Incident>* records_out
     if (deleted != (it == records.end())) {
       ++stats_.inconsistencies;
       Fail(absl::StrCat("changelog says ", name,
-                        deleted ? " is deleted" : " exists", ", records disagree"));
+                        deleted ? " is deleted" : " exists",
+                        ", records disagree"));
       continue;
     }
     if (deleted || name == IncidentName("sentinel")) continue;
     if (Victims(c.incident()) != Victims(it->second) ||
         c.incident().etag() != it->second.etag()) {
       ++stats_.inconsistencies;
-      Fail(absl::StrCat("last change of ", name, " (", c.sequence(),
-                        ") disagrees with the record: ",
-                        c.incident().ShortDebugString(), " vs ",
-                        it->second.ShortDebugString()));
+      Fail(absl::StrCat(
+          "last change of ", name, " (", c.sequence(),
+          ") disagrees with the record: ", c.incident().ShortDebugString(),
+          " vs ", it->second.ShortDebugString()));
     }
   }
   for (const auto& [name, record] : records) {
@@ -1195,7 +1227,8 @@ void CrashRun::VerifyOrganizations() {
         cv1::GetOrganizationRequest get;
         get.set_name(name);
         cv1::Organization got;
-        ::grpc::Status s = catalog_->GetOrganization(Context(kMemberKey).get(), get, &got);
+        ::grpc::Status s =
+            catalog_->GetOrganization(Context(kMemberKey).get(), get, &got);
         if (s.ok()) {
           ++stats_.inconsistencies;
           Fail(name + " exists but ListOrganizations misses it");
@@ -1240,13 +1273,15 @@ void CrashRun::VerifyOrganizations() {
   }
 }
 
-void CrashRun::VerifyConvergence(const std::map<std::string, iv1::Incident>& records) {
+void CrashRun::VerifyConvergence(
+    const std::map<std::string, iv1::Incident>& records) {
   // The truth per organisation: ListIncidents(victim = org) for the victim
   // organisations (checked equal to `records` by VerifyIncidents), none for
   // the others.
   std::map<std::string, std::set<std::string>> truth;
   for (const auto& [name, r] : records) {
-    for (const iv1::Victim& v : r.victims()) truth[v.organization()].insert(name);
+    for (const iv1::Victim& v : r.victims())
+      truth[v.organization()].insert(name);
   }
   const absl::Time start = absl::Now();
   std::string last_diff;
@@ -1315,17 +1350,20 @@ CrashStats CrashRun::Run() {
       break;
     }
     const bool kill_incidents = round % 2 == 0;
-    ChildServer& victim = kill_incidents ? cluster_->incidents() : cluster_->catalog();
+    ChildServer& victim =
+        kill_incidents ? cluster_->incidents() : cluster_->catalog();
     RefreshStubs();
     std::atomic<bool> stop{false};
     std::vector<std::thread> threads;
     for (Writer& w : writers_) {
       threads.emplace_back([this, &w, &stop] { WriteLoop(w, stop); });
     }
-    const int64_t spread = absl::ToInt64Microseconds(options_.max_write - options_.min_write);
+    const int64_t spread =
+        absl::ToInt64Microseconds(options_.max_write - options_.min_write);
     const absl::Duration delay =
         options_.min_write +
-        absl::Microseconds(std::uniform_int_distribution<int64_t>(0, spread)(rng_));
+        absl::Microseconds(
+            std::uniform_int_distribution<int64_t>(0, spread)(rng_));
     absl::SleepFor(delay);  // the random moment of the kill
     victim.Kill();
     stop.store(true);

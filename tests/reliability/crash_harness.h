@@ -158,10 +158,10 @@ struct CrashStats {
   int64_t unknown = 0;       // writes whose outcome was unknown
   int64_t resolved = 0;      // ... that got a definite answer
   int64_t unknown_committed = 0;  // ... that had committed before the kill
-  int64_t lost = 0;          // acknowledged writes not found
-  int64_t inconsistencies = 0;  // index/record/changelog disagreements
-  bool converged = true;     // the catalog converged after every round
-  absl::Duration max_converge;  // slowest convergence
+  int64_t lost = 0;               // acknowledged writes not found
+  int64_t inconsistencies = 0;    // index/record/changelog disagreements
+  bool converged = true;          // the catalog converged after every round
+  absl::Duration max_converge;    // slowest convergence
   absl::Duration elapsed;
   std::vector<std::string> failures;  // first failures, for the test log
 

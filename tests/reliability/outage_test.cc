@@ -56,10 +56,11 @@ std::string OrgName(int i) { return absl::StrCat("organizations/org-", i); }
 uint64_t Seed() {
   static const uint64_t seed = [] {
     const char* env = std::getenv("ATLAS_CRASH_SEED");
-    uint64_t s = env != nullptr ? std::strtoull(env, nullptr, 10)
-                                : static_cast<uint64_t>(absl::ToUnixMicros(absl::Now()));
-    std::cout << "outage: seed " << s << " (reproduce with ATLAS_CRASH_SEED=" << s
-              << ")" << std::endl;
+    uint64_t s = env != nullptr
+                     ? std::strtoull(env, nullptr, 10)
+                     : static_cast<uint64_t>(absl::ToUnixMicros(absl::Now()));
+    std::cout << "outage: seed " << s
+              << " (reproduce with ATLAS_CRASH_SEED=" << s << ")" << std::endl;
     return s;
   }();
   return seed;
@@ -73,7 +74,8 @@ iv1::CreateIncidentRequest CreateRequest(const std::string& id, int org) {
   r.mutable_incident()->set_title("Incident " + id);
   r.mutable_incident()->add_victims()->set_organization(OrgName(org % kOrgs));
   if (org % 3 == 0) {
-    r.mutable_incident()->add_victims()->set_organization(OrgName((org + 1) % kOrgs));
+    r.mutable_incident()->add_victims()->set_organization(
+        OrgName((org + 1) % kOrgs));
   }
   return r;
 }
@@ -93,8 +95,8 @@ class OutageTest : public ::testing::Test {
       r.set_organization_id(absl::StrCat("org-", i));
       r.mutable_organization()->set_display_name(absl::StrCat("Org ", i));
       cv1::Organization out;
-      ASSERT_THAT(catalog_->CreateOrganization(ContextWithKey(kEditorKey).get(), r,
-                                               &out),
+      ASSERT_THAT(catalog_->CreateOrganization(ContextWithKey(kEditorKey).get(),
+                                               r, &out),
                   IsOk());
     }
   }
@@ -107,12 +109,14 @@ class OutageTest : public ::testing::Test {
   // Creates with retries while the catalog channel reconnects.
   void CreateIncident(const std::string& id, int org) {
     ::grpc::Status s;
-    ASSERT_TRUE(WaitFor([&] {
-      iv1::Incident out;
-      s = incidents_->CreateIncident(ContextWithKey(kEditorKey).get(),
-                                     CreateRequest(id, org), &out);
-      return s.error_code() != ::grpc::StatusCode::UNAVAILABLE;
-    }, absl::Seconds(30)));
+    ASSERT_TRUE(WaitFor(
+        [&] {
+          iv1::Incident out;
+          s = incidents_->CreateIncident(ContextWithKey(kEditorKey).get(),
+                                         CreateRequest(id, org), &out);
+          return s.error_code() != ::grpc::StatusCode::UNAVAILABLE;
+        },
+        absl::Seconds(30)));
     ASSERT_THAT(s, IsOk()) << id;
   }
 
@@ -125,8 +129,9 @@ class OutageTest : public ::testing::Test {
       r.set_page_size(1000);
       r.set_filter(absl::StrCat("victim = \"", OrgName(i), "\""));
       iv1::ListIncidentsResponse page;
-      EXPECT_THAT(incidents_->ListIncidents(ContextWithKey(kMemberKey).get(), r, &page),
-                  IsOk());
+      EXPECT_THAT(
+          incidents_->ListIncidents(ContextWithKey(kMemberKey).get(), r, &page),
+          IsOk());
       EXPECT_TRUE(page.next_page_token().empty());
       auto& set = truth[OrgName(i)];
       for (const iv1::Incident& inc : page.incidents()) set.insert(inc.name());
@@ -141,7 +146,8 @@ class OutageTest : public ::testing::Test {
       cv1::GetOrganizationRequest r;
       r.set_name(OrgName(i));
       cv1::Organization org;
-      if (!catalog_->GetOrganization(ContextWithKey(kMemberKey).get(), r, &org).ok()) {
+      if (!catalog_->GetOrganization(ContextWithKey(kMemberKey).get(), r, &org)
+               .ok()) {
         *counts_match = false;
         return {};
       }
@@ -184,7 +190,8 @@ class OutageTest : public ::testing::Test {
   void ExpectCursorAtEndOfChangelog() {
     ASSERT_EQ(cluster_->catalog().Terminate(), 0);
     ASSERT_EQ(cluster_->incidents().Terminate(), 0);
-    auto incident_store = incident::IncidentStore::Open(dir_.Sub("incident-db"));
+    auto incident_store =
+        incident::IncidentStore::Open(dir_.Sub("incident-db"));
     ASSERT_THAT(incident_store.status(), IsOk());
     auto last_sequence = (*incident_store)->LastSequence();
     ASSERT_THAT(last_sequence.status(), IsOk());
@@ -231,8 +238,8 @@ std::vector<Attempt> BurstAcrossOutage(iv1::IncidentService::Stub& stub,
   for (int w = 0; w < kWriters; ++w) {
     threads.emplace_back([&, w] {
       int failures = 0;
-      for (int i = 0; i < 300 && failures < kFailuresEach && absl::Now() < deadline;
-           ++i) {
+      for (int i = 0;
+           i < 300 && failures < kFailuresEach && absl::Now() < deadline; ++i) {
         Attempt a;
         a.id = absl::StrCat(tag, "-w", w, "-", i);
         a.org = w + i;
@@ -240,8 +247,7 @@ std::vector<Attempt> BurstAcrossOutage(iv1::IncidentService::Stub& stub,
         iv1::Incident out;
         const absl::Time start = absl::Now();
         ::grpc::Status s = stub.CreateIncident(
-            ContextWithKey(kEditorKey).get(),
-            CreateRequest(a.id, a.org), &out);
+            ContextWithKey(kEditorKey).get(), CreateRequest(a.id, a.org), &out);
         a.took = absl::Now() - start;
         a.code = s.error_code();
         if (s.ok() && !a.after_outage) ok_before.fetch_add(1);
@@ -254,7 +260,8 @@ std::vector<Attempt> BurstAcrossOutage(iv1::IncidentService::Stub& stub,
   // Some writes commit first; then the outage at a random moment.
   WaitFor([&] { return ok_before.load() >= 8; }, absl::Seconds(30));
   std::mt19937_64 rng(Seed());
-  absl::SleepFor(absl::Milliseconds(std::uniform_int_distribution<int>(0, 150)(rng)));
+  absl::SleepFor(
+      absl::Milliseconds(std::uniform_int_distribution<int>(0, 150)(rng)));
   outage();
   down.store(true);
   for (std::thread& t : threads) t.join();
@@ -271,7 +278,8 @@ std::vector<Attempt> CheckBurst(iv1::IncidentService::Stub& stub,
     iv1::GetIncidentRequest get;
     get.set_name("incidents/" + a.id);
     iv1::Incident got;
-    ::grpc::Status s = stub.GetIncident(ContextWithKey(kMemberKey).get(), get, &got);
+    ::grpc::Status s =
+        stub.GetIncident(ContextWithKey(kMemberKey).get(), get, &got);
     if (a.code == ::grpc::StatusCode::OK) {
       ++succeeded;
       EXPECT_THAT(s, IsOk()) << "acknowledged " << a.id << " not stored";
@@ -290,16 +298,18 @@ std::vector<Attempt> CheckBurst(iv1::IncidentService::Stub& stub,
 }
 
 TEST_F(OutageTest, CatalogKilledDuringBurstFailsFastAndStoresNothing) {
-  std::vector<Attempt> attempts = BurstAcrossOutage(
-      *incidents_, "k", [&] { cluster_->catalog().Kill(); });
+  std::vector<Attempt> attempts =
+      BurstAcrossOutage(*incidents_, "k", [&] { cluster_->catalog().Kill(); });
   std::vector<Attempt> failed = CheckBurst(*incidents_, attempts);
 
   // Back: the follower resumes, the failed creates retried with their
   // request_id create once, and the counts are exact.
   ASSERT_THAT(cluster_->catalog().Start(), IsOk());
   Reconnect();
-  for (const Attempt& a : failed) ASSERT_NO_FATAL_FAILURE(CreateIncident(a.id, a.org));
-  for (const Attempt& a : failed) ASSERT_NO_FATAL_FAILURE(CreateIncident(a.id, a.org));
+  for (const Attempt& a : failed)
+    ASSERT_NO_FATAL_FAILURE(CreateIncident(a.id, a.org));
+  for (const Attempt& a : failed)
+    ASSERT_NO_FATAL_FAILURE(CreateIncident(a.id, a.org));
   ExpectConverges();
   ExpectCursorAtEndOfChangelog();
 }
@@ -307,17 +317,19 @@ TEST_F(OutageTest, CatalogKilledDuringBurstFailsFastAndStoresNothing) {
 TEST_F(OutageTest, CatalogHungDuringBurstFailsWithinTheDeadline) {
   // SIGSTOP: the connection stays open and nothing answers, so only the
   // --catalog_timeout deadline ends each victim check.
-  std::vector<Attempt> attempts = BurstAcrossOutage(
-      *incidents_, "h", [&] { cluster_->catalog().Pause(); });
+  std::vector<Attempt> attempts =
+      BurstAcrossOutage(*incidents_, "h", [&] { cluster_->catalog().Pause(); });
   cluster_->catalog().Resume();
   std::vector<Attempt> failed = CheckBurst(*incidents_, attempts);
   int waited_for_deadline = 0;
   for (const Attempt& a : failed) {
-    if (a.took >= kCatalogTimeout - absl::Milliseconds(100)) ++waited_for_deadline;
+    if (a.took >= kCatalogTimeout - absl::Milliseconds(100))
+      ++waited_for_deadline;
   }
   EXPECT_GT(waited_for_deadline, 0) << "no create waited for the deadline: "
                                        "was the catalog really hung?";
-  for (const Attempt& a : failed) ASSERT_NO_FATAL_FAILURE(CreateIncident(a.id, a.org));
+  for (const Attempt& a : failed)
+    ASSERT_NO_FATAL_FAILURE(CreateIncident(a.id, a.org));
   ExpectConverges();
 }
 
@@ -339,7 +351,8 @@ TEST_F(OutageTest, CatalogKilledWhileFollowingResumesFromItsCursor) {
         iv1::DeleteIncidentRequest d;
         d.set_name(name);
         google::protobuf::Empty out;
-        s = incidents_->DeleteIncident(ContextWithKey(kEditorKey).get(), d, &out);
+        s = incidents_->DeleteIncident(ContextWithKey(kEditorKey).get(), d,
+                                       &out);
       } else if (i % 4 == 1) {
         iv1::CreateTimelineEventRequest e;
         e.set_parent(name);
@@ -347,14 +360,16 @@ TEST_F(OutageTest, CatalogKilledWhileFollowingResumesFromItsCursor) {
         e.mutable_event()->mutable_date()->set_year(2024);
         e.mutable_event()->set_description("detected");
         iv1::TimelineEvent out;
-        s = incidents_->CreateTimelineEvent(ContextWithKey(kEditorKey).get(), e, &out);
+        s = incidents_->CreateTimelineEvent(ContextWithKey(kEditorKey).get(), e,
+                                            &out);
       } else {
         iv1::UpdateIncidentRequest u;
         u.mutable_incident()->set_name(name);
         u.mutable_incident()->set_title("renamed");
         u.mutable_update_mask()->add_paths("title");
         iv1::Incident out;
-        s = incidents_->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &out);
+        s = incidents_->UpdateIncident(ContextWithKey(kEditorKey).get(), u,
+                                       &out);
       }
       EXPECT_THAT(s, IsOk()) << name;
       committed.fetch_add(1);
@@ -405,9 +420,11 @@ TEST_F(OutageTest, IncidentServiceKilledWhileCatalogFollowsMissesNothing) {
         if (i % 3 == 0) {
           iv1::UpdateIncidentRequest u;
           u.mutable_incident()->set_name("incidents/" + id);
-          u.mutable_incident()->add_victims()->set_organization(OrgName((i + 2) % kOrgs));
+          u.mutable_incident()->add_victims()->set_organization(
+              OrgName((i + 2) % kOrgs));
           u.mutable_update_mask()->add_paths("victims");
-          if (!stub->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &out).ok()) {
+          if (!stub->UpdateIncident(ContextWithKey(kEditorKey).get(), u, &out)
+                   .ok()) {
             return;
           }
         }
@@ -415,7 +432,8 @@ TEST_F(OutageTest, IncidentServiceKilledWhileCatalogFollowsMissesNothing) {
           iv1::DeleteIncidentRequest d;
           d.set_name("incidents/" + id);
           google::protobuf::Empty empty;
-          if (!stub->DeleteIncident(ContextWithKey(kEditorKey).get(), d, &empty).ok()) {
+          if (!stub->DeleteIncident(ContextWithKey(kEditorKey).get(), d, &empty)
+                   .ok()) {
             return;
           }
         }

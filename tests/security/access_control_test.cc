@@ -115,7 +115,8 @@ std::function<std::unique_ptr<Message>()> Req(std::function<void(T*)> fill) {
   };
 }
 
-// Keyed by the method's full name ("atlas.catalog.v1.CatalogService.GetOrganization").
+// Keyed by the method's full name
+// ("atlas.catalog.v1.CatalogService.GetOrganization").
 const std::map<std::string, MethodCase>& Table() {
   static const auto* table = new std::map<std::string, MethodCase>{
       // CatalogService: reads.
@@ -131,9 +132,8 @@ const std::map<std::string, MethodCase>& Table() {
       {"atlas.catalog.v1.CatalogService.ListOrganizations",
        {Kind::kRead, Req<cv1::ListOrganizationsRequest>([](auto*) {})}},
       {"atlas.catalog.v1.CatalogService.SearchOrganizations",
-       {Kind::kRead, Req<cv1::SearchOrganizationsRequest>([](auto* r) {
-          r->set_query("vooruit");
-        })}},
+       {Kind::kRead, Req<cv1::SearchOrganizationsRequest>(
+                         [](auto* r) { r->set_query("vooruit"); })}},
       {"atlas.catalog.v1.CatalogService.ResolveOrganization",
        {Kind::kRead, Req<cv1::ResolveOrganizationRequest>([](auto* r) {
           r->set_query("hxxps://www.vooruit[.]be/nieuws");
@@ -157,33 +157,26 @@ const std::map<std::string, MethodCase>& Table() {
         })}},
       // IncidentService: reads.
       {"atlas.incident.v1.IncidentService.GetIncident",
-       {Kind::kRead, Req<iv1::GetIncidentRequest>([](auto* r) {
-          r->set_name(kIncident);
-        })}},
+       {Kind::kRead,
+        Req<iv1::GetIncidentRequest>([](auto* r) { r->set_name(kIncident); })}},
       {"atlas.incident.v1.IncidentService.ListIncidents",
-       {Kind::kRead, Req<iv1::ListIncidentsRequest>([](auto* r) {
-          r->set_filter("country = \"BE\"");
-        })}},
+       {Kind::kRead, Req<iv1::ListIncidentsRequest>(
+                         [](auto* r) { r->set_filter("country = \"BE\""); })}},
       {"atlas.incident.v1.IncidentService.GetTimelineEvent",
-       {Kind::kRead, Req<iv1::GetTimelineEventRequest>([](auto* r) {
-          r->set_name(kEvent);
-        })}},
+       {Kind::kRead, Req<iv1::GetTimelineEventRequest>(
+                         [](auto* r) { r->set_name(kEvent); })}},
       {"atlas.incident.v1.IncidentService.ListTimelineEvents",
-       {Kind::kRead, Req<iv1::ListTimelineEventsRequest>([](auto* r) {
-          r->set_parent(kIncident);
-        })}},
+       {Kind::kRead, Req<iv1::ListTimelineEventsRequest>(
+                         [](auto* r) { r->set_parent(kIncident); })}},
       {"atlas.incident.v1.IncidentService.GetSource",
-       {Kind::kRead, Req<iv1::GetSourceRequest>([](auto* r) {
-          r->set_name(kSource);
-        })}},
+       {Kind::kRead,
+        Req<iv1::GetSourceRequest>([](auto* r) { r->set_name(kSource); })}},
       {"atlas.incident.v1.IncidentService.ListSources",
-       {Kind::kRead, Req<iv1::ListSourcesRequest>([](auto* r) {
-          r->set_parent(kIncident);
-        })}},
+       {Kind::kRead, Req<iv1::ListSourcesRequest>(
+                         [](auto* r) { r->set_parent(kIncident); })}},
       {"atlas.incident.v1.IncidentService.WatchIncidentChanges",
-       {Kind::kStream, Req<iv1::WatchIncidentChangesRequest>([](auto* r) {
-          r->set_start_sequence(1);
-        })}},
+       {Kind::kStream, Req<iv1::WatchIncidentChangesRequest>(
+                           [](auto* r) { r->set_start_sequence(1); })}},
       // IncidentService: writes.
       {"atlas.incident.v1.IncidentService.CreateIncident",
        {Kind::kWrite, Req<iv1::CreateIncidentRequest>([](auto* r) {
@@ -307,7 +300,8 @@ void Walk(const Message& m, const Message* record, const std::string& prefix,
     }
     if (member) {
       EXPECT_THAT(listed, ::testing::IsEmpty())
-          << where << ": " << d->full_name() << " lists redactions for a member";
+          << where << ": " << d->full_name()
+          << " lists redactions for a member";
     }
   } else if (record != nullptr) {
     const FieldDescriptor* rf = RedactedFieldsOf(record->GetDescriptor());
@@ -340,7 +334,8 @@ void Walk(const Message& m, const Message* record, const std::string& prefix,
     if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
     if (f->is_repeated()) {
       for (int j = 0; j < r->FieldSize(m, f); ++j) {
-        Walk(r->GetRepeatedMessage(m, f, j), record, path, member, where, stats);
+        Walk(r->GetRepeatedMessage(m, f, j), record, path, member, where,
+             stats);
       }
     } else if (r->HasField(m, f)) {
       Walk(r->GetMessage(m, f), record, path, member, where, stats);
@@ -408,9 +403,9 @@ class AccessControlTest : public ::testing::Test {
       axis->set_note("members-only assessment");
     }
     iv1::Incident created;
-    ASSERT_THAT(stub->CreateIncident(ContextWithKey(kEditorKey).get(), ci,
-                                     &created),
-                IsOk());
+    ASSERT_THAT(
+        stub->CreateIncident(ContextWithKey(kEditorKey).get(), ci, &created),
+        IsOk());
 
     iv1::CreateSourceRequest cs;
     cs.set_parent(kIncident);
@@ -426,8 +421,9 @@ class AccessControlTest : public ::testing::Test {
     s->mutable_grade()->set_credibility(type::v1::SourceGrade::CREDIBILITY_2);
     s->set_excerpt("The party said it would not pay.");
     iv1::Source source;
-    ASSERT_THAT(stub->CreateSource(ContextWithKey(kEditorKey).get(), cs, &source),
-                IsOk());
+    ASSERT_THAT(
+        stub->CreateSource(ContextWithKey(kEditorKey).get(), cs, &source),
+        IsOk());
 
     iv1::CreateTimelineEventRequest ce;
     ce.set_parent(kIncident);
@@ -437,9 +433,9 @@ class AccessControlTest : public ::testing::Test {
     ce.mutable_event()->set_description("The party noticed the defacement.");
     ce.mutable_event()->add_sources(kSource);
     iv1::TimelineEvent event;
-    ASSERT_THAT(stub->CreateTimelineEvent(ContextWithKey(kEditorKey).get(), ce,
-                                          &event),
-                IsOk());
+    ASSERT_THAT(
+        stub->CreateTimelineEvent(ContextWithKey(kEditorKey).get(), ce, &event),
+        IsOk());
 
     // linked_incidents is kept from the change stream: follow it until
     // both organisations have their link.
@@ -454,7 +450,8 @@ class AccessControlTest : public ::testing::Test {
     follower.Stop();
   }
 
-  static std::shared_ptr<::grpc::Channel> ChannelFor(const MethodDescriptor* m) {
+  static std::shared_ptr<::grpc::Channel> ChannelFor(
+      const MethodDescriptor* m) {
     const std::string& address =
         m->service()->full_name() == "atlas.catalog.v1.CatalogService"
             ? catalog_->address()
@@ -491,7 +488,8 @@ TEST(AccessControlTableTest, EveryMethodOfBothServicesHasARow) {
     EXPECT_FALSE(m->client_streaming()) << m->full_name();
   }
   for (const auto& [name, row] : Table()) {
-    EXPECT_TRUE(seen.contains(name)) << name << " is in the table but not a method";
+    EXPECT_TRUE(seen.contains(name))
+        << name << " is in the table but not a method";
   }
 }
 
@@ -599,8 +597,10 @@ TEST_F(AccessControlTest, EveryWriteChecksTheRoleBeforeExistence) {
                                      ::testing::HasSubstr("does-not-exist"))));
     // Callers who may not write learn nothing about existence.
     EXPECT_THAT(call(""), StatusIs(::grpc::StatusCode::UNAUTHENTICATED));
-    EXPECT_THAT(call(kUnknownKey), StatusIs(::grpc::StatusCode::UNAUTHENTICATED));
-    EXPECT_THAT(call(kMemberKey), StatusIs(::grpc::StatusCode::PERMISSION_DENIED));
+    EXPECT_THAT(call(kUnknownKey),
+                StatusIs(::grpc::StatusCode::UNAUTHENTICATED));
+    EXPECT_THAT(call(kMemberKey),
+                StatusIs(::grpc::StatusCode::PERMISSION_DENIED));
     // Admin and service keys write like an editor.
     EXPECT_EQ(call(kAdminKey).error_code(), editor.error_code());
     EXPECT_EQ(call(kServiceKey).error_code(), editor.error_code());
@@ -615,12 +615,13 @@ TEST_F(AccessControlTest, EveryWriteChecksTheRoleBeforeExistence) {
               StatusIs(::grpc::StatusCode::NOT_FOUND));
 }
 
-TEST_F(AccessControlTest, FiltersOnMembersOnlyFieldsArePermissionDeniedForThePublic) {
+TEST_F(AccessControlTest,
+       FiltersOnMembersOnlyFieldsArePermissionDeniedForThePublic) {
   auto stub = incidents_->NewStub();
-  for (const char* filter :
-       {"motive = FINANCIAL", "technique = \"T1486\"",
-        "threat_actor_type = CRIMINAL", "country = \"BE\" AND motive = FINANCIAL",
-        "technique = T1486 AND start >= 2024-01-01"}) {
+  for (const char* filter : {"motive = FINANCIAL", "technique = \"T1486\"",
+                             "threat_actor_type = CRIMINAL",
+                             "country = \"BE\" AND motive = FINANCIAL",
+                             "technique = T1486 AND start >= 2024-01-01"}) {
     SCOPED_TRACE(filter);
     iv1::ListIncidentsRequest r;
     r.set_filter(filter);

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/api/digest.h"
+#include "common/api/aip/digest.h"
 #include "common/auth/api_keys.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -50,8 +50,8 @@ TEST(KeyComparisonTest, AuthenticateVisitsEveryEntry) {
   ASSERT_TRUE(registry.ok()) << registry.status();
   ASSERT_EQ(registry->size(), static_cast<size_t>(kEntries));
 
-  const std::vector<std::string> headers = {"Bearer first-key", "Bearer last-key",
-                                            "Bearer no-such-key"};
+  const std::vector<std::string> headers = {
+      "Bearer first-key", "Bearer last-key", "Bearer no-such-key"};
   // Correctness first.
   EXPECT_EQ(registry->Authenticate(headers[0])->role, auth::Role::kMember);
   EXPECT_EQ(registry->Authenticate(headers[1])->role, auth::Role::kAdmin);

@@ -36,7 +36,8 @@ using ::testing::HasSubstr;
 namespace cv1 = ::atlas::catalog::v1;
 namespace iv1 = ::atlas::incident::v1;
 
-constexpr char kCreateIncident[] = "/atlas.incident.v1.IncidentService/CreateIncident";
+constexpr char kCreateIncident[] =
+    "/atlas.incident.v1.IncidentService/CreateIncident";
 constexpr char kCreateOrganization[] =
     "/atlas.catalog.v1.CatalogService/CreateOrganization";
 
@@ -77,7 +78,8 @@ class HostileInputTest : public ::testing::Test {
     iv1::CreateIncidentRequest r;
     r.set_incident_id(id);
     r.mutable_incident()->set_title("Website compromised");
-    r.mutable_incident()->add_victims()->set_organization("organizations/vooruit");
+    r.mutable_incident()->add_victims()->set_organization(
+        "organizations/vooruit");
     return r;
   }
 
@@ -95,8 +97,9 @@ class HostileInputTest : public ::testing::Test {
     iv1::GetIncidentRequest get;
     get.set_name("incidents/" + incident_id);
     iv1::Incident incident;
-    EXPECT_THAT(stub_->GetIncident(ContextWithKey(kMemberKey).get(), get, &incident),
-                StatusIs(::grpc::StatusCode::NOT_FOUND));
+    EXPECT_THAT(
+        stub_->GetIncident(ContextWithKey(kMemberKey).get(), get, &incident),
+        StatusIs(::grpc::StatusCode::NOT_FOUND));
     cv1::GetOrganizationRequest get_org;
     get_org.set_name("organizations/" + org_id);
     cv1::Organization org;
@@ -105,8 +108,8 @@ class HostileInputTest : public ::testing::Test {
                 StatusIs(::grpc::StatusCode::NOT_FOUND));
     cv1::ListOrganizationsRequest list;
     cv1::ListOrganizationsResponse orgs;
-    EXPECT_THAT(catalog_stub_->ListOrganizations(ContextWithKey(kMemberKey).get(),
-                                                 list, &orgs),
+    EXPECT_THAT(catalog_stub_->ListOrganizations(
+                    ContextWithKey(kMemberKey).get(), list, &orgs),
                 IsOk());
     EXPECT_EQ(orgs.organizations_size(), 1);
   }
@@ -132,7 +135,8 @@ TEST(ServerOptionsTest, ReceiveLimitIsSetDeliberately) {
   EXPECT_EQ(options.max_receive_message_bytes, 4 << 20);
 }
 
-TEST_F(HostileInputTest, FiveMegabyteRequestIsResourceExhaustedBeforeAnyHandler) {
+TEST_F(HostileInputTest,
+       FiveMegabyteRequestIsResourceExhaustedBeforeAnyHandler) {
   iv1::CreateIncidentRequest r = ValidIncident("hostile");
   r.mutable_incident()->set_description(std::string(5 << 20, 'a'));
   iv1::Incident out;
@@ -144,8 +148,8 @@ TEST_F(HostileInputTest, FiveMegabyteRequestIsResourceExhaustedBeforeAnyHandler)
   org.mutable_organization()->set_display_name("Hostile");
   org.mutable_organization()->set_profile(std::string(5 << 20, 'a'));
   cv1::Organization created;
-  EXPECT_THAT(catalog_stub_->CreateOrganization(ContextWithKey(kEditorKey).get(),
-                                                org, &created),
+  EXPECT_THAT(catalog_stub_->CreateOrganization(
+                  ContextWithKey(kEditorKey).get(), org, &created),
               StatusIs(::grpc::StatusCode::RESOURCE_EXHAUSTED));
   ExpectNothingStored();
 }
@@ -154,12 +158,14 @@ TEST_F(HostileInputTest, OneMegabyteTitleIsInvalidArgument) {
   iv1::CreateIncidentRequest r = ValidIncident("hostile");
   r.mutable_incident()->set_title(std::string(1 << 20, 'T'));
   iv1::Incident out;
-  EXPECT_THAT(CreateIncident(r, &out),
-              StatusIs(::grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("title")));
+  EXPECT_THAT(
+      CreateIncident(r, &out),
+      StatusIs(::grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("title")));
   ExpectNothingStored();
 }
 
-TEST_F(HostileInputTest, HundredThousandVictimsIsInvalidArgumentWithoutACatalogCall) {
+TEST_F(HostileInputTest,
+       HundredThousandVictimsIsInvalidArgumentWithoutACatalogCall) {
   iv1::CreateIncidentRequest r = ValidIncident("hostile");
   for (int i = 0; i < 100000; ++i) {
     r.mutable_incident()->add_victims()->set_organization(
@@ -167,8 +173,9 @@ TEST_F(HostileInputTest, HundredThousandVictimsIsInvalidArgumentWithoutACatalogC
   }
   ASSERT_LT(r.ByteSizeLong(), size_t{4} << 20);
   iv1::Incident out;
-  EXPECT_THAT(CreateIncident(r, &out),
-              StatusIs(::grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("victims")));
+  EXPECT_THAT(
+      CreateIncident(r, &out),
+      StatusIs(::grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("victims")));
   // Also over the receive limit: refused before parsing.
   for (int i = 0; i < 200000; ++i) {
     r.mutable_incident()->add_victims()->set_organization(
@@ -181,7 +188,8 @@ TEST_F(HostileInputTest, HundredThousandVictimsIsInvalidArgumentWithoutACatalogC
 }
 
 // One over each documented limit, per field: INVALID_ARGUMENT naming it.
-TEST_F(HostileInputTest, EveryCountAndLengthLimitIsInvalidArgumentNamingTheField) {
+TEST_F(HostileInputTest,
+       EveryCountAndLengthLimitIsInvalidArgumentNamingTheField) {
   struct Case {
     std::string field;
     std::function<void(iv1::Incident*)> mutate;
@@ -189,11 +197,13 @@ TEST_F(HostileInputTest, EveryCountAndLengthLimitIsInvalidArgumentNamingTheField
   const std::vector<Case> incident_cases = {
       {"title", [](auto* i) { i->set_title(std::string(301, 'a')); }},
       {"summary", [](auto* i) { i->set_summary(std::string(2001, 'a')); }},
-      {"description", [](auto* i) { i->set_description(std::string(50001, 'a')); }},
+      {"description",
+       [](auto* i) { i->set_description(std::string(50001, 'a')); }},
       {"victims",
        [](auto* i) {
          for (int n = 0; n < 65; ++n) {
-           i->add_victims()->set_organization(absl::StrCat("organizations/v", n));
+           i->add_victims()->set_organization(
+               absl::StrCat("organizations/v", n));
          }
        }},
       {"countries",
@@ -217,7 +227,9 @@ TEST_F(HostileInputTest, EveryCountAndLengthLimitIsInvalidArgumentNamingTheField
          for (int n = 0; n < 33; ++n) i->add_threat_actors()->set_name("x");
        }},
       {"threat_actors[0].name",
-       [](auto* i) { i->add_threat_actors()->set_name(std::string(201, 'a')); }},
+       [](auto* i) {
+         i->add_threat_actors()->set_name(std::string(201, 'a'));
+       }},
       {"impacts",
        [](auto* i) {
          for (int n = 0; n < 33; ++n) {
@@ -245,18 +257,21 @@ TEST_F(HostileInputTest, EveryCountAndLengthLimitIsInvalidArgumentNamingTheField
     std::function<void(cv1::Organization*)> mutate;
   };
   const std::vector<OrgCase> org_cases = {
-      {"display_name", [](auto* o) { o->set_display_name(std::string(201, 'a')); }},
+      {"display_name",
+       [](auto* o) { o->set_display_name(std::string(201, 'a')); }},
       {"aliases",
        [](auto* o) {
          for (int n = 0; n < 33; ++n) o->add_aliases(absl::StrCat("alias ", n));
        }},
       {"domains",
        [](auto* o) {
-         for (int n = 0; n < 65; ++n) o->add_domains(absl::StrCat("d", n, ".be"));
+         for (int n = 0; n < 65; ++n)
+           o->add_domains(absl::StrCat("d", n, ".be"));
        }},
       {"sectors",
        [](auto* o) {
-         for (int n = 0; n < 17; ++n) o->add_sectors(absl::StrCat("sector-", n));
+         for (int n = 0; n < 17; ++n)
+           o->add_sectors(absl::StrCat("sector-", n));
        }},
       {"locality", [](auto* o) { o->set_locality(std::string(201, 'a')); }},
       {"profile", [](auto* o) { o->set_profile(std::string(20001, 'a')); }},
@@ -272,8 +287,8 @@ TEST_F(HostileInputTest, EveryCountAndLengthLimitIsInvalidArgumentNamingTheField
     r.mutable_organization()->set_display_name("Hostile");
     c.mutate(r.mutable_organization());
     cv1::Organization out;
-    EXPECT_THAT(catalog_stub_->CreateOrganization(ContextWithKey(kEditorKey).get(),
-                                                  r, &out),
+    EXPECT_THAT(catalog_stub_->CreateOrganization(
+                    ContextWithKey(kEditorKey).get(), r, &out),
                 StatusIs(::grpc::StatusCode::INVALID_ARGUMENT,
                          HasSubstr("organization." + c.field)));
   }
@@ -281,9 +296,10 @@ TEST_F(HostileInputTest, EveryCountAndLengthLimitIsInvalidArgumentNamingTheField
   cv1::BatchGetOrganizationsRequest batch;
   for (int n = 0; n < 1001; ++n) batch.add_names("organizations/vooruit");
   cv1::BatchGetOrganizationsResponse batch_out;
-  EXPECT_THAT(catalog_stub_->BatchGetOrganizations(ContextWithKey("").get(), batch,
-                                                   &batch_out),
-              StatusIs(::grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("names")));
+  EXPECT_THAT(
+      catalog_stub_->BatchGetOrganizations(ContextWithKey("").get(), batch,
+                                           &batch_out),
+      StatusIs(::grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("names")));
 
   iv1::CreateTimelineEventRequest event;
   event.set_parent("incidents/existing");
@@ -292,16 +308,16 @@ TEST_F(HostileInputTest, EveryCountAndLengthLimitIsInvalidArgumentNamingTheField
   event.mutable_event()->mutable_date()->set_year(2024);
   event.mutable_event()->set_description(std::string(2001, 'a'));
   iv1::TimelineEvent event_out;
-  EXPECT_THAT(stub_->CreateTimelineEvent(ContextWithKey(kEditorKey).get(), event,
-                                         &event_out),
+  EXPECT_THAT(stub_->CreateTimelineEvent(ContextWithKey(kEditorKey).get(),
+                                         event, &event_out),
               StatusIs(::grpc::StatusCode::INVALID_ARGUMENT,
                        HasSubstr("event.description")));
   event.mutable_event()->set_description("ok");
   for (int n = 0; n < 33; ++n) {
     event.mutable_event()->add_sources("incidents/existing/sources/s");
   }
-  EXPECT_THAT(stub_->CreateTimelineEvent(ContextWithKey(kEditorKey).get(), event,
-                                         &event_out),
+  EXPECT_THAT(stub_->CreateTimelineEvent(ContextWithKey(kEditorKey).get(),
+                                         event, &event_out),
               StatusIs(::grpc::StatusCode::INVALID_ARGUMENT,
                        HasSubstr("event.sources")));
 
@@ -313,9 +329,12 @@ TEST_F(HostileInputTest, EveryCountAndLengthLimitIsInvalidArgumentNamingTheField
        std::vector<std::pair<std::string, std::function<void(iv1::Source*)>>>{
            {"title", [](auto* s) { s->set_title(std::string(501, 'a')); }},
            {"excerpt", [](auto* s) { s->set_excerpt(std::string(5001, 'a')); }},
-           {"publisher", [](auto* s) { s->set_publisher(std::string(201, 'a')); }},
+           {"publisher",
+            [](auto* s) { s->set_publisher(std::string(201, 'a')); }},
            {"url",
-            [](auto* s) { s->set_url("https://x.be/" + std::string(2048, 'a')); }},
+            [](auto* s) {
+              s->set_url("https://x.be/" + std::string(2048, 'a'));
+            }},
        }) {
     SCOPED_TRACE(field);
     *source.mutable_source() = iv1::Source();
@@ -419,22 +438,24 @@ TEST_F(HostileInputTest, DeeplyNestedAndGarbageWireDataIsRefusedWithoutACrash) {
   for (int i = 0; i < 200000; ++i) nested += end;
   std::string valid;
   ASSERT_TRUE(ValidIncident("hostile").SerializeToString(&valid));
-  EXPECT_THAT(RawUnary(IncidentChannel(), kCreateIncident, valid + nested,
-                       kEditorKey)
-                  .status,
-              Refused());
+  EXPECT_THAT(
+      RawUnary(IncidentChannel(), kCreateIncident, valid + nested, kEditorKey)
+          .status,
+      Refused());
   // A length prefix far beyond the message, truncated varints, wrong wire
   // types for known fields.
   for (const std::string& garbage :
-       {std::string("\x0a\xff\xff\xff\xff\x0f", 6), std::string("\x0a\x80\x80", 3),
-        std::string("\x0d\x01\x02\x03\x04", 5), std::string(64, '\xff')}) {
-    EXPECT_THAT(RawUnary(IncidentChannel(), kCreateIncident, garbage, kEditorKey)
-                    .status,
-                Refused());
-    EXPECT_THAT(RawUnary(CatalogChannel(), kCreateOrganization, garbage,
-                         kEditorKey)
-                    .status,
-                Refused());
+       {std::string("\x0a\xff\xff\xff\xff\x0f", 6),
+        std::string("\x0a\x80\x80", 3), std::string("\x0d\x01\x02\x03\x04", 5),
+        std::string(64, '\xff')}) {
+    EXPECT_THAT(
+        RawUnary(IncidentChannel(), kCreateIncident, garbage, kEditorKey)
+            .status,
+        Refused());
+    EXPECT_THAT(
+        RawUnary(CatalogChannel(), kCreateOrganization, garbage, kEditorKey)
+            .status,
+        Refused());
   }
   ExpectNothingStored();
 }

@@ -1,9 +1,9 @@
 // Overload: a server given more writes than it can serve refuses the
 // excess with RESOURCE_EXHAUSTED instead of queueing without limit, and
 // its memory stays bounded under a flood.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -23,8 +23,8 @@
 #include "catalog-service/catalog_core.h"
 #include "catalog-service/catalog_service_impl.h"
 #include "catalog-service/catalog_store.h"
-#include "common/api/clock.h"
-#include "common/api/countries.h"
+#include "common/api/time/clock.h"
+#include "common/api/types/countries.h"
 #include "common/concurrency/bounded_executor.h"
 #include "common/grpc/server_runner.h"
 #include "gmock/gmock.h"
@@ -53,7 +53,8 @@ cv1::CreateOrganizationRequest NewOrg(const std::string& id, size_t profile) {
 
 // Deterministic: the only write thread is held busy, the queue holds two,
 // and every further write is refused at once, not queued.
-TEST(OverloadTest, FullWriteQueueAnswersResourceExhaustedAndQueuesWithinBounds) {
+TEST(OverloadTest,
+     FullWriteQueueAnswersResourceExhaustedAndQueuesWithinBounds) {
   TempDir dir;
   auto store = catalog::CatalogStore::Open(dir.Sub("db"));
   ASSERT_TRUE(store.ok()) << store.status();
@@ -77,9 +78,9 @@ TEST(OverloadTest, FullWriteQueueAnswersResourceExhaustedAndQueuesWithinBounds) 
     options.shutdown_grace = absl::Seconds(2);
     auto runner = grpc_util::ServerRunner::Start(options, {&service});
     ASSERT_TRUE(runner.ok()) << runner.status();
-    auto stub = cv1::CatalogService::NewStub(::grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", (*runner)->port()),
-        ::grpc::InsecureChannelCredentials()));
+    auto stub = cv1::CatalogService::NewStub(
+        ::grpc::CreateChannel(absl::StrCat("127.0.0.1:", (*runner)->port()),
+                              ::grpc::InsecureChannelCredentials()));
 
     constexpr int kCalls = 10;
     struct Call {
@@ -96,13 +97,13 @@ TEST(OverloadTest, FullWriteQueueAnswersResourceExhaustedAndQueuesWithinBounds) 
       Call& c = calls[i];
       c.context = ContextWithKey(kEditorKey);
       c.request = NewOrg(absl::StrCat("org-", i), 10);
-      stub->async()->CreateOrganization(
-          c.context.get(), &c.request, &c.response, [&, i](::grpc::Status s) {
-            absl::MutexLock lock(&mu);
-            calls[i].status = s;
-            ++codes[s.error_code()];
-            ++done;
-          });
+      stub->async()->CreateOrganization(c.context.get(), &c.request,
+                                        &c.response, [&, i](::grpc::Status s) {
+                                          absl::MutexLock lock(&mu);
+                                          calls[i].status = s;
+                                          ++codes[s.error_code()];
+                                          ++done;
+                                        });
     }
     // Two calls fit the queue; the other eight are refused while the
     // writer is still busy.
@@ -118,9 +119,10 @@ TEST(OverloadTest, FullWriteQueueAnswersResourceExhaustedAndQueuesWithinBounds) 
     release.Notify();
     {
       absl::MutexLock lock(&mu);
-      ASSERT_TRUE(mu.AwaitWithTimeout(
-          absl::Condition(+[](int* d) { return *d >= kCalls; }, &done),
-          absl::Seconds(10)));
+      ASSERT_TRUE(
+          mu.AwaitWithTimeout(absl::Condition(
+                                  +[](int* d) { return *d >= kCalls; }, &done),
+                              absl::Seconds(10)));
       EXPECT_EQ(codes[::grpc::StatusCode::OK], 2);
       EXPECT_EQ(codes[::grpc::StatusCode::RESOURCE_EXHAUSTED], kCalls - 2);
     }
@@ -165,17 +167,16 @@ TEST(OverloadTest, FloodedBinaryRefusesExcessAndKeepsMemoryBounded) {
   }
   std::string binary =
       ::atlas::testing::BinaryDir() + "/catalog-service/catalog-service";
-  std::vector<std::string> args = {
-      binary,
-      "--listen=127.0.0.1:0",
-      "--db_path=" + dir.Sub("db"),
-      "--api_keys_file=" + dir.Sub("keys"),
-      "--port_file=" + dir.Sub("port"),
-      "--shutdown_grace=2s",
-      "--write_threads=1",
-      "--max_queued_writes=8",
-      "--max_inflight_reads=32",
-      "--max_request_bytes=65536"};
+  std::vector<std::string> args = {binary,
+                                   "--listen=127.0.0.1:0",
+                                   "--db_path=" + dir.Sub("db"),
+                                   "--api_keys_file=" + dir.Sub("keys"),
+                                   "--port_file=" + dir.Sub("port"),
+                                   "--shutdown_grace=2s",
+                                   "--write_threads=1",
+                                   "--max_queued_writes=8",
+                                   "--max_inflight_reads=32",
+                                   "--max_request_bytes=65536"};
   pid_t pid = ::fork();
   ASSERT_GE(pid, 0);
   if (pid == 0) {
@@ -211,15 +212,17 @@ TEST(OverloadTest, FloodedBinaryRefusesExcessAndKeepsMemoryBounded) {
   {
     cv1::Organization out;
     cv1::CreateOrganizationRequest big = NewOrg("too-big", 100000);
-    EXPECT_THAT(probe->CreateOrganization(ContextWithKey(kEditorKey).get(), big,
-                                          &out),
-                ::atlas::testing::StatusIs(::grpc::StatusCode::RESOURCE_EXHAUSTED));
+    EXPECT_THAT(
+        probe->CreateOrganization(ContextWithKey(kEditorKey).get(), big, &out),
+        ::atlas::testing::StatusIs(::grpc::StatusCode::RESOURCE_EXHAUSTED));
   }
 
   constexpr int kConnections = 8;
   constexpr int kMaxOutstanding = 400;
   constexpr int kMaxCalls = 6000;
-  const int kReadPageSize = std::getenv("ATLAS_FLOOD_PAGE") ? std::atoi(std::getenv("ATLAS_FLOOD_PAGE")) : 50;
+  const int kReadPageSize = std::getenv("ATLAS_FLOOD_PAGE")
+                                ? std::atoi(std::getenv("ATLAS_FLOOD_PAGE"))
+                                : 50;
   const absl::Duration kFloodTime = absl::Seconds(3);
   std::vector<std::unique_ptr<cv1::CatalogService::Stub>> stubs;
   for (int i = 0; i < kConnections; ++i) {
@@ -282,9 +285,10 @@ TEST(OverloadTest, FloodedBinaryRefusesExcessAndKeepsMemoryBounded) {
   }
   {
     absl::MutexLock lock(&mu);
-    ASSERT_TRUE(mu.AwaitWithTimeout(
-        absl::Condition(+[](int* o) { return *o == 0; }, &outstanding),
-        absl::Seconds(30)));
+    ASSERT_TRUE(
+        mu.AwaitWithTimeout(absl::Condition(
+                                +[](int* o) { return *o == 0; }, &outstanding),
+                            absl::Seconds(30)));
   }
   sampling = false;
   sampler.join();
@@ -328,7 +332,8 @@ TEST(OverloadTest, FloodedBinaryRefusesExcessAndKeepsMemoryBounded) {
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
   std::printf("flood: %d calls, %d refused, peak RSS %lld kB (baseline %lld)\n",
               issued, outcomes["write/" + exhausted],
-              static_cast<long long>(hwm_kb), static_cast<long long>(baseline_kb));
+              static_cast<long long>(hwm_kb),
+              static_cast<long long>(baseline_kb));
 }
 
 }  // namespace

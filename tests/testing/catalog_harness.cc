@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "common/api/countries.h"
+#include "common/api/types/countries.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "tests/testing/harness_support.h"

@@ -14,7 +14,7 @@
 #include "catalog-service/catalog_core.h"
 #include "catalog-service/catalog_server.h"
 #include "catalog-service/catalog_store.h"
-#include "common/api/clock.h"
+#include "common/api/time/clock.h"
 #include "tests/testing/test_env.h"
 
 namespace atlas::testing {

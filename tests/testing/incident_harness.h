@@ -12,7 +12,7 @@
 
 #include "absl/time/time.h"
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
-#include "common/api/clock.h"
+#include "common/api/time/clock.h"
 #include "incident-service/attack_catalog.h"
 #include "incident-service/incident_server.h"
 #include "tests/testing/test_env.h"

@@ -36,7 +36,8 @@ MATCHER(IsOk, "is OK") {
 }
 
 MATCHER_P(StatusIs, code,
-          "has code " + absl::StatusCodeToString(static_cast<absl::StatusCode>(code))) {
+          "has code " +
+              absl::StatusCodeToString(static_cast<absl::StatusCode>(code))) {
   absl::Status s = GetStatus(arg);
   *result_listener << "status is " << s;
   return s.code() == static_cast<absl::StatusCode>(code);
@@ -48,8 +49,8 @@ MATCHER_P2(StatusIs, code, message_matcher,
   absl::Status s = GetStatus(arg);
   *result_listener << "status is " << s;
   return s.code() == static_cast<absl::StatusCode>(code) &&
-         ::testing::ExplainMatchResult(message_matcher, std::string(s.message()),
-                                       result_listener);
+         ::testing::ExplainMatchResult(
+             message_matcher, std::string(s.message()), result_listener);
 }
 
 MATCHER_P(EqualsProto, expected, "equals " + expected.ShortDebugString()) {

@@ -6,7 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "common/api/digest.h"
+#include "common/api/aip/digest.h"
 
 namespace atlas::testing {
 
@@ -36,8 +36,8 @@ std::string SourceDir() {
 
 std::string TestKeyFileText() {
   auto line = [](const char* key, const char* role) {
-    return absl::StrCat(api::HexEncode(api::Sha256(key)), " ", role, " ",
-                        role, "-test\n");
+    return absl::StrCat(api::HexEncode(api::Sha256(key)), " ", role, " ", role,
+                        "-test\n");
   };
   return absl::StrCat("# test keys\n", line(kMemberKey, "member"),
                       line(kEditorKey, "editor"), line(kAdminKey, "admin"),

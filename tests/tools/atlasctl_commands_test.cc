@@ -53,9 +53,10 @@ class FakeIncidentService final : public incident::IncidentService::Service {
     return ::grpc::Status::OK;
   }
 
-  ::grpc::Status ListIncidents(::grpc::ServerContext* /*context*/,
-                               const incident::ListIncidentsRequest* request,
-                               incident::ListIncidentsResponse* response) override {
+  ::grpc::Status ListIncidents(
+      ::grpc::ServerContext* /*context*/,
+      const incident::ListIncidentsRequest* request,
+      incident::ListIncidentsResponse* response) override {
     last_filter_ = request->filter();
     for (int i = 0; i < 3; ++i) {
       auto* inc = response->add_incidents();
@@ -131,9 +132,9 @@ TEST_F(IncidentsCommandTest, TimelineFollowsPagesAndShowsUnresolvedDates) {
 }
 
 TEST_F(IncidentsCommandTest, TimelineAsJsonLines) {
-  ASSERT_EQ(Run({"incidents", "timeline", "incidents/vooruit-2024", "-o",
-                 "json"}),
-            0);
+  ASSERT_EQ(
+      Run({"incidents", "timeline", "incidents/vooruit-2024", "-o", "json"}),
+      0);
   EXPECT_EQ(out_.str(),
             R"({"type":"DETECTION","date":{"year":2024,"month":3,"day":28},)"
             R"("effectiveDate":{"year":2024,"month":3,"day":28},)"
@@ -147,14 +148,13 @@ TEST_F(IncidentsCommandTest, TimelineAsJsonLines) {
 
 TEST_F(IncidentsCommandTest, TimelineOfUnknownIncidentIsNotFound) {
   EXPECT_EQ(Run({"incidents", "timeline", "nope"}), 1);
-  EXPECT_EQ(err_.str(),
-            "error: NOT_FOUND: incidents/nope does not exist\n");
+  EXPECT_EQ(err_.str(), "error: NOT_FOUND: incidents/nope does not exist\n");
 }
 
 TEST_F(IncidentsCommandTest, ListShowsColumnsAndHonoursLimit) {
-  ASSERT_EQ(Run({"incidents", "list", "--filter", "country = \"BE\"",
-                 "--limit=2"}),
-            0)
+  ASSERT_EQ(
+      Run({"incidents", "list", "--filter", "country = \"BE\"", "--limit=2"}),
+      0)
       << err_.str();
   EXPECT_EQ(service_.last_filter_, "country = \"BE\"");
   EXPECT_EQ(out_.str(),
@@ -174,7 +174,8 @@ TEST_F(IncidentsCommandTest, WatchPrintsChangesAndSendsKey) {
 
 TEST_F(IncidentsCommandTest, WatchAsJson) {
   ASSERT_EQ(Run({"incidents", "watch", "-o", "json"}), 0);
-  EXPECT_THAT(out_.str(), HasSubstr(R"({"sequence":"1","changeType":"CREATED")"));
+  EXPECT_THAT(out_.str(),
+              HasSubstr(R"({"sequence":"1","changeType":"CREATED")"));
 }
 
 TEST_F(IncidentsCommandTest, NegativeLimitIsUsageError) {

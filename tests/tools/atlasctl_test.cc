@@ -59,14 +59,16 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& in,
   if (pid != 0) return pid;
   int in_fd = open(in.c_str(), O_RDONLY);
   int out_fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  int err_fd = err == out ? out_fd
-                          : open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  int err_fd = err == out
+                   ? out_fd
+                   : open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (in_fd < 0 || out_fd < 0 || err_fd < 0) _exit(127);
   dup2(in_fd, 0);
   dup2(out_fd, 1);
   dup2(err_fd, 2);
   std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  for (const std::string& a : argv)
+    args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   execv(args[0], args.data());
   _exit(127);
@@ -76,8 +78,8 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& in,
 // exit normally in time.
 std::optional<int> WaitExit(pid_t pid, absl::Duration timeout) {
   int status = 0;
-  bool done = WaitFor(
-      [&] { return waitpid(pid, &status, WNOHANG) == pid; }, timeout);
+  bool done =
+      WaitFor([&] { return waitpid(pid, &status, WNOHANG) == pid; }, timeout);
   if (!done) {
     kill(pid, SIGKILL);
     waitpid(pid, &status, 0);
@@ -164,11 +166,11 @@ class AtlasctlTest : public ::testing::Test {
         BinaryDir() + "/catalog-service/catalog-service";
     ASSERT_TRUE(IsExecutable(catalog_binary)) << catalog_binary;
     WriteFile(dir_.Sub("keys"), TestKeyFileText());
-    catalog_.emplace(dir_, "catalog",
-                     std::vector<std::string>{
-                         catalog_binary, "--db_path=" + dir_.Sub("catalog-db"),
-                         "--api_keys_file=" + dir_.Sub("keys"),
-                         "--shutdown_grace=2s"});
+    catalog_.emplace(
+        dir_, "catalog",
+        std::vector<std::string>{
+            catalog_binary, "--db_path=" + dir_.Sub("catalog-db"),
+            "--api_keys_file=" + dir_.Sub("keys"), "--shutdown_grace=2s"});
     ASSERT_TRUE(catalog_->WaitUntilServing()) << catalog_->log();
     // Nothing listens here (an unused port would be racy; port 1 is
     // privileged and closed on a test machine).
@@ -190,7 +192,8 @@ class AtlasctlTest : public ::testing::Test {
     if (!IsExecutable(binary)) return false;
     WriteFile(dir_.Sub("service-key"), kServiceKey);
     std::vector<std::string> argv = {
-        binary, "--db_path=" + dir_.Sub("incident-db"),
+        binary,
+        "--db_path=" + dir_.Sub("incident-db"),
         "--api_keys_file=" + dir_.Sub("keys"),
         "--catalog_address=" + catalog_->address(),
         "--catalog_api_key_file=" + dir_.Sub("service-key"),
@@ -261,17 +264,17 @@ TEST_F(AtlasctlTest, HealthFailsWhenAServerIsDown) {
 TEST_F(AtlasctlTest, HealthAsJson) {
   Result r = Atlasctl({"health", "catalog", "--output=json"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out,
-              HasSubstr(R"("service":"atlas.catalog.v1.CatalogService",)"
-                        R"("status":"SERVING"})"));
+  EXPECT_THAT(r.out, HasSubstr(R"("service":"atlas.catalog.v1.CatalogService",)"
+                               R"("status":"SERVING"})"));
 }
 
 TEST_F(AtlasctlTest, ListShowsCatalogServices) {
   Result r = Atlasctl({"list", "catalog"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, AllOf(HasSubstr("catalog  atlas.catalog.v1.CatalogService"),
-                           HasSubstr("grpc.health.v1.Health"),
-                           HasSubstr("grpc.reflection.v1alpha.ServerReflection")));
+  EXPECT_THAT(r.out,
+              AllOf(HasSubstr("catalog  atlas.catalog.v1.CatalogService"),
+                    HasSubstr("grpc.health.v1.Health"),
+                    HasSubstr("grpc.reflection.v1alpha.ServerReflection")));
 }
 
 TEST_F(AtlasctlTest, CreateThenGetAsJson) {
@@ -279,7 +282,8 @@ TEST_F(AtlasctlTest, CreateThenGetAsJson) {
   ASSERT_EQ(created.exit_code, 0) << created;
   Result r = Atlasctl({"orgs", "get", "vooruit", "-o", "json"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, AllOf(StartsWith("{"), HasSubstr(R"("name":"organizations/vooruit")"),
+  EXPECT_THAT(r.out, AllOf(StartsWith("{"),
+                           HasSubstr(R"("name":"organizations/vooruit")"),
                            HasSubstr(R"("displayName":"Vooruit")"),
                            HasSubstr(R"("country":"BE")")));
   // One object per line.
@@ -297,21 +301,23 @@ TEST_F(AtlasctlTest, CreateThenGetAsTable) {
 }
 
 TEST_F(AtlasctlTest, CreateFromFlagsAndStdin) {
-  Result flags = Atlasctl({"orgs", "create", "--key", kEditorKey, "--id",
-                           "parliament", "--display-name",
-                           "Brussels Parliament", "--country", "BE"});
+  Result flags =
+      Atlasctl({"orgs", "create", "--key", kEditorKey, "--id", "parliament",
+                "--display-name", "Brussels Parliament", "--country", "BE"});
   ASSERT_EQ(flags.exit_code, 0) << flags;
-  EXPECT_THAT(flags.out, HasSubstr("organizations/parliament  Brussels Parliament"));
-  Result in = Atlasctl({"orgs", "create", "--key", kEditorKey, "--id", "x1",
-                        "-"},
-                       R"({"displayName": "From stdin"})");
+  EXPECT_THAT(flags.out,
+              HasSubstr("organizations/parliament  Brussels Parliament"));
+  Result in =
+      Atlasctl({"orgs", "create", "--key", kEditorKey, "--id", "x1", "-"},
+               R"({"displayName": "From stdin"})");
   ASSERT_EQ(in.exit_code, 0) << in;
   EXPECT_THAT(in.out, HasSubstr("From stdin"));
 }
 
 TEST_F(AtlasctlTest, KeyComesFromEnvironmentWhenNoFlag) {
   setenv("ATLAS_API_KEY", kEditorKey, 1);
-  Result r = Atlasctl({"orgs", "create", "--display-name", "Env", "--id", "env"});
+  Result r =
+      Atlasctl({"orgs", "create", "--display-name", "Env", "--id", "env"});
   unsetenv("ATLAS_API_KEY");
   EXPECT_EQ(r.exit_code, 0) << r;
 }
@@ -356,15 +362,18 @@ TEST_F(AtlasctlTest, HelpListsCommands) {
 
 TEST_F(AtlasctlTest, CallByReflection) {
   ASSERT_EQ(CreateVooruit().exit_code, 0);
-  Result r = Atlasctl({"call", "atlas.catalog.v1.CatalogService/GetOrganization",
-                       R"({"name":"organizations/vooruit"})"});
+  Result r =
+      Atlasctl({"call", "atlas.catalog.v1.CatalogService/GetOrganization",
+                R"({"name":"organizations/vooruit"})"});
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.out, AllOf(StartsWith("{"), HasSubstr(R"("displayName":"Vooruit")")));
+  EXPECT_THAT(r.out,
+              AllOf(StartsWith("{"), HasSubstr(R"("displayName":"Vooruit")")));
 }
 
 TEST_F(AtlasctlTest, CallByReflectionNotFound) {
-  Result r = Atlasctl({"call", "atlas.catalog.v1.CatalogService/GetOrganization",
-                       R"({"name":"organizations/x"})"});
+  Result r =
+      Atlasctl({"call", "atlas.catalog.v1.CatalogService/GetOrganization",
+                R"({"name":"organizations/x"})"});
   EXPECT_EQ(r.exit_code, 1) << r;
   EXPECT_THAT(r.err, StartsWith("error: NOT_FOUND: "));
 }
@@ -379,8 +388,9 @@ TEST_F(AtlasctlTest, CallReadsJsonFromStdinAndSendsKey) {
 }
 
 TEST_F(AtlasctlTest, CallWithBadJsonNamesTheProblem) {
-  Result r = Atlasctl({"call", "atlas.catalog.v1.CatalogService/GetOrganization",
-                       R"({"nmae":"organizations/x"})"});
+  Result r =
+      Atlasctl({"call", "atlas.catalog.v1.CatalogService/GetOrganization",
+                R"({"nmae":"organizations/x"})"});
   EXPECT_EQ(r.exit_code, 1) << r;
   EXPECT_THAT(r.err, AllOf(StartsWith("error: INVALID_ARGUMENT: "),
                            HasSubstr("atlas.catalog.v1.GetOrganizationRequest"),
@@ -388,16 +398,19 @@ TEST_F(AtlasctlTest, CallWithBadJsonNamesTheProblem) {
 }
 
 TEST_F(AtlasctlTest, CallWithMalformedJsonIsOneErrorLine) {
-  Result r = Atlasctl({"call", "atlas.catalog.v1.CatalogService/GetOrganization",
-                       R"({"name": )"});
+  Result r =
+      Atlasctl({"call", "atlas.catalog.v1.CatalogService/GetOrganization",
+                R"({"name": )"});
   EXPECT_EQ(r.exit_code, 1) << r;
-  EXPECT_THAT(r.err, StartsWith("error: INVALID_ARGUMENT: request is not valid "
-                                "JSON for atlas.catalog.v1.GetOrganizationRequest"));
+  EXPECT_THAT(r.err,
+              StartsWith("error: INVALID_ARGUMENT: request is not valid "
+                         "JSON for atlas.catalog.v1.GetOrganizationRequest"));
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r;
 }
 
 TEST_F(AtlasctlTest, CallUnknownMethodIsNotFound) {
-  Result r = Atlasctl({"call", "atlas.catalog.v1.CatalogService/Frobnicate", "{}"});
+  Result r =
+      Atlasctl({"call", "atlas.catalog.v1.CatalogService/Frobnicate", "{}"});
   EXPECT_EQ(r.exit_code, 1) << r;
   EXPECT_THAT(r.err, HasSubstr("method Frobnicate not found"));
 }
@@ -405,8 +418,9 @@ TEST_F(AtlasctlTest, CallUnknownMethodIsNotFound) {
 TEST_F(AtlasctlTest, CallHealthNeedsAServer) {
   Result ambiguous = Atlasctl({"call", "grpc.health.v1.Health/Check", "{}"});
   EXPECT_EQ(ambiguous.exit_code, 2) << ambiguous;
-  Result r = Atlasctl({"call", "--server=catalog", "grpc.health.v1.Health/Check",
-                       R"({"service": "atlas.catalog.v1.CatalogService"})"});
+  Result r =
+      Atlasctl({"call", "--server=catalog", "grpc.health.v1.Health/Check",
+                R"({"service": "atlas.catalog.v1.CatalogService"})"});
   ASSERT_EQ(r.exit_code, 0) << r;
   EXPECT_EQ(r.out, "{\"status\":\"SERVING\"}\n");
 }
@@ -423,31 +437,35 @@ TEST_F(AtlasctlTest, ImportTwiceCreatesOnce) {
             "\n");
   Result first = Atlasctl({"import", "--key", kEditorKey, file});
   ASSERT_EQ(first.exit_code, 0) << first;
-  EXPECT_THAT(first.err, HasSubstr("2 records: 2 created, 0 already present, 0 failed"));
+  EXPECT_THAT(first.err,
+              HasSubstr("2 records: 2 created, 0 already present, 0 failed"));
   Result second = Atlasctl({"import", "--key", kEditorKey, file});
   ASSERT_EQ(second.exit_code, 0) << second;
-  EXPECT_THAT(second.err, HasSubstr("2 records: 0 created, 2 already present, 0 failed"));
+  EXPECT_THAT(second.err,
+              HasSubstr("2 records: 0 created, 2 already present, 0 failed"));
   Result get = Atlasctl({"orgs", "get", "parliament"});
   EXPECT_EQ(get.exit_code, 0) << get;
 }
 
 TEST_F(AtlasctlTest, ImportReportsBadLinesAndGoesOn) {
   std::string file = dir_.Sub("bad.jsonl");
-  WriteFile(file,
-            R"({"kind":"organisation","id":"a","record":{}})"
-            "\n"
-            R"({"kind":"organization","id":"b","record":{"displayName":"B","colour":"red"}})"
-            "\n"
-            "not json\n"
-            R"({"kind":"organization","id":"c","record":{"displayName":"C"}})"
-            "\n");
+  WriteFile(
+      file,
+      R"({"kind":"organisation","id":"a","record":{}})"
+      "\n"
+      R"({"kind":"organization","id":"b","record":{"displayName":"B","colour":"red"}})"
+      "\n"
+      "not json\n"
+      R"({"kind":"organization","id":"c","record":{"displayName":"C"}})"
+      "\n");
   Result r = Atlasctl({"import", "--key", kEditorKey, file});
   EXPECT_EQ(r.exit_code, 1) << r;
-  EXPECT_THAT(r.err, AllOf(HasSubstr("error: line 1: INVALID_ARGUMENT: \"kind\""),
-                           HasSubstr("error: line 2: INVALID_ARGUMENT:"),
-                           HasSubstr("colour"),
-                           HasSubstr("error: line 3: INVALID_ARGUMENT: not a JSON object"),
-                           HasSubstr("4 records: 1 created, 0 already present, 3 failed")));
+  EXPECT_THAT(
+      r.err,
+      AllOf(HasSubstr("error: line 1: INVALID_ARGUMENT: \"kind\""),
+            HasSubstr("error: line 2: INVALID_ARGUMENT:"), HasSubstr("colour"),
+            HasSubstr("error: line 3: INVALID_ARGUMENT: not a JSON object"),
+            HasSubstr("4 records: 1 created, 0 already present, 3 failed")));
   EXPECT_EQ(Atlasctl({"orgs", "get", "c"}).exit_code, 0);
 }
 
@@ -458,7 +476,8 @@ TEST_F(AtlasctlTest, JsonOutputImportsBack) {
   // A bare Organization line: the id comes from its name.
   Result r = Atlasctl({"import", "--key", kEditorKey, "-"}, exported.out);
   EXPECT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.err, HasSubstr("1 records: 0 created, 1 already present, 0 failed"));
+  EXPECT_THAT(r.err,
+              HasSubstr("1 records: 0 created, 1 already present, 0 failed"));
 }
 
 TEST_F(AtlasctlTest, ImportProgressForLongFiles) {
@@ -469,9 +488,9 @@ TEST_F(AtlasctlTest, ImportProgressForLongFiles) {
   }
   Result r = Atlasctl({"import", "--key", kEditorKey, "-"}, lines);
   ASSERT_EQ(r.exit_code, 0) << r;
-  EXPECT_THAT(r.err, AllOf(HasSubstr("imported 100/150\n"),
-                           HasSubstr("imported 150/150\n"),
-                           HasSubstr("150 created")));
+  EXPECT_THAT(r.err,
+              AllOf(HasSubstr("imported 100/150\n"),
+                    HasSubstr("imported 150/150\n"), HasSubstr("150 created")));
 }
 
 // incident-service cases: only when its binary is built.
@@ -483,9 +502,9 @@ TEST_F(AtlasctlTest, IncidentsHealthAndCreate) {
   Result health = Atlasctl({"health"});
   EXPECT_EQ(health.exit_code, 0) << health;
   ASSERT_EQ(CreateVooruit().exit_code, 0);
-  Result created = Atlasctl(
-      {"incidents", "create", "--key", kEditorKey, "--id", "vooruit-2024",
-       R"({"title": "Ransomware at Vooruit",
+  Result created = Atlasctl({"incidents", "create", "--key", kEditorKey, "--id",
+                             "vooruit-2024",
+                             R"({"title": "Ransomware at Vooruit",
            "victims": [{"organization": "organizations/vooruit"}],
            "startDate": {"year": 2024, "month": 3, "day": 28},
            "disclosedDate": {"year": 2024, "month": 4}})"});
@@ -501,18 +520,17 @@ TEST_F(AtlasctlTest, ImportIncidentsTwiceCreatesOnce) {
     GTEST_SKIP() << "incident-service is not built or did not start";
   }
   std::string file = dir_.Sub("seed.jsonl");
-  WriteFile(file,
-            R"({"kind":"organization","id":"vooruit","request_id":"s1",)"
-            R"("record":{"displayName":"Vooruit","country":"BE"}})"
-            "\n"
-            R"({"kind":"incident","id":"vooruit-2024","request_id":"s2",)"
-            R"("record":{"title":"Ransomware at Vooruit","victims":)"
-            R"([{"organization":"organizations/vooruit"}]}})"
-            "\n"
-            R"({"kind":"incident","id":"no-request-id",)"
-            R"("record":{"title":"Second","victims":)"
-            R"([{"organization":"organizations/vooruit"}]}})"
-            "\n");
+  WriteFile(file, R"({"kind":"organization","id":"vooruit","request_id":"s1",)"
+                  R"("record":{"displayName":"Vooruit","country":"BE"}})"
+                  "\n"
+                  R"({"kind":"incident","id":"vooruit-2024","request_id":"s2",)"
+                  R"("record":{"title":"Ransomware at Vooruit","victims":)"
+                  R"([{"organization":"organizations/vooruit"}]}})"
+                  "\n"
+                  R"({"kind":"incident","id":"no-request-id",)"
+                  R"("record":{"title":"Second","victims":)"
+                  R"([{"organization":"organizations/vooruit"}]}})"
+                  "\n");
   Result first = Atlasctl({"import", "--key", kEditorKey, file});
   ASSERT_EQ(first.exit_code, 0) << first;
   EXPECT_THAT(first.err, HasSubstr("3 records: 3 created, 0 already present"));

@@ -94,9 +94,9 @@ class ReflectionJsonClientTest : public ::testing::Test {
     auto runner = grpc_util::ServerRunner::Start(options, {&service_});
     ASSERT_THAT(runner, IsOk());
     runner_ = std::move(*runner);
-    channel_ = ::grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", runner_->port()),
-        ::grpc::InsecureChannelCredentials());
+    channel_ =
+        ::grpc::CreateChannel(absl::StrCat("127.0.0.1:", runner_->port()),
+                              ::grpc::InsecureChannelCredentials());
     client_ = std::make_unique<ReflectionJsonClient>(channel_);
   }
 
@@ -127,37 +127,36 @@ TEST_F(ReflectionJsonClientTest, ListsServicesIncludingHealthAndReflection) {
   ASSERT_THAT(services, IsOk());
   EXPECT_THAT(*services, Contains("atlas.tools.testing.EchoService"));
   EXPECT_THAT(*services, Contains("grpc.health.v1.Health"));
-  EXPECT_THAT(*services,
-              Contains("grpc.reflection.v1alpha.ServerReflection"));
+  EXPECT_THAT(*services, Contains("grpc.reflection.v1alpha.ServerReflection"));
 }
 
 TEST_F(ReflectionJsonClientTest, DescribesServiceWithDependencies) {
-  auto method = client_->FindMethod("atlas.tools.testing.EchoService/Echo",
-                                    options_);
+  auto method =
+      client_->FindMethod("atlas.tools.testing.EchoService/Echo", options_);
   ASSERT_THAT(method, IsOk());
   EXPECT_EQ((*method)->input_type()->full_name(),
             "atlas.tools.testing.EchoRequest");
-  const auto* sent_time =
-      (*method)->input_type()->FindFieldByName("sent_time");
+  const auto* sent_time = (*method)->input_type()->FindFieldByName("sent_time");
   ASSERT_NE(sent_time, nullptr);
   EXPECT_EQ(sent_time->message_type()->full_name(),
             "google.protobuf.Timestamp");
   // The dotted form names the same method.
-  auto dotted = client_->FindMethod("atlas.tools.testing.EchoService.Count",
-                                    options_);
+  auto dotted =
+      client_->FindMethod("atlas.tools.testing.EchoService.Count", options_);
   ASSERT_THAT(dotted, IsOk());
   EXPECT_TRUE((*dotted)->server_streaming());
 }
 
 TEST_F(ReflectionJsonClientTest, CallsUnaryMethodFromJson) {
-  auto responses = CallJson(
-      "atlas.tools.testing.EchoService/Echo",
-      R"({"text": "hello", "tags": [{"key": "k", "value": "v"}],
+  auto responses =
+      CallJson("atlas.tools.testing.EchoService/Echo",
+               R"({"text": "hello", "tags": [{"key": "k", "value": "v"}],
           "mood": "GRUMPY", "sent_time": "2024-03-28T10:00:00Z"})");
   ASSERT_THAT(responses, IsOk());
-  EXPECT_THAT(*responses,
-              ElementsAre(R"({"text":"hello","tags":[{"key":"k","value":"v"}],)"
-                          R"("mood":"GRUMPY","sentTime":"2024-03-28T10:00:00Z"})"));
+  EXPECT_THAT(
+      *responses,
+      ElementsAre(R"({"text":"hello","tags":[{"key":"k","value":"v"}],)"
+                  R"("mood":"GRUMPY","sentTime":"2024-03-28T10:00:00Z"})"));
 }
 
 TEST_F(ReflectionJsonClientTest, SendsMetadata) {
@@ -184,8 +183,9 @@ TEST_F(ReflectionJsonClientTest, EmptyRequestMeansDefaults) {
 }
 
 TEST_F(ReflectionJsonClientTest, CallsHealthCheck) {
-  auto responses = CallJson("grpc.health.v1.Health/Check",
-                            R"({"service": "atlas.tools.testing.EchoService"})");
+  auto responses =
+      CallJson("grpc.health.v1.Health/Check",
+               R"({"service": "atlas.tools.testing.EchoService"})");
   ASSERT_THAT(responses, IsOk());
   EXPECT_THAT(*responses, ElementsAre(R"({"status":"SERVING"})"));
 }
@@ -219,24 +219,23 @@ TEST_F(ReflectionJsonClientTest, MalformedJsonIsInvalidArgument) {
 TEST_F(ReflectionJsonClientTest, WrongValueTypeIsInvalidArgument) {
   auto responses =
       CallJson("atlas.tools.testing.EchoService/Echo", R"({"mood": "SAD"})");
-  EXPECT_THAT(responses, StatusIs(absl::StatusCode::kInvalidArgument,
-                                  HasSubstr("mood")));
+  EXPECT_THAT(responses,
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("mood")));
 }
 
 TEST_F(ReflectionJsonClientTest, UnknownMethodIsNotFound) {
-  auto responses =
-      CallJson("atlas.tools.testing.EchoService/Shout", R"({})");
-  EXPECT_THAT(responses,
-              StatusIs(absl::StatusCode::kNotFound,
-                       "method Shout not found in service "
-                       "atlas.tools.testing.EchoService"));
+  auto responses = CallJson("atlas.tools.testing.EchoService/Shout", R"({})");
+  EXPECT_THAT(responses, StatusIs(absl::StatusCode::kNotFound,
+                                  "method Shout not found in service "
+                                  "atlas.tools.testing.EchoService"));
 }
 
 TEST_F(ReflectionJsonClientTest, UnknownServiceIsNotFound) {
   auto responses = CallJson("atlas.nothing.v1.Nothing/Get", R"({})");
-  EXPECT_THAT(responses,
-              StatusIs(absl::StatusCode::kNotFound,
-                       HasSubstr("service atlas.nothing.v1.Nothing not found")));
+  EXPECT_THAT(
+      responses,
+      StatusIs(absl::StatusCode::kNotFound,
+               HasSubstr("service atlas.nothing.v1.Nothing not found")));
 }
 
 TEST_F(ReflectionJsonClientTest, MalformedMethodNameIsInvalidArgument) {
@@ -259,13 +258,12 @@ TEST_F(ReflectionJsonClientTest, UnreachableServerIsUnavailable) {
 
 TEST_F(ReflectionJsonClientTest, ReusesDescriptorsAcrossCalls) {
   ASSERT_THAT(CallJson("atlas.tools.testing.EchoService/Echo", "{}"), IsOk());
-  ASSERT_THAT(CallJson("atlas.tools.testing.EchoService/Count",
-                       R"({"count": 1})"),
-              IsOk());
+  ASSERT_THAT(
+      CallJson("atlas.tools.testing.EchoService/Count", R"({"count": 1})"),
+      IsOk());
   // Health after Echo: the second service's file is fetched on a new
   // stream and built into the same pool.
-  EXPECT_THAT(CallJson("grpc.health.v1.Health/Check", "{}"),
-              IsOk());
+  EXPECT_THAT(CallJson("grpc.health.v1.Health/Check", "{}"), IsOk());
   auto counted =
       CallJson("atlas.tools.testing.EchoService/Count", R"({"count": 2})");
   ASSERT_THAT(counted, IsOk());

@@ -35,12 +35,12 @@ absl::Status RunCall(const Invocation& invocation, Env& env) {
   } else if (absl::StartsWith(service, "atlas.catalog.")) {
     catalog = true;
   } else {
-    return UsageError(absl::StrCat(
-        "cannot tell which server serves \"", method,
-        "\": add --server=catalog or --server=incidents"));
+    return UsageError(
+        absl::StrCat("cannot tell which server serves \"", method,
+                     "\": add --server=catalog or --server=incidents"));
   }
-  grpc_json::ReflectionJsonClient client(
-      catalog ? env.CatalogChannel() : env.IncidentsChannel());
+  grpc_json::ReflectionJsonClient client(catalog ? env.CatalogChannel()
+                                                 : env.IncidentsChannel());
   return client.Call(method, json, env.CallOptions(),
                      [&env](const std::string& response) {
                        env.out() << response << "\n";

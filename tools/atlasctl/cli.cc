@@ -176,7 +176,8 @@ std::shared_ptr<::grpc::Channel> Env::CatalogChannel() {
 
 std::shared_ptr<::grpc::Channel> Env::IncidentsChannel() {
   if (incidents_ == nullptr) {
-    incidents_ = ::grpc::CreateChannel(options_.incidents_address, Credentials());
+    incidents_ =
+        ::grpc::CreateChannel(options_.incidents_address, Credentials());
   }
   return incidents_;
 }
@@ -224,15 +225,17 @@ absl::StatusOr<int> Invocation::IntFlag(const std::string& name,
   if (!v.has_value()) return default_value;
   int value;
   if (!absl::SimpleAtoi(*v, &value)) {
-    return UsageError(absl::StrCat("--", name, ": \"", *v,
-                                   "\" is not a whole number"));
+    return UsageError(
+        absl::StrCat("--", name, ": \"", *v, "\" is not a whole number"));
   }
   return value;
 }
 
 std::string UsageLine(const Command& command) {
-  std::string line = absl::StrCat("atlasctl ", absl::StrJoin(command.words, " "));
-  if (!command.args_usage.empty()) absl::StrAppend(&line, " ", command.args_usage);
+  std::string line =
+      absl::StrCat("atlasctl ", absl::StrJoin(command.words, " "));
+  if (!command.args_usage.empty())
+    absl::StrAppend(&line, " ", command.args_usage);
   for (const std::string& flag : command.flags) {
     absl::StrAppend(&line, " [--", flag,
                     Switches().count(flag) != 0 ? "" : "=...", "]");
@@ -302,8 +305,9 @@ int Run(const std::vector<std::string>& argv,
       }
     }
     if (!subcommands.empty()) {
-      err << "error: " << parsed->positional[0] << " needs a subcommand: "
-          << absl::StrJoin(subcommands, ", ") << "\n";
+      err << "error: " << parsed->positional[0]
+          << " needs a subcommand: " << absl::StrJoin(subcommands, ", ")
+          << "\n";
     } else {
       err << "error: unknown command \"" << parsed->positional[0] << "\"\n"
           << "run `atlasctl --help` for usage\n";
@@ -414,9 +418,9 @@ absl::Status ParseJsonArgument(const std::string& arg,
   google::protobuf::util::Status parsed =
       google::protobuf::util::JsonStringToMessage(json, &message, options);
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not valid JSON for ", message.GetDescriptor()->full_name(),
-                     ": ", SingleLine(std::string(parsed.message()))));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "not valid JSON for ", message.GetDescriptor()->full_name(), ": ",
+        SingleLine(std::string(parsed.message()))));
   }
   return absl::OkStatus();
 }

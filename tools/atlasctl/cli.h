@@ -22,10 +22,10 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/grpc/tls.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
-#include "common/grpc/tls.h"
 #include "tools/grpc_json/reflection_json_client.h"
 
 namespace atlas::atlasctl {

@@ -26,15 +26,15 @@ absl::Status RunHealth(const Invocation& invocation, Env& env) {
     Health::Stub stub(is_catalog ? env.CatalogChannel()
                                  : env.IncidentsChannel());
     for (const std::string& service :
-         {std::string(), std::string(is_catalog
-                                         ? "atlas.catalog.v1.CatalogService"
-                                         : "atlas.incident.v1.IncidentService")}) {
+         {std::string(),
+          std::string(is_catalog ? "atlas.catalog.v1.CatalogService"
+                                 : "atlas.incident.v1.IncidentService")}) {
       HealthCheckRequest request;
       request.set_service(service);
       HealthCheckResponse response;
       auto context = env.NewContext();
-      absl::Status status =
-          grpc_util::FromGrpcStatus(stub.Check(context.get(), request, &response));
+      absl::Status status = grpc_util::FromGrpcStatus(
+          stub.Check(context.get(), request, &response));
       std::string shown;
       if (status.ok()) {
         shown = HealthCheckResponse::ServingStatus_Name(response.status());
@@ -55,7 +55,8 @@ absl::Status RunHealth(const Invocation& invocation, Env& env) {
                   << "\",\"service\":\"" << service << "\",\"status\":\""
                   << shown << "\"}\n";
       } else {
-        table.AddRow({label, address, service.empty() ? "\"\"" : service, shown});
+        table.AddRow(
+            {label, address, service.empty() ? "\"\"" : service, shown});
       }
     }
   }

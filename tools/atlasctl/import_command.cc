@@ -100,9 +100,9 @@ absl::StatusOr<ImportLine> ParseLine(absl::string_view text) {
                           : key == "request_id" ? &line.request_id
                                                 : nullptr;
     if (target == nullptr) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "unknown key \"", key,
-          "\" (expected kind, parent, id, request_id, record)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown key \"", key,
+                       "\" (expected kind, parent, id, request_id, record)"));
     }
     if (value.kind_case() != pb::Value::kStringValue) {
       return absl::InvalidArgumentError(
@@ -132,8 +132,7 @@ absl::StatusOr<ImportLine> ParseLine(absl::string_view text) {
       if (line.parent.empty()) line.parent = from_name.parent;
     }
   }
-  if ((line.kind == "event" || line.kind == "source") &&
-      line.parent.empty()) {
+  if ((line.kind == "event" || line.kind == "source") && line.parent.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("\"parent\" (incidents/x) is required for a ", line.kind));
   }
@@ -143,10 +142,9 @@ absl::StatusOr<ImportLine> ParseLine(absl::string_view text) {
 absl::Status ParseRecord(const std::string& json, pb::Message& message) {
   pb::util::Status parsed = pb::util::JsonStringToMessage(json, &message);
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("\"record\" is not a valid ",
-                     message.GetDescriptor()->full_name(), ": ",
-                     SingleLine(std::string(parsed.message()))));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "\"record\" is not a valid ", message.GetDescriptor()->full_name(),
+        ": ", SingleLine(std::string(parsed.message()))));
   }
   return absl::OkStatus();
 }
@@ -164,7 +162,8 @@ class Importer {
   absl::StatusOr<Outcome> Import(const ImportLine& line) {
     if (line.kind == "organization") {
       catalog::CreateOrganizationRequest request;
-      RETURN_IF_ERROR(ParseRecord(line.record_json, *request.mutable_organization()));
+      RETURN_IF_ERROR(
+          ParseRecord(line.record_json, *request.mutable_organization()));
       request.set_organization_id(line.id);
       request.set_request_id(line.request_id);
       return Create<catalog::Organization>(
@@ -181,7 +180,8 @@ class Importer {
     }
     if (line.kind == "incident") {
       incident::CreateIncidentRequest request;
-      RETURN_IF_ERROR(ParseRecord(line.record_json, *request.mutable_incident()));
+      RETURN_IF_ERROR(
+          ParseRecord(line.record_json, *request.mutable_incident()));
       request.set_incident_id(line.id);
       request.set_request_id(line.request_id);
       return Create<incident::Incident>(
@@ -310,10 +310,10 @@ absl::Status RunImport(const Invocation& invocation, Env& env) {
   env.err() << "import: " << total << " records: " << created << " created, "
             << present << " already present, " << failed << " failed\n";
   if (failed == 0) return absl::OkStatus();
-  return absl::Status(first_error.code(),
-                      absl::StrCat(failed, " of ", total,
-                                   " records failed; first: ",
-                                   first_error.message()));
+  return absl::Status(
+      first_error.code(),
+      absl::StrCat(failed, " of ", total,
+                   " records failed; first: ", first_error.message()));
 }
 
 }  // namespace

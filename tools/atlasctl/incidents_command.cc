@@ -43,7 +43,8 @@ std::string EventDate(const incident::TimelineEvent& e) {
   } else if (e.has_relative_date()) {
     date = FormatPartialDate(e.relative_date().resolved());
   }
-  if (e.has_end_date()) absl::StrAppend(&date, "..", FormatPartialDate(e.end_date()));
+  if (e.has_end_date())
+    absl::StrAppend(&date, "..", FormatPartialDate(e.end_date()));
   return date;
 }
 

@@ -15,7 +15,9 @@ namespace {
 
 namespace catalog = ::atlas::catalog::v1;
 
-Table OrgTable() { return Table({"NAME", "DISPLAY NAME", "COUNTRY", "DOMAINS"}); }
+Table OrgTable() {
+  return Table({"NAME", "DISPLAY NAME", "COUNTRY", "DOMAINS"});
+}
 
 void AddOrgRow(Table& table, const catalog::Organization& org) {
   table.AddRow({org.name(), org.display_name(), org.country(),
@@ -98,11 +100,11 @@ absl::Status RunSearch(const Invocation& invocation, Env& env) {
       if (env.json()) {
         env.PrintJson(result);
       } else {
-        table.AddRow({result.organization().name(),
-                      result.organization().display_name(),
-                      result.organization().country(),
-                      catalog::SearchResult::MatchKind_Name(result.match_kind()),
-                      result.matched_text()});
+        table.AddRow(
+            {result.organization().name(), result.organization().display_name(),
+             result.organization().country(),
+             catalog::SearchResult::MatchKind_Name(result.match_kind()),
+             result.matched_text()});
       }
     }
     request.set_page_token(response.next_page_token());

@@ -30,8 +30,8 @@ std::string Truncate(const std::string& s, size_t max) {
 // Tabs and newlines would break the layout.
 std::string OneLine(std::string s) {
   std::replace_if(
-      s.begin(), s.end(), [](char c) { return c == '\n' || c == '\t' || c == '\r'; },
-      ' ');
+      s.begin(), s.end(),
+      [](char c) { return c == '\n' || c == '\t' || c == '\r'; }, ' ');
   return s;
 }
 

@@ -114,9 +114,8 @@ class ReflectionSession {
   ReflectionSession(std::shared_ptr<::grpc::Channel> channel,
                     const CallOptions& options) {
     ApplyCallOptions(options, context_);
-    stream_ = std::make_unique<BlockingGenericStream>(std::move(channel),
-                                                      context_,
-                                                      kReflectionMethod);
+    stream_ = std::make_unique<BlockingGenericStream>(
+        std::move(channel), context_, kReflectionMethod);
     started_ = stream_->Start();
   }
 
@@ -169,7 +168,8 @@ class CollectingErrors : public pb::DescriptorPool::ErrorCollector {
   void AddError(const std::string& filename, const std::string& element_name,
                 const pb::Message* /*descriptor*/, ErrorLocation /*location*/,
                 const std::string& message) override {
-    errors_.push_back(absl::StrCat(filename, ": ", element_name, ": ", message));
+    errors_.push_back(
+        absl::StrCat(filename, ": ", element_name, ": ", message));
   }
   std::string Text() const { return absl::StrJoin(errors_, "; "); }
 
@@ -184,9 +184,9 @@ absl::StatusOr<std::pair<std::string, std::string>> SplitMethodName(
   size_t cut = name.rfind('/');
   if (cut == absl::string_view::npos) cut = name.rfind('.');
   if (cut == absl::string_view::npos || cut == 0 || cut + 1 == name.size()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "method name \"", name,
-        "\" is not of the form package.Service/Method"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("method name \"", name,
+                     "\" is not of the form package.Service/Method"));
   }
   return std::make_pair(std::string(name.substr(0, cut)),
                         std::string(name.substr(cut + 1)));
@@ -201,7 +201,8 @@ std::string OneLine(absl::string_view text) {
     if (c == ' ' && (out.empty() || out.back() == ' ')) continue;
     out.push_back(c);
   }
-  while (!out.empty() && (out.back() == ' ' || out.back() == '^')) out.pop_back();
+  while (!out.empty() && (out.back() == ' ' || out.back() == '^'))
+    out.pop_back();
   return out;
 }
 
@@ -242,8 +243,9 @@ absl::Status ReflectionJsonClient::LoadSymbol(const std::string& symbol,
   ReflectionSession session(channel_, options);
   // Files received and not yet in pool_, by name.
   std::map<std::string, pb::FileDescriptorProto> received;
-  auto take = [&received](const wire::ServerReflectionResponse& response)
-      -> absl::Status {
+  auto take =
+      [&received](
+          const wire::ServerReflectionResponse& response) -> absl::Status {
     for (const std::string& bytes :
          response.file_descriptor_response().file_descriptor_proto()) {
       pb::FileDescriptorProto file;
@@ -378,10 +380,9 @@ absl::Status ReflectionJsonClient::Call(
   pb::util::Status parsed = pb::util::JsonStringToMessage(
       pb::StringPiece(json.data(), json.size()), request.get(), parse_options);
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("request is not valid JSON for ",
-                     m->input_type()->full_name(), ": ",
-                     OneLine(std::string(parsed.message()))));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "request is not valid JSON for ", m->input_type()->full_name(), ": ",
+        OneLine(std::string(parsed.message()))));
   }
 
   ::grpc::ClientContext context;
@@ -403,12 +404,11 @@ absl::Status ReflectionJsonClient::Call(
     std::unique_ptr<pb::Message> response(prototype->New());
     std::string out;
     if (!response->ParseFromString(bytes)) {
-      decode_error = absl::InternalError(absl::StrCat(
-          "server sent a response that does not parse as ",
-          m->output_type()->full_name()));
-    } else if (pb::util::Status printed =
-                   pb::util::MessageToJsonString(*response, &out,
-                                                 print_options);
+      decode_error = absl::InternalError(
+          absl::StrCat("server sent a response that does not parse as ",
+                       m->output_type()->full_name()));
+    } else if (pb::util::Status printed = pb::util::MessageToJsonString(
+                   *response, &out, print_options);
                !printed.ok()) {
       decode_error = absl::InternalError(
           absl::StrCat("cannot print the response as JSON: ",

@@ -100,9 +100,10 @@ class ReflectionJsonClient {
   // protobuf JSON mapping of its request type; empty means `{}`) and calls
   // `on_response` with each response as JSON, in order. Returns the call's
   // final status; responses received before an error are still delivered.
-  absl::Status Call(absl::string_view method, absl::string_view request_json,
-                    const CallOptions& options,
-                    absl::FunctionRef<void(const std::string& json)> on_response);
+  absl::Status Call(
+      absl::string_view method, absl::string_view request_json,
+      const CallOptions& options,
+      absl::FunctionRef<void(const std::string& json)> on_response);
 
  private:
   // Fetches, over one reflection stream, the file defining `symbol` and

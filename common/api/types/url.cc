@@ -1,4 +1,4 @@
-#include "common/api/url.h"
+#include "common/api/types/url.h"
 
 #include <curl/curl.h>
 #include <libpsl.h>
@@ -32,8 +32,8 @@ std::string Part(CURLU* h, CURLUPart part, unsigned flags = 0) {
 
 absl::Status Invalid(absl::string_view field, absl::string_view input,
                      absl::string_view rule) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      field, ": \"", input.substr(0, 100), "\" ", rule));
+  return absl::InvalidArgumentError(
+      absl::StrCat(field, ": \"", input.substr(0, 100), "\" ", rule));
 }
 
 // The Public Suffix List, loaded once from Debian's file; libpsl's own
@@ -57,7 +57,8 @@ absl::StatusOr<CurlUrl> Parse(absl::string_view input, absl::string_view field,
   for (char c : text) {
     if (absl::ascii_isspace(static_cast<unsigned char>(c)) ||
         absl::ascii_iscntrl(static_cast<unsigned char>(c))) {
-      return Invalid(field, input, "contains white space or control characters");
+      return Invalid(field, input,
+                     "contains white space or control characters");
     }
   }
   size_t sep = text.find("://");
@@ -77,7 +78,8 @@ absl::StatusOr<CurlUrl> Parse(absl::string_view input, absl::string_view field,
   {
     size_t start = text.find("://") + 3;
     size_t end = text.find_first_of("/?#", start);
-    if (text.find('%', start) < (end == std::string::npos ? text.size() : end)) {
+    if (text.find('%', start) <
+        (end == std::string::npos ? text.size() : end)) {
       return Invalid(field, input, "has percent-encoding in its host name");
     }
   }
@@ -85,9 +87,9 @@ absl::StatusOr<CurlUrl> Parse(absl::string_view input, absl::string_view field,
   if (h == nullptr) return absl::ResourceExhaustedError("out of memory");
   CURLUcode rc = curl_url_set(h.get(), CURLUPART_URL, text.c_str(), 0);
   if (rc != CURLUE_OK) {
-    return Invalid(field, input,
-                   absl::StrCat("is not a valid URL (", curl_url_strerror(rc),
-                                ")"));
+    return Invalid(
+        field, input,
+        absl::StrCat("is not a valid URL (", curl_url_strerror(rc), ")"));
   }
   *host = absl::AsciiStrToLower(Part(h.get(), CURLUPART_HOST));
   if (absl::EndsWith(*host, ".")) {
@@ -127,11 +129,19 @@ std::string Refang(absl::string_view text) {
   // Until nothing changes: one pass turns "[[.]]" into "[.]", and the
   // result must be refanged already (NormalizeUrl is idempotent).
   std::string out(absl::StripAsciiWhitespace(text));
-  while (absl::StrReplaceAll(
-             {{"[.]", "."}, {"(.)", "."}, {"{.}", "."}, {"[dot]", "."},
-              {"(dot)", "."}, {"{dot}", "."}, {"[DOT]", "."}, {"(DOT)", "."},
-              {"[://]", "://"}, {"[:]", ":"}, {"[/]", "/"}, {"[@]", "@"}},
-             &out) > 0) {
+  while (absl::StrReplaceAll({{"[.]", "."},
+                              {"(.)", "."},
+                              {"{.}", "."},
+                              {"[dot]", "."},
+                              {"(dot)", "."},
+                              {"{dot}", "."},
+                              {"[DOT]", "."},
+                              {"(DOT)", "."},
+                              {"[://]", "://"},
+                              {"[:]", ":"},
+                              {"[/]", "/"},
+                              {"[@]", "@"}},
+                             &out) > 0) {
   }
   // Defanged schemes: hxxp, hxxps, hXXp..., fxp.
   std::string lower = absl::AsciiStrToLower(out.substr(0, 8));
@@ -165,7 +175,8 @@ absl::StatusOr<std::string> NormalizeOnce(absl::string_view input,
     CurlUrl bare(curl_url());
     if (bare != nullptr &&
         curl_url_set(bare.get(), CURLUPART_URL,
-                     absl::StrCat("https://", stripped).c_str(), 0) == CURLUE_OK) {
+                     absl::StrCat("https://", stripped).c_str(),
+                     0) == CURLUE_OK) {
       host = absl::AsciiStrToLower(Part(bare.get(), CURLUPART_HOST));
     }
   }
@@ -232,14 +243,15 @@ std::string Defang(absl::string_view url) {
   size_t sep = url.find("://");
   if (sep != absl::string_view::npos) {
     std::string scheme(url.substr(0, sep));
-    if (absl::StartsWithIgnoreCase(scheme, "http")) scheme.replace(0, 4, "hxxp");
+    if (absl::StartsWithIgnoreCase(scheme, "http"))
+      scheme.replace(0, 4, "hxxp");
     out = absl::StrCat(scheme, "://");
     rest = url.substr(sep + 3);
   }
   size_t host_end = rest.find_first_of("/?#");
   if (host_end == absl::string_view::npos) host_end = rest.size();
-  absl::StrAppend(&out, absl::StrReplaceAll(rest.substr(0, host_end),
-                                            {{".", "[.]"}}),
+  absl::StrAppend(&out,
+                  absl::StrReplaceAll(rest.substr(0, host_end), {{".", "[.]"}}),
                   rest.substr(host_end));
   return out;
 }

@@ -6,14 +6,14 @@
 // query, or one that was altered, is INVALID_ARGUMENT naming `page_token`.
 // Tokens are web-safe base64 and are not secret: they only hold keys the
 // caller could see.
-#ifndef ATLAS_COMMON_API_PAGE_TOKEN_H_
-#define ATLAS_COMMON_API_PAGE_TOKEN_H_
+#ifndef ATLAS_COMMON_API_AIP_PAGE_TOKEN_H_
+#define ATLAS_COMMON_API_AIP_PAGE_TOKEN_H_
 
 #include <initializer_list>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace atlas::api {
 
@@ -25,8 +25,8 @@ std::string EncodePageToken(absl::string_view query_fingerprint,
                             absl::string_view cursor);
 
 // The cursor of `token`, if it was made for `query_fingerprint`.
-absl::StatusOr<std::string> DecodePageToken(absl::string_view token,
-                                            absl::string_view query_fingerprint);
+absl::StatusOr<std::string> DecodePageToken(
+    absl::string_view token, absl::string_view query_fingerprint);
 
 // The page size to serve: 50 for 0, capped at 1000; INVALID_ARGUMENT naming
 // `page_size` when negative.
@@ -34,4 +34,4 @@ absl::StatusOr<int> EffectivePageSize(int requested);
 
 }  // namespace atlas::api
 
-#endif  // ATLAS_COMMON_API_PAGE_TOKEN_H_
+#endif  // ATLAS_COMMON_API_AIP_PAGE_TOKEN_H_

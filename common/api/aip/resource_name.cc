@@ -1,4 +1,4 @@
-#include "common/api/resource_name.h"
+#include "common/api/aip/resource_name.h"
 
 #include <atomic>
 #include <cstdint>
@@ -22,7 +22,8 @@ bool IsAlnum(char c) { return IsIdChar(c) && c != '-'; }
 
 absl::Status ValidateId(absl::string_view id, absl::string_view field) {
   if (id.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": must not be empty"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": must not be empty"));
   }
   if (id.size() > 63) {
     return absl::InvalidArgumentError(
@@ -35,8 +36,8 @@ absl::Status ValidateId(absl::string_view id, absl::string_view field) {
     }
   }
   if (!IsAlnum(id.front()) || !IsAlnum(id.back())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": must start and end with a letter or a digit"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": must start and end with a letter or a digit"));
   }
   return absl::OkStatus();
 }
@@ -77,9 +78,9 @@ absl::StatusOr<std::string> ParseName(absl::string_view name,
   }
   std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
   if (parts.size() != 2 || parts[0] != collection) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": \"", name.substr(0, 100), "\" is not of the form ",
-        collection, "/{id}"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": \"", name.substr(0, 100),
+                     "\" is not of the form ", collection, "/{id}"));
   }
   absl::Status s = ValidateId(parts[1], field);
   if (!s.ok()) return s;

@@ -1,10 +1,10 @@
-#include "common/api/countries.h"
+#include "common/api/types/countries.h"
 
 #include <fstream>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "common/api/validation.h"
+#include "common/api/aip/validation.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 
@@ -13,9 +13,9 @@ namespace atlas::api {
 absl::StatusOr<CountryList> CountryList::LoadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::NotFoundError(absl::StrCat(
-        "cannot read ISO 3166-1 list ", path,
-        " (install Debian's iso-codes package)"));
+    return absl::NotFoundError(
+        absl::StrCat("cannot read ISO 3166-1 list ", path,
+                     " (install Debian's iso-codes package)"));
   }
   std::stringstream text;
   text << in.rdbuf();

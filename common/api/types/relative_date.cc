@@ -1,4 +1,4 @@
-#include "common/api/relative_date.h"
+#include "common/api/types/relative_date.h"
 
 #include <string>
 #include <vector>
@@ -12,11 +12,11 @@
 namespace atlas::api {
 namespace {
 
-constexpr const char* kWeekdays[] = {"monday", "tuesday",  "wednesday",
-                                     "thursday", "friday", "saturday",
+constexpr const char* kWeekdays[] = {"monday",   "tuesday", "wednesday",
+                                     "thursday", "friday",  "saturday",
                                      "sunday"};
-constexpr const char* kSmallNumbers[] = {"one", "two",   "three", "four",
-                                         "five", "six",  "seven", "eight",
+constexpr const char* kSmallNumbers[] = {"one",  "two", "three", "four",
+                                         "five", "six", "seven", "eight",
                                          "nine", "ten"};
 
 int WeekdayIndex(absl::string_view word) {
@@ -41,13 +41,20 @@ int ParseCount(absl::string_view word) {
 
 int WeekdayOf(absl::CivilDay day) {
   switch (absl::GetWeekday(day)) {
-    case absl::Weekday::monday: return 0;
-    case absl::Weekday::tuesday: return 1;
-    case absl::Weekday::wednesday: return 2;
-    case absl::Weekday::thursday: return 3;
-    case absl::Weekday::friday: return 4;
-    case absl::Weekday::saturday: return 5;
-    case absl::Weekday::sunday: return 6;
+    case absl::Weekday::monday:
+      return 0;
+    case absl::Weekday::tuesday:
+      return 1;
+    case absl::Weekday::wednesday:
+      return 2;
+    case absl::Weekday::thursday:
+      return 3;
+    case absl::Weekday::friday:
+      return 4;
+    case absl::Weekday::saturday:
+      return 5;
+    case absl::Weekday::sunday:
+      return 6;
   }
   return 0;
 }

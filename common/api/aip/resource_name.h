@@ -2,14 +2,14 @@
 //
 // An id is 1..63 characters of [a-z0-9-], starting and ending with a letter
 // or a digit. Names are "collection/id" or "collection/id/sub/id".
-#ifndef ATLAS_COMMON_API_RESOURCE_NAME_H_
-#define ATLAS_COMMON_API_RESOURCE_NAME_H_
+#ifndef ATLAS_COMMON_API_AIP_RESOURCE_NAME_H_
+#define ATLAS_COMMON_API_AIP_RESOURCE_NAME_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace atlas::api {
 
@@ -38,4 +38,4 @@ absl::StatusOr<ChildName> ParseChildName(absl::string_view name,
 
 }  // namespace atlas::api
 
-#endif  // ATLAS_COMMON_API_RESOURCE_NAME_H_
+#endif  // ATLAS_COMMON_API_AIP_RESOURCE_NAME_H_

@@ -13,8 +13,8 @@
 //
 // Thread safety: every function may be called concurrently. The Public
 // Suffix List is loaded once, on first use.
-#ifndef ATLAS_COMMON_API_URL_H_
-#define ATLAS_COMMON_API_URL_H_
+#ifndef ATLAS_COMMON_API_TYPES_URL_H_
+#define ATLAS_COMMON_API_TYPES_URL_H_
 
 #include <string>
 
@@ -65,4 +65,4 @@ std::string Defang(absl::string_view url);
 
 }  // namespace atlas::api
 
-#endif  // ATLAS_COMMON_API_URL_H_
+#endif  // ATLAS_COMMON_API_TYPES_URL_H_

@@ -1,8 +1,8 @@
-#include "common/api/page_token.h"
+#include "common/api/aip/page_token.h"
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "common/api/digest.h"
+#include "common/api/aip/digest.h"
 
 namespace atlas::api {
 namespace {
@@ -29,8 +29,8 @@ std::string QueryFingerprint(std::initializer_list<absl::string_view> parts) {
 
 std::string EncodePageToken(absl::string_view query_fingerprint,
                             absl::string_view cursor) {
-  std::string body = absl::StrCat(absl::string_view(&kVersion, 1),
-                                  query_fingerprint, cursor);
+  std::string body =
+      absl::StrCat(absl::string_view(&kVersion, 1), query_fingerprint, cursor);
   // The checksum makes an edited token fail cleanly instead of landing on
   // an arbitrary cursor.
   std::string checksum = Sha256(body).substr(0, kChecksumBytes);
@@ -41,7 +41,8 @@ absl::StatusOr<std::string> DecodePageToken(
     absl::string_view token, absl::string_view query_fingerprint) {
   std::string raw;
   if (!absl::WebSafeBase64Unescape(token, &raw) ||
-      raw.size() < 1 + kFingerprintBytes + kChecksumBytes || raw[0] != kVersion) {
+      raw.size() < 1 + kFingerprintBytes + kChecksumBytes ||
+      raw[0] != kVersion) {
     return BadToken();
   }
   absl::string_view body(raw.data(), raw.size() - kChecksumBytes);

@@ -1,4 +1,4 @@
-#include "common/api/digest.h"
+#include "common/api/aip/digest.h"
 
 #include <openssl/sha.h>
 

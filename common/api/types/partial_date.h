@@ -1,12 +1,12 @@
 // PartialDate rules: validation and the interval a partial date covers.
-#ifndef ATLAS_COMMON_API_PARTIAL_DATE_H_
-#define ATLAS_COMMON_API_PARTIAL_DATE_H_
+#ifndef ATLAS_COMMON_API_TYPES_PARTIAL_DATE_H_
+#define ATLAS_COMMON_API_TYPES_PARTIAL_DATE_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "atlas/type/v1/partial_date.pb.h"
 
@@ -44,4 +44,4 @@ absl::StatusOr<atlas::type::v1::PartialDate> ParsePartialDate(
 
 }  // namespace atlas::api
 
-#endif  // ATLAS_COMMON_API_PARTIAL_DATE_H_
+#endif  // ATLAS_COMMON_API_TYPES_PARTIAL_DATE_H_

@@ -4,8 +4,8 @@
 //
 // Thread safety: a loaded CountryList is immutable; any number of threads
 // may read it.
-#ifndef ATLAS_COMMON_API_COUNTRIES_H_
-#define ATLAS_COMMON_API_COUNTRIES_H_
+#ifndef ATLAS_COMMON_API_TYPES_COUNTRIES_H_
+#define ATLAS_COMMON_API_TYPES_COUNTRIES_H_
 
 #include <string>
 
@@ -53,4 +53,4 @@ class CountryList {
 
 }  // namespace atlas::api
 
-#endif  // ATLAS_COMMON_API_COUNTRIES_H_
+#endif  // ATLAS_COMMON_API_TYPES_COUNTRIES_H_

@@ -1,4 +1,4 @@
-#include "common/api/validation.h"
+#include "common/api/aip/validation.h"
 
 #include <algorithm>
 #include <vector>
@@ -53,8 +53,7 @@ size_t Utf8Length(absl::string_view s) {
 absl::Status ValidateText(absl::string_view value, absl::string_view field,
                           size_t min_chars, size_t max_chars) {
   if (!IsValidUtf8(value)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": not valid UTF-8"));
+    return absl::InvalidArgumentError(absl::StrCat(field, ": not valid UTF-8"));
   }
   size_t n = Utf8Length(value);
   if (n < min_chars) {
@@ -64,8 +63,8 @@ absl::Status ValidateText(absl::string_view value, absl::string_view field,
                                       " characters, got ", n));
   }
   if (n > max_chars) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": at most ", max_chars, " characters, got ", n));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": at most ", max_chars, " characters, got ", n));
   }
   for (unsigned char c : value) {
     if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f) {
@@ -134,12 +133,12 @@ absl::Status ValidateUpdateMask(
     }
     if (std::find(output_only.begin(), output_only.end(), path) !=
         output_only.end()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "update_mask: \"", path, "\" is output only"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("update_mask: \"", path, "\" is output only"));
     }
-    return absl::InvalidArgumentError(absl::StrCat(
-        "update_mask: unknown field \"", absl::string_view(path).substr(0, 100),
-        "\""));
+    return absl::InvalidArgumentError(
+        absl::StrCat("update_mask: unknown field \"",
+                     absl::string_view(path).substr(0, 100), "\""));
   }
   return absl::OkStatus();
 }

@@ -2,12 +2,12 @@
 // fingerprints (AIP-155). Both hash the deterministic serialisation with
 // SHA-256, so they are equal across processes and restarts for equal
 // messages.
-#ifndef ATLAS_COMMON_API_DIGEST_H_
-#define ATLAS_COMMON_API_DIGEST_H_
+#ifndef ATLAS_COMMON_API_AIP_DIGEST_H_
+#define ATLAS_COMMON_API_AIP_DIGEST_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
+#include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 
 namespace atlas::api {
@@ -32,4 +32,4 @@ std::string RequestFingerprint(const google::protobuf::Message& request);
 
 }  // namespace atlas::api
 
-#endif  // ATLAS_COMMON_API_DIGEST_H_
+#endif  // ATLAS_COMMON_API_AIP_DIGEST_H_

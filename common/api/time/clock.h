@@ -1,6 +1,6 @@
 // Time source, injected so that tests control time.
-#ifndef ATLAS_COMMON_API_CLOCK_H_
-#define ATLAS_COMMON_API_CLOCK_H_
+#ifndef ATLAS_COMMON_API_TIME_CLOCK_H_
+#define ATLAS_COMMON_API_TIME_CLOCK_H_
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -45,4 +45,4 @@ class FakeClock : public Clock {
 
 }  // namespace atlas::api
 
-#endif  // ATLAS_COMMON_API_CLOCK_H_
+#endif  // ATLAS_COMMON_API_TIME_CLOCK_H_

@@ -7,8 +7,8 @@
 //   "[on|since|last] Monday".."Sunday" (optionally "of this week"): the most
 //     recent such weekday on or before the anchor, "last" strictly before.
 // Case-insensitive; runs of spaces count as one.
-#ifndef ATLAS_COMMON_API_RELATIVE_DATE_H_
-#define ATLAS_COMMON_API_RELATIVE_DATE_H_
+#ifndef ATLAS_COMMON_API_TYPES_RELATIVE_DATE_H_
+#define ATLAS_COMMON_API_TYPES_RELATIVE_DATE_H_
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -35,4 +35,4 @@ absl::CivilDay ResolveRelative(const RelativeExpression& expression,
 
 }  // namespace atlas::api
 
-#endif  // ATLAS_COMMON_API_RELATIVE_DATE_H_
+#endif  // ATLAS_COMMON_API_TYPES_RELATIVE_DATE_H_

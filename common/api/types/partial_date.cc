@@ -1,4 +1,4 @@
-#include "common/api/partial_date.h"
+#include "common/api/types/partial_date.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -20,13 +20,13 @@ bool IsEmpty(const PartialDate& date) {
 absl::Status ValidatePartialDate(const PartialDate& date,
                                  absl::string_view field) {
   if (date.year() < 1970 || date.year() > 9999) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ".year: must be in 1970..9999, got ", date.year()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".year: must be in 1970..9999, got ", date.year()));
   }
   if (date.month() < 0 || date.month() > 12) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ".month: must be in 1..12 (or 0 if unknown), got ",
-        date.month()));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ".month: must be in 1..12 (or 0 if unknown), got ",
+                     date.month()));
   }
   if (date.day() != 0) {
     if (date.month() == 0) {
@@ -35,9 +35,9 @@ absl::Status ValidatePartialDate(const PartialDate& date,
     }
     absl::CivilDay d(date.year(), date.month(), date.day());
     if (date.day() < 1 || d.day() != date.day() || d.month() != date.month()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, ": ", date.year(), "-", date.month(), "-", date.day(),
-          " is not a date"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": ", date.year(), "-", date.month(), "-",
+                       date.day(), " is not a date"));
     }
   }
   return absl::OkStatus();
@@ -50,8 +50,7 @@ DayInterval Interval(const PartialDate& date) {
   }
   if (date.day() == 0) {
     absl::CivilDay first(date.year(), date.month(), 1);
-    absl::CivilDay last =
-        absl::CivilDay(absl::CivilMonth(first) + 1) - 1;
+    absl::CivilDay last = absl::CivilDay(absl::CivilMonth(first) + 1) - 1;
     return {first, last};
   }
   absl::CivilDay d(date.year(), date.month(), date.day());
@@ -86,9 +85,9 @@ absl::StatusOr<PartialDate> ParsePartialDate(absl::string_view text,
   int values[3] = {0, 0, 0};
   static constexpr size_t kWidths[3] = {4, 2, 2};
   if (parts.empty() || parts.size() > 3) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": \"", text.substr(0, 32),
-        "\" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": \"", text.substr(0, 32),
+                     "\" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"));
   }
   for (size_t i = 0; i < parts.size(); ++i) {
     // Digits only (SimpleAtoi would take "+4" or " 4"), and a month or day
@@ -96,9 +95,9 @@ absl::StatusOr<PartialDate> ParsePartialDate(absl::string_view text,
     if (parts[i].size() != kWidths[i] ||
         !std::all_of(parts[i].begin(), parts[i].end(), absl::ascii_isdigit) ||
         !absl::SimpleAtoi(parts[i], &values[i]) || (i > 0 && values[i] == 0)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          field, ": \"", text.substr(0, 32),
-          "\" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"));
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ": \"", text.substr(0, 32),
+                       "\" is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"));
     }
   }
   date.set_year(values[0]);

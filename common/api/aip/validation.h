@@ -1,13 +1,13 @@
 // Field checks shared by both services. Every error is INVALID_ARGUMENT and
 // its message starts with the field path, then the rule broken.
-#ifndef ATLAS_COMMON_API_VALIDATION_H_
-#define ATLAS_COMMON_API_VALIDATION_H_
+#ifndef ATLAS_COMMON_API_AIP_VALIDATION_H_
+#define ATLAS_COMMON_API_AIP_VALIDATION_H_
 
 #include <cstddef>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/timestamp.pb.h"
@@ -50,4 +50,4 @@ absl::Time FromProtoTimestamp(const google::protobuf::Timestamp& t);
 
 }  // namespace atlas::api
 
-#endif  // ATLAS_COMMON_API_VALIDATION_H_
+#endif  // ATLAS_COMMON_API_AIP_VALIDATION_H_
