@@ -86,8 +86,8 @@ void CopyReadModel(const Organization& from, Organization* to) {
 }
 
 void SetEtag(Organization* org) {
-  org->clear_etag();
-  org->set_etag(api::ComputeEtag(*org));
+  // A random version token (see api::NewEtag for why not a digest).
+  org->set_etag(api::NewEtag());
 }
 
 }  // namespace
@@ -202,6 +202,7 @@ absl::StatusOr<Organization> CatalogCore::CreateOrganization(
     const auth::Caller& caller, const v1::CreateOrganizationRequest& request) {
   RETURN_IF_ERROR(
       auth::RequireRole(caller, auth::Role::kEditor, "CreateOrganization"));
+  RETURN_IF_ERROR(api::RejectUnknownFields(request));
   RETURN_IF_ERROR(api::ValidateRequestId(request.request_id()));
   if (!request.has_organization()) {
     return absl::InvalidArgumentError("organization: required");
@@ -341,6 +342,7 @@ absl::StatusOr<Organization> CatalogCore::UpdateOrganization(
     const auth::Caller& caller, const v1::UpdateOrganizationRequest& request) {
   RETURN_IF_ERROR(
       auth::RequireRole(caller, auth::Role::kEditor, "UpdateOrganization"));
+  RETURN_IF_ERROR(api::RejectUnknownFields(request));
   if (!request.has_organization()) {
     return absl::InvalidArgumentError("organization: required");
   }

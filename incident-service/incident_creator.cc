@@ -60,6 +60,7 @@ absl::StatusOr<Incident> IncidentCreator::CreateIncident(
     const auth::Caller& caller, const v1::CreateIncidentRequest& request) {
   RETURN_IF_ERROR(
       auth::RequireRole(caller, auth::Role::kEditor, "CreateIncident"));
+  RETURN_IF_ERROR(api::RejectUnknownFields(request));
   PendingCreate create;
   create.caller = &caller;
   RETURN_IF_ERROR(PrepareCreate(request, &create));
@@ -72,6 +73,7 @@ IncidentCreator::BatchCreateIncidents(
     const v1::BatchCreateIncidentsRequest& request) {
   RETURN_IF_ERROR(
       auth::RequireRole(caller, auth::Role::kEditor, "BatchCreateIncidents"));
+  RETURN_IF_ERROR(api::RejectUnknownFields(request));
   if (request.requests_size() == 0) {
     return absl::InvalidArgumentError(
         "requests: at least one request is required");

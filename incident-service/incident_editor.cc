@@ -37,6 +37,7 @@ absl::StatusOr<Incident> IncidentEditor::UpdateIncident(
     const auth::Caller& caller, const v1::UpdateIncidentRequest& request) {
   RETURN_IF_ERROR(
       auth::RequireRole(caller, auth::Role::kEditor, "UpdateIncident"));
+  RETURN_IF_ERROR(api::RejectUnknownFields(request));
   if (!request.has_incident()) {
     return absl::InvalidArgumentError("incident: required");
   }

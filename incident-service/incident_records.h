@@ -45,11 +45,11 @@ v1::Incident WritableCopy(const v1::Incident& in);
 // Fills the public counts from the members-only lists they summarise.
 void SetCounts(v1::Incident* incident);
 
-// Sets the etag of a record to the digest of the rest of it.
+// Gives a record being written a new etag (a random version token: see
+// api::NewEtag for why not a digest).
 template <typename Record>
 void SetEtag(Record* record) {
-  record->clear_etag();
-  record->set_etag(api::ComputeEtag(*record));
+  record->set_etag(api::NewEtag());
 }
 
 // Replaces the fields of `to` named by `paths` (validated update_mask

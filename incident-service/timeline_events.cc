@@ -104,6 +104,7 @@ absl::StatusOr<TimelineEvent> TimelineCore::CreateTimelineEvent(
     const auth::Caller& caller, const v1::CreateTimelineEventRequest& request) {
   RETURN_IF_ERROR(
       auth::RequireRole(caller, auth::Role::kEditor, "CreateTimelineEvent"));
+  RETURN_IF_ERROR(api::RejectUnknownFields(request));
   RETURN_IF_ERROR(api::ValidateRequestId(request.request_id()));
   ASSIGN_OR_RETURN(
       std::string incident_id,
@@ -174,6 +175,7 @@ absl::StatusOr<TimelineEvent> TimelineCore::UpdateTimelineEvent(
     const auth::Caller& caller, const v1::UpdateTimelineEventRequest& request) {
   RETURN_IF_ERROR(
       auth::RequireRole(caller, auth::Role::kEditor, "UpdateTimelineEvent"));
+  RETURN_IF_ERROR(api::RejectUnknownFields(request));
   if (!request.has_event())
     return absl::InvalidArgumentError("event: required");
   ASSIGN_OR_RETURN(

@@ -77,6 +77,7 @@ absl::StatusOr<Source> TimelineCore::CreateSource(
     const auth::Caller& caller, const v1::CreateSourceRequest& request) {
   RETURN_IF_ERROR(
       auth::RequireRole(caller, auth::Role::kEditor, "CreateSource"));
+  RETURN_IF_ERROR(api::RejectUnknownFields(request));
   RETURN_IF_ERROR(api::ValidateRequestId(request.request_id()));
   ASSIGN_OR_RETURN(
       std::string incident_id,
@@ -140,6 +141,7 @@ absl::StatusOr<Source> TimelineCore::UpdateSource(
     const auth::Caller& caller, const v1::UpdateSourceRequest& request) {
   RETURN_IF_ERROR(
       auth::RequireRole(caller, auth::Role::kEditor, "UpdateSource"));
+  RETURN_IF_ERROR(api::RejectUnknownFields(request));
   if (!request.has_source())
     return absl::InvalidArgumentError("source: required");
   ASSIGN_OR_RETURN(

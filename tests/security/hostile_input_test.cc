@@ -14,6 +14,7 @@
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
 #include "common/grpc/server_runner.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/unknown_field_set.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "tests/security/raw_call.h"
@@ -426,6 +427,88 @@ TEST_F(HostileInputTest, InvalidUtf8SentAsRawBytesIsRefusedWithoutACrash) {
                 AnyOf(Refused(), StatusIs(::grpc::StatusCode::NOT_FOUND)));
   }
   ExpectNothingStored();
+}
+
+// Fields this build does not know are refused on every write path, at any
+// depth, naming where they are: nothing unknown is stored (and so nothing
+// unknown can reach a public view past the redaction and length checks).
+TEST_F(HostileInputTest, UnknownFieldsAreRefusedOnEveryWritePathNamingThem) {
+  auto add_unknown = [](google::protobuf::Message* m) {
+    m->GetReflection()->MutableUnknownFields(m)->AddLengthDelimited(
+        99, "members-only text past every check");
+  };
+  auto unknown_at = [](const std::string& path) {
+    return StatusIs(::grpc::StatusCode::INVALID_ARGUMENT,
+                    HasSubstr(path + ": unknown field 99"));
+  };
+  iv1::Incident out;
+  iv1::CreateIncidentRequest top = ValidIncident("hostile");
+  add_unknown(&top);
+  EXPECT_THAT(CreateIncident(top, &out), unknown_at("request"));
+  iv1::CreateIncidentRequest nested = ValidIncident("hostile");
+  add_unknown(nested.mutable_incident()->mutable_victims(0));
+  EXPECT_THAT(CreateIncident(nested, &out), unknown_at("incident.victims[0]"));
+
+  iv1::BatchCreateIncidentsRequest batch;
+  *batch.add_requests() = ValidIncident("hostile-first");
+  *batch.add_requests() = ValidIncident("hostile");
+  add_unknown(batch.mutable_requests(1)->mutable_incident());
+  iv1::BatchCreateIncidentsResponse batch_out;
+  EXPECT_THAT(stub_->BatchCreateIncidents(ContextWithKey(kEditorKey).get(),
+                                          batch, &batch_out),
+              unknown_at("requests[1].incident"));
+
+  iv1::UpdateIncidentRequest update;
+  update.mutable_incident()->set_name("incidents/existing");
+  update.mutable_incident()->set_title("Renamed");
+  update.mutable_update_mask()->add_paths("title");
+  add_unknown(update.mutable_incident());
+  EXPECT_THAT(
+      stub_->UpdateIncident(ContextWithKey(kEditorKey).get(), update, &out),
+      unknown_at("incident"));
+
+  iv1::CreateSourceRequest source;
+  source.set_parent("incidents/existing");
+  source.mutable_source()->set_title("A report");
+  add_unknown(source.mutable_source()->mutable_grade());
+  iv1::Source source_out;
+  EXPECT_THAT(stub_->CreateSource(ContextWithKey(kEditorKey).get(), source,
+                                  &source_out),
+              unknown_at("source.grade"));
+
+  iv1::CreateTimelineEventRequest event;
+  event.set_parent("incidents/existing");
+  event.mutable_event()->set_type(iv1::DETECTION);
+  event.mutable_event()->set_description("Detected");
+  event.mutable_event()->mutable_date()->set_year(2024);
+  add_unknown(event.mutable_event()->mutable_date());
+  iv1::TimelineEvent event_out;
+  EXPECT_THAT(stub_->CreateTimelineEvent(ContextWithKey(kEditorKey).get(),
+                                         event, &event_out),
+              unknown_at("event.date"));
+
+  cv1::CreateOrganizationRequest org;
+  org.set_organization_id("hostile");
+  org.mutable_organization()->set_display_name("Hostile");
+  add_unknown(org.mutable_organization());
+  cv1::Organization org_out;
+  EXPECT_THAT(catalog_stub_->CreateOrganization(
+                  ContextWithKey(kEditorKey).get(), org, &org_out),
+              unknown_at("organization"));
+  cv1::UpdateOrganizationRequest org_update;
+  org_update.mutable_organization()->set_name("organizations/vooruit");
+  org_update.mutable_organization()->set_profile("Rewritten");
+  org_update.mutable_update_mask()->add_paths("profile");
+  add_unknown(&org_update);
+  EXPECT_THAT(catalog_stub_->UpdateOrganization(
+                  ContextWithKey(kEditorKey).get(), org_update, &org_out),
+              unknown_at("request"));
+
+  ExpectNothingStored();
+  iv1::GetIncidentRequest get;
+  get.set_name("incidents/hostile-first");
+  EXPECT_THAT(stub_->GetIncident(ContextWithKey(kMemberKey).get(), get, &out),
+              StatusIs(::grpc::StatusCode::NOT_FOUND));
 }
 
 TEST_F(HostileInputTest, DeeplyNestedAndGarbageWireDataIsRefusedWithoutACrash) {

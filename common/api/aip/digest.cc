@@ -1,7 +1,9 @@
 #include "common/api/aip/digest.h"
 
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "absl/random/random.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 
@@ -36,8 +38,17 @@ std::string DeterministicBytes(const google::protobuf::Message& message) {
   return bytes;
 }
 
-std::string ComputeEtag(const google::protobuf::Message& record) {
-  return HexEncode(Sha256(DeterministicBytes(record)).substr(0, 8));
+std::string NewEtag() {
+  unsigned char token[16];
+  if (RAND_bytes(token, sizeof(token)) != 1) {
+    // OpenSSL's CSPRNG cannot fail once seeded from the kernel; if it ever
+    // did, an etag must still never repeat for one record: fall back to
+    // absl's random bits (unpredictable enough for a version token).
+    absl::BitGen gen;
+    for (unsigned char& c : token) c = absl::Uniform<unsigned char>(gen);
+  }
+  return HexEncode(
+      absl::string_view(reinterpret_cast<const char*>(token), sizeof(token)));
 }
 
 std::string RequestFingerprint(const google::protobuf::Message& request) {

@@ -1,7 +1,6 @@
-// Stable digests of protobuf messages: etags (AIP-154) and request
-// fingerprints (AIP-155). Both hash the deterministic serialisation with
-// SHA-256, so they are equal across processes and restarts for equal
-// messages.
+// Digests and version tokens: request fingerprints (AIP-155), which hash
+// the deterministic serialisation with SHA-256 (equal across processes and
+// restarts for equal requests), and etags (AIP-154), which are random.
 #ifndef ATLAS_COMMON_API_AIP_DIGEST_H_
 #define ATLAS_COMMON_API_AIP_DIGEST_H_
 
@@ -21,10 +20,12 @@ std::string HexEncode(absl::string_view bytes);
 // Deterministic serialisation of `message` (map order fixed).
 std::string DeterministicBytes(const google::protobuf::Message& message);
 
-// An opaque etag for a stored record: 16 hex characters of the SHA-256 of
-// its deterministic serialisation. Callers clear the etag field before
-// computing.
-std::string ComputeEtag(const google::protobuf::Message& record);
+// A new etag for a record being written: 32 hex characters of a random
+// 128-bit token, drawn anew for every write. Random, not a digest of the
+// record: public callers see the etag of records whose members-only fields
+// they do not, and a digest would let them test guesses of those fields
+// offline.
+std::string NewEtag();
 
 // 32 raw bytes identifying a request's content, to tell a retried request
 // from a different one that reuses its request_id.

@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/unknown_field_set.h"
 
 namespace atlas::api {
 
@@ -157,6 +159,49 @@ google::protobuf::Timestamp ToProtoTimestamp(absl::Time t) {
 
 absl::Time FromProtoTimestamp(const google::protobuf::Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());
+}
+
+namespace {
+
+// Depth-first; `path` is the field path of `m` ("" for the request).
+absl::Status FindUnknown(const google::protobuf::Message& m,
+                         const std::string& path, int depth) {
+  const google::protobuf::Reflection* r = m.GetReflection();
+  const google::protobuf::UnknownFieldSet& unknown = r->GetUnknownFields(m);
+  if (!unknown.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path.empty() ? "request" : path, ": unknown field ",
+                     unknown.field(0).number(),
+                     " (not part of this API; nothing was written)"));
+  }
+  // Requests nest a few levels; the size limit bounds the rest.
+  if (depth > 32) return absl::OkStatus();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  for (const google::protobuf::FieldDescriptor* f : fields) {
+    if (f->cpp_type() != google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE) {
+      continue;
+    }
+    const std::string child =
+        path.empty() ? f->name() : absl::StrCat(path, ".", f->name());
+    if (!f->is_repeated()) {
+      absl::Status s = FindUnknown(r->GetMessage(m, f), child, depth + 1);
+      if (!s.ok()) return s;
+      continue;
+    }
+    for (int i = 0; i < r->FieldSize(m, f); ++i) {
+      absl::Status s = FindUnknown(r->GetRepeatedMessage(m, f, i),
+                                   absl::StrCat(child, "[", i, "]"), depth + 1);
+      if (!s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RejectUnknownFields(const google::protobuf::Message& request) {
+  return FindUnknown(request, "", 0);
 }
 
 }  // namespace atlas::api

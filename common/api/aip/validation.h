@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/field_mask.pb.h"
+#include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 
 namespace atlas::api {
@@ -44,6 +45,13 @@ absl::Status ValidateUpdateMask(
     std::initializer_list<absl::string_view> writable,
     std::initializer_list<absl::string_view> output_only,
     std::vector<std::string>* paths);
+
+// INVALID_ARGUMENT naming the first field of `request` (at any depth) that
+// holds fields unknown to this build, e.g. "incident.victims[0]: unknown
+// field 99 ...". A write stores only what its checks have seen, so every
+// write path refuses unknown fields before anything else but the role
+// check. OK when there are none.
+absl::Status RejectUnknownFields(const google::protobuf::Message& request);
 
 google::protobuf::Timestamp ToProtoTimestamp(absl::Time t);
 absl::Time FromProtoTimestamp(const google::protobuf::Timestamp& t);
