@@ -40,7 +40,8 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* CatalogServiceImpl::CreateOrganization(
     ::grpc::CallbackServerContext* context,
     const v1::CreateOrganizationRequest* request, v1::Organization* response) {
-  return RunUnaryOn(writers_, context, keys_, response,
+  return RunUnaryOn(writers_, context, keys_, auth::Role::kEditor,
+                    "CreateOrganization", response,
                     [this, request](const auth::Caller& caller) {
                       return core_.CreateOrganization(caller, *request);
                     });
@@ -49,7 +50,8 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* CatalogServiceImpl::UpdateOrganization(
     ::grpc::CallbackServerContext* context,
     const v1::UpdateOrganizationRequest* request, v1::Organization* response) {
-  return RunUnaryOn(writers_, context, keys_, response,
+  return RunUnaryOn(writers_, context, keys_, auth::Role::kEditor,
+                    "UpdateOrganization", response,
                     [this, request](const auth::Caller& caller) {
                       return core_.UpdateOrganization(caller, *request);
                     });
@@ -59,7 +61,8 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::DeleteOrganizationRequest* request,
     google::protobuf::Empty* response) {
-  return RunUnaryOn(writers_, context, keys_, response,
+  return RunUnaryOn(writers_, context, keys_, auth::Role::kEditor,
+                    "DeleteOrganization", response,
                     [this, request](const auth::Caller& caller) {
                       return core_.DeleteOrganization(caller, *request);
                     });

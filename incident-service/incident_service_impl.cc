@@ -35,7 +35,8 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::CreateIncident(
     ::grpc::CallbackServerContext* context,
     const v1::CreateIncidentRequest* request, v1::Incident* response) {
-  return RunUnaryOn(writers_, context, keys_, response,
+  return RunUnaryOn(writers_, context, keys_, auth::Role::kEditor,
+                    "CreateIncident", response,
                     [this, request](const auth::Caller& caller) {
                       return core_.CreateIncident(caller, *request);
                     });
@@ -45,7 +46,8 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::BatchCreateIncidentsRequest* request,
     v1::BatchCreateIncidentsResponse* response) {
-  return RunUnaryOn(writers_, context, keys_, response,
+  return RunUnaryOn(writers_, context, keys_, auth::Role::kEditor,
+                    "BatchCreateIncidents", response,
                     [this, request](const auth::Caller& caller) {
                       return core_.BatchCreateIncidents(caller, *request);
                     });
@@ -54,7 +56,8 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::UpdateIncident(
     ::grpc::CallbackServerContext* context,
     const v1::UpdateIncidentRequest* request, v1::Incident* response) {
-  return RunUnaryOn(writers_, context, keys_, response,
+  return RunUnaryOn(writers_, context, keys_, auth::Role::kEditor,
+                    "UpdateIncident", response,
                     [this, request](const auth::Caller& caller) {
                       return core_.UpdateIncident(caller, *request);
                     });
@@ -64,7 +67,8 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::DeleteIncidentRequest* request,
     google::protobuf::Empty* response) {
-  return RunUnaryOn(writers_, context, keys_, response,
+  return RunUnaryOn(writers_, context, keys_, auth::Role::kEditor,
+                    "DeleteIncident", response,
                     [this, request](const auth::Caller& caller) {
                       return core_.DeleteIncident(caller, *request);
                     });
@@ -93,7 +97,8 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::CreateTimelineEventRequest* request,
     v1::TimelineEvent* response) {
-  return RunUnaryOn(writers_, context, keys_, response,
+  return RunUnaryOn(writers_, context, keys_, auth::Role::kEditor,
+                    "CreateTimelineEvent", response,
                     [this, request](const auth::Caller& caller) {
                       return core_.CreateTimelineEvent(caller, *request);
                     });
@@ -103,7 +108,8 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::UpdateTimelineEventRequest* request,
     v1::TimelineEvent* response) {
-  return RunUnaryOn(writers_, context, keys_, response,
+  return RunUnaryOn(writers_, context, keys_, auth::Role::kEditor,
+                    "UpdateTimelineEvent", response,
                     [this, request](const auth::Caller& caller) {
                       return core_.UpdateTimelineEvent(caller, *request);
                     });
@@ -113,7 +119,8 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::DeleteTimelineEventRequest* request,
     google::protobuf::Empty* response) {
-  return RunUnaryOn(writers_, context, keys_, response,
+  return RunUnaryOn(writers_, context, keys_, auth::Role::kEditor,
+                    "DeleteTimelineEvent", response,
                     [this, request](const auth::Caller& caller) {
                       return core_.DeleteTimelineEvent(caller, *request);
                     });
@@ -140,7 +147,8 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::CreateSource(
     ::grpc::CallbackServerContext* context,
     const v1::CreateSourceRequest* request, v1::Source* response) {
-  return RunUnaryOn(writers_, context, keys_, response,
+  return RunUnaryOn(writers_, context, keys_, auth::Role::kEditor,
+                    "CreateSource", response,
                     [this, request](const auth::Caller& caller) {
                       return core_.CreateSource(caller, *request);
                     });
@@ -149,7 +157,8 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::UpdateSource(
     ::grpc::CallbackServerContext* context,
     const v1::UpdateSourceRequest* request, v1::Source* response) {
-  return RunUnaryOn(writers_, context, keys_, response,
+  return RunUnaryOn(writers_, context, keys_, auth::Role::kEditor,
+                    "UpdateSource", response,
                     [this, request](const auth::Caller& caller) {
                       return core_.UpdateSource(caller, *request);
                     });
@@ -158,7 +167,8 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::DeleteSource(
     ::grpc::CallbackServerContext* context,
     const v1::DeleteSourceRequest* request, google::protobuf::Empty* response) {
-  return RunUnaryOn(writers_, context, keys_, response,
+  return RunUnaryOn(writers_, context, keys_, auth::Role::kEditor,
+                    "DeleteSource", response,
                     [this, request](const auth::Caller& caller) {
                       return core_.DeleteSource(caller, *request);
                     });

@@ -114,18 +114,29 @@ template <typename Request, typename Fn>
 }
 
 // Like RunUnary, but runs `fn` on `executor` (for work that blocks: synced
-// writes, calls to the other service). RESOURCE_EXHAUSTED when the
+// writes, calls to the other service), for callers of at least `required`
+// role: the role is checked before anything is queued, so callers without
+// the right key (UNAUTHENTICATED / PERMISSION_DENIED naming `action`, as
+// auth::RequireRole) never hold a queue slot or the memory of their
+// request; the core checks it again. RESOURCE_EXHAUSTED when the
 // executor's queue is full. `fn` must copy what it needs from the request
 // or rely on it staying valid until Finish (gRPC keeps it alive until then).
 template <typename Response, typename Fn>
 ::grpc::ServerUnaryReactor* RunUnaryOn(concurrency::BoundedExecutor& executor,
                                        ::grpc::CallbackServerContext* context,
                                        const auth::KeyRegistry& keys,
+                                       auth::Role required,
+                                       absl::string_view action,
                                        Response* response, Fn&& fn) {
   ::grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<auth::Caller> caller = CallerOf(*context, keys);
   if (!caller.ok()) {
     reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  absl::Status allowed = auth::RequireRole(*caller, required, action);
+  if (!allowed.ok()) {
+    reactor->Finish(ToGrpcStatus(allowed));
     return reactor;
   }
   bool queued =

@@ -95,7 +95,8 @@ class FakeCatalogService : public CatalogService::CallbackService {
       Organization* response) override {
     std::string id = request->organization_id();
     return RunUnaryOn(
-        executor_, context, atlas::testing::TestKeys(), response,
+        executor_, context, atlas::testing::TestKeys(), auth::Role::kEditor,
+        "CreateOrganization", response,
         [id](const auth::Caller&) -> absl::StatusOr<Organization> {
           Organization org;
           org.set_name(absl::StrCat("organizations/", id));
@@ -418,6 +419,36 @@ TEST_F(RunUnaryTest, RunUnaryOnAnswersFromTheExecutor) {
   Organization response;
   ASSERT_THAT(Create(atlas::testing::kEditorKey, &response), IsOk());
   EXPECT_EQ(response.name(), "organizations/acme");
+}
+
+// The role is checked before a write is queued: with the queue full, a
+// caller without an editor key is refused for its role, not for the queue,
+// so public callers can never take queue slots (or hold the memory of
+// their requests) from editors.
+TEST_F(RunUnaryTest, RunUnaryOnChecksTheRoleBeforeQueueing) {
+  absl::Notification started;
+  absl::Notification release;
+  ASSERT_TRUE(service_.executor().TrySubmit([&] {
+    started.Notify();
+    release.WaitForNotification();
+  }));
+  ASSERT_TRUE(started.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  ASSERT_TRUE(service_.executor().TrySubmit([] {}));  // fills the one slot
+
+  Organization response;
+  EXPECT_THAT(Create("", &response),
+              StatusIs(absl::StatusCode::kUnauthenticated,
+                       HasSubstr("CreateOrganization")));
+  EXPECT_THAT(Create(atlas::testing::kMemberKey, &response),
+              StatusIs(absl::StatusCode::kPermissionDenied,
+                       HasSubstr("CreateOrganization")));
+  EXPECT_THAT(Create(atlas::testing::kEditorKey, &response),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  release.Notify();
+  // The blocked task is done with the notifications (locals of this test)
+  // once the executor serves a write again.
+  EXPECT_TRUE(WaitFor(
+      [&] { return Create(atlas::testing::kEditorKey, &response).ok(); }));
 }
 
 TEST_F(RunUnaryTest, RunUnaryOnWithFullQueueIsResourceExhausted) {
