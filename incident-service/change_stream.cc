@@ -27,11 +27,13 @@ class ChangeStream final
     : public ::grpc::ServerWriteReactor<v1::IncidentChange>,
       public ChangeSubscriber {
  public:
-  // Holds a slot of `gate` (taken by the caller) until OnDone.
-  ChangeStream(Changelog& changelog, grpc_util::CallGate& gate,
-               auth::Caller caller, int64_t start)
+  // Holds `slot` of `budget` (admitted by the caller) until OnDone.
+  ChangeStream(Changelog& changelog, grpc_util::StreamBudget& budget,
+               grpc_util::StreamBudget::Slot slot, auth::Caller caller,
+               int64_t start)
       : changelog_(changelog),
-        gate_(gate),
+        budget_(budget),
+        slot_(std::move(slot)),
         caller_(std::move(caller)),
         next_to_load_(start) {
     subscribed_ = changelog_.Subscribe(this);
@@ -61,7 +63,7 @@ class ChangeStream final
 
   void OnDone() override {
     if (subscribed_) changelog_.Unsubscribe(this);
-    gate_.Leave();
+    budget_.Release(&slot_);
     delete this;
   }
 
@@ -125,7 +127,8 @@ class ChangeStream final
   }
 
   Changelog& changelog_;
-  grpc_util::CallGate& gate_;
+  grpc_util::StreamBudget& budget_;
+  grpc_util::StreamBudget::Slot slot_;
   const auth::Caller caller_;
   bool subscribed_ = false;
   absl::Mutex mu_;
@@ -149,9 +152,10 @@ class FinishedWriter : public ::grpc::ServerWriteReactor<v1::IncidentChange> {
 }  // namespace
 
 ::grpc::ServerWriteReactor<v1::IncidentChange>* NewChangeStream(
-    Changelog& changelog, grpc_util::CallGate& gate, auth::Caller caller,
-    int64_t start) {
-  return new ChangeStream(changelog, gate, std::move(caller), start);
+    Changelog& changelog, grpc_util::StreamBudget& budget,
+    grpc_util::StreamBudget::Slot slot, auth::Caller caller, int64_t start) {
+  return new ChangeStream(changelog, budget, std::move(slot), std::move(caller),
+                          start);
 }
 
 ::grpc::ServerWriteReactor<v1::IncidentChange>* NewFinishedChangeStream(

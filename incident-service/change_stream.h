@@ -15,17 +15,17 @@
 
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
 #include "common/auth/api_keys.h"
-#include "common/grpc/call_gate.h"
+#include "common/grpc/stream_budget.h"
 #include "incident-service/changelog.h"
 
 namespace atlas::incident {
 
 // A stream for `caller` from sequence `start` (Changelog::WatchStart). It
-// holds the slot of `gate` its caller took until gRPC is done with it;
-// `changelog` and `gate` must outlive every stream. Owned by gRPC.
+// holds `slot` of `budget` (admitted by its caller) until gRPC is done with
+// it; `changelog` and `budget` must outlive every stream. Owned by gRPC.
 ::grpc::ServerWriteReactor<v1::IncidentChange>* NewChangeStream(
-    Changelog& changelog, grpc_util::CallGate& gate, auth::Caller caller,
-    int64_t start);
+    Changelog& changelog, grpc_util::StreamBudget& budget,
+    grpc_util::StreamBudget::Slot slot, auth::Caller caller, int64_t start);
 
 // A stream that ends at once with `status`.
 ::grpc::ServerWriteReactor<v1::IncidentChange>* NewFinishedChangeStream(

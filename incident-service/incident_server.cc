@@ -72,7 +72,7 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
   server->service_ = std::make_unique<IncidentServiceImpl>(
       *server->core_, *server->changelog_, server->options_.keys,
       *server->writers_, serving.max_inflight_reads,
-      serving.max_inflight_point_reads);
+      serving.max_inflight_point_reads, serving.streams);
 
   grpc_util::ServerOptions runner =
       server::RunnerOptions(serving, kServiceName);

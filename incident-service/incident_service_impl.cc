@@ -185,11 +185,14 @@ IncidentServiceImpl::WatchIncidentChanges(
   if (!start.ok())
     return NewFinishedChangeStream(grpc_util::ToGrpcStatus(start.status()));
   // An open stream holds memory for as long as the subscriber stays: it
-  // takes a slot of the same gate as reads.
-  if (!reads_.TryEnter()) {
-    return NewFinishedChangeStream(grpc_util::Overloaded("streams and reads"));
+  // takes a slot of the stream budget, by caller class (never a read slot).
+  grpc_util::StreamBudget::Slot slot;
+  if (!streams_.Admit(*caller, context->peer(), &slot)) {
+    return NewFinishedChangeStream(grpc_util::Overloaded(
+        caller->role == auth::Role::kPublic ? "public streams" : "streams"));
   }
-  return NewChangeStream(changelog_, reads_, *std::move(caller), *start);
+  return NewChangeStream(changelog_, streams_, std::move(slot),
+                         *std::move(caller), *start);
 }
 
 void IncidentServiceImpl::CloseStreams() { changelog_.Shutdown(); }

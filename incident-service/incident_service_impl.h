@@ -4,7 +4,8 @@
 // it is full. No business rule lives here.
 //
 // WatchIncidentChanges streams are served from the Changelog (see
-// change_stream.h); each holds a slot of the page-read gate.
+// change_stream.h); each holds a slot of the stream budget of its caller's
+// class (public, keyed, or the reserved share of the other service).
 #ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_SERVICE_IMPL_H_
 #define ATLAS_INCIDENT_SERVICE_INCIDENT_SERVICE_IMPL_H_
 
@@ -12,6 +13,7 @@
 #include "common/auth/api_keys.h"
 #include "common/concurrency/bounded_executor.h"
 #include "common/grpc/call_gate.h"
+#include "common/grpc/stream_budget.h"
 #include "incident-service/changelog.h"
 #include "incident-service/incident_core.h"
 
@@ -36,13 +38,15 @@ class IncidentServiceImpl final
                       const auth::KeyRegistry& keys,
                       concurrency::BoundedExecutor& writers,
                       int max_inflight_reads = 256,
-                      int max_inflight_point_reads = 2048)
+                      int max_inflight_point_reads = 2048,
+                      grpc_util::StreamBudget::Limits stream_limits = {})
       : core_(core),
         changelog_(changelog),
         keys_(keys),
         writers_(writers),
         reads_(max_inflight_reads),
-        point_reads_(max_inflight_point_reads) {}
+        point_reads_(max_inflight_point_reads),
+        streams_(stream_limits) {}
 
   ::grpc::ServerUnaryReactor* GetIncident(
       ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request,
@@ -120,6 +124,7 @@ class IncidentServiceImpl final
   concurrency::BoundedExecutor& writers_;
   grpc_util::CallGate reads_;
   grpc_util::CallGate point_reads_;
+  grpc_util::StreamBudget streams_;
 };
 
 }  // namespace atlas::incident

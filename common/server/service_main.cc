@@ -22,7 +22,7 @@ ABSL_FLAG(std::string, port_file, "",
 ABSL_FLAG(int, max_queued_writes, 1024,
           "writes queued beyond this are refused with RESOURCE_EXHAUSTED");
 ABSL_FLAG(int, max_inflight_reads, 256,
-          "page reads (lists, searches, batch gets, change streams) served "
+          "page reads (lists, searches, batch gets) served "
           "at once; more are refused with RESOURCE_EXHAUSTED, so memory stays "
           "bounded under a read flood");
 ABSL_FLAG(int, max_inflight_point_reads, 2048,
@@ -32,6 +32,17 @@ ABSL_FLAG(int, max_inflight_point_reads, 2048,
 ABSL_FLAG(std::string, iso_codes_path, atlas::api::kDebianIso3166Path,
           "ISO 3166-1 list of Debian's iso-codes package (JSON); the service "
           "does not start without it");
+ABSL_FLAG(int, max_public_streams, 64,
+          "change streams open at once for callers without a key; more are "
+          "refused with RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, max_public_streams_per_peer, 16,
+          "change streams open at once for callers without a key from one "
+          "peer address");
+ABSL_FLAG(int, max_keyed_streams, 192,
+          "change streams open at once for member, editor and admin keys");
+ABSL_FLAG(int, reserved_service_streams, 16,
+          "change streams reserved for the other service's SERVICE key, "
+          "which no other caller can take");
 ABSL_FLAG(int, max_request_bytes, 4 << 20,
           "largest request accepted; larger ones are refused with "
           "RESOURCE_EXHAUSTED before any handler runs");
@@ -67,6 +78,12 @@ absl::StatusOr<CommonConfig> CommonConfigFromFlags() {
   config.serving.max_inflight_point_reads =
       absl::GetFlag(FLAGS_max_inflight_point_reads);
   config.serving.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  config.serving.streams = {
+      .public_total = absl::GetFlag(FLAGS_max_public_streams),
+      .public_per_peer = absl::GetFlag(FLAGS_max_public_streams_per_peer),
+      .keyed_total = absl::GetFlag(FLAGS_max_keyed_streams),
+      .service_total = absl::GetFlag(FLAGS_reserved_service_streams),
+  };
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.iso_codes_path = absl::GetFlag(FLAGS_iso_codes_path);
   return config;

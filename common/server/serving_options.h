@@ -11,6 +11,7 @@
 
 #include "absl/time/time.h"
 #include "common/grpc/server_runner.h"
+#include "common/grpc/stream_budget.h"
 #include "grpcpp/security/server_credentials.h"
 
 namespace atlas::server {
@@ -28,6 +29,8 @@ struct ServingOptions {
   // single-record Gets served at once; past either, RESOURCE_EXHAUSTED.
   int max_inflight_reads = 256;
   int max_inflight_point_reads = 2048;
+  // Long-lived streams open at once, by caller class (see StreamBudget).
+  grpc_util::StreamBudget::Limits streams;
   // Largest request accepted (RESOURCE_EXHAUSTED before any handler).
   int max_request_bytes = 4 << 20;
   // Server credentials; null serves plaintext.

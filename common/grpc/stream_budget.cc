@@ -1,0 +1,81 @@
+#include "common/grpc/stream_budget.h"
+
+namespace atlas::grpc_util {
+
+std::string StreamBudget::HostOf(absl::string_view peer) {
+  const size_t colon = peer.rfind(':');
+  const size_t bracket = peer.rfind(']');
+  // No port to strip ("unix:/path" has none after its only colon's path),
+  // or the last colon is inside an IPv6 address without brackets.
+  if (colon == absl::string_view::npos || colon == peer.find(':') ||
+      (bracket != absl::string_view::npos && colon < bracket)) {
+    return std::string(peer);
+  }
+  return std::string(peer.substr(0, colon));
+}
+
+bool StreamBudget::Admit(const auth::Caller& caller, absl::string_view peer,
+                         Slot* slot) {
+  absl::MutexLock lock(&mu_);
+  if (caller.role == auth::Role::kService) {
+    if (service_ >= limits_.service_total) return false;
+    ++service_;
+    slot->tier = Slot::Tier::kService;
+    return true;
+  }
+  if (caller.role != auth::Role::kPublic) {
+    if (keyed_ >= limits_.keyed_total) return false;
+    ++keyed_;
+    slot->tier = Slot::Tier::kKeyed;
+    return true;
+  }
+  std::string host = HostOf(peer);
+  int& from_peer = public_by_peer_[host];
+  if (public_ >= limits_.public_total || from_peer >= limits_.public_per_peer) {
+    if (from_peer == 0) public_by_peer_.erase(host);
+    return false;
+  }
+  ++public_;
+  ++from_peer;
+  slot->tier = Slot::Tier::kPublic;
+  slot->peer = std::move(host);
+  return true;
+}
+
+void StreamBudget::Release(Slot* slot) {
+  absl::MutexLock lock(&mu_);
+  switch (slot->tier) {
+    case Slot::Tier::kNone:
+      return;
+    case Slot::Tier::kService:
+      --service_;
+      break;
+    case Slot::Tier::kKeyed:
+      --keyed_;
+      break;
+    case Slot::Tier::kPublic: {
+      --public_;
+      auto it = public_by_peer_.find(slot->peer);
+      if (it != public_by_peer_.end() && --it->second == 0) {
+        public_by_peer_.erase(it);
+      }
+      break;
+    }
+  }
+  slot->tier = Slot::Tier::kNone;
+}
+
+int StreamBudget::open_public() const {
+  absl::MutexLock lock(&mu_);
+  return public_;
+}
+int StreamBudget::open_keyed() const {
+  absl::MutexLock lock(&mu_);
+  return keyed_;
+}
+int StreamBudget::open_service() const {
+  absl::MutexLock lock(&mu_);
+  return service_;
+}
+
+}  // namespace atlas::grpc_util
