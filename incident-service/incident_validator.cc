@@ -287,6 +287,9 @@ absl::Status IncidentValidator::ValidateSource(Source* s,
     RETURN_IF_ERROR(
         api::ValidatePartialDate(s->published_date(), f + ".published_date"));
   }
+  // RFC 5646 (section 4.4.1) asks implementations to handle tags of at
+  // least 35 characters; longer ones are refused before the shape check.
+  RETURN_IF_ERROR(api::ValidateText(s->language(), f + ".language", 0, 35));
   if (!s->language().empty() && !IsLanguageTag(s->language())) {
     return absl::InvalidArgumentError(absl::StrCat(
         f, ".language: \"", absl::string_view(s->language()).substr(0, 40),

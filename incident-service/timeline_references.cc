@@ -53,6 +53,10 @@ void Resolve(TimelineEvent* event,
   const PartialDate& p = it->second->published_date();
   absl::CivilDay day =
       api::ResolveRelative(*expr, absl::CivilDay(p.year(), p.month(), p.day()));
+  // A day before the first a PartialDate holds (1970-01-01: "365 weeks
+  // ago" from a source of early 1970) cannot be stored as a date: the
+  // event stays unresolved rather than hold an invalid one.
+  if (day < absl::CivilDay(1970, 1, 1)) return;
   rel->set_state(RelativeDate::RESOLVED);
   *rel->mutable_resolved() = DayToPartial(day);
   *event->mutable_effective_date() = rel->resolved();

@@ -243,6 +243,37 @@ TEST_F(IncidentCoreTest, RelativeDateResolvesOnceTheAnchorIsDated) {
   EXPECT_EQ(resolved->effective_date().day(), 11);
 }
 
+// Hardening: a relative date that would resolve before 1970 (the first
+// day a PartialDate holds) stays unresolved instead of storing an invalid
+// date.
+TEST_F(IncidentCoreTest, ARelativeDateBefore1970StaysUnresolved) {
+  ASSERT_THAT(core_->CreateIncident(kEditor, Create("i1")).status(), IsOk());
+  v1::CreateSourceRequest source;
+  source.set_parent("incidents/i1");
+  source.set_source_id("old");
+  source.mutable_source()->set_title("An old report");
+  source.mutable_source()->mutable_published_date()->set_year(1970);
+  source.mutable_source()->mutable_published_date()->set_month(1);
+  source.mutable_source()->mutable_published_date()->set_day(5);
+  ASSERT_THAT(core_->CreateSource(kEditor, source).status(), IsOk());
+  v1::CreateTimelineEventRequest event;
+  event.set_parent("incidents/i1");
+  event.mutable_event()->set_type(v1::DETECTION);
+  event.mutable_event()->set_description("Detected two weeks before");
+  event.mutable_event()->mutable_relative_date()->set_expression("2 weeks ago");
+  event.mutable_event()->mutable_relative_date()->set_anchor_source(
+      "incidents/i1/sources/old");
+  auto created = core_->CreateTimelineEvent(kEditor, event);
+  ASSERT_THAT(created.status(), IsOk());
+  EXPECT_EQ(created->relative_date().state(),
+            type::v1::RelativeDate::UNRESOLVED);
+  EXPECT_FALSE(created->has_effective_date());
+  event.mutable_event()->mutable_relative_date()->set_expression("yesterday");
+  created = core_->CreateTimelineEvent(kEditor, event);
+  ASSERT_THAT(created.status(), IsOk());
+  EXPECT_EQ(created->effective_date().day(), 4);
+}
+
 TEST_F(IncidentCoreTest, DeletingACitedSourceIsFailedPrecondition) {
   ASSERT_THAT(core_->CreateIncident(kEditor, Create("i1")).status(), IsOk());
   v1::CreateSourceRequest source;
@@ -368,6 +399,10 @@ TEST_F(IncidentValidatorTest, SourcesAreRefangedAndLanguageTagsChecked) {
   source.set_url("hxxps://www.vooruit[.]be/nieuws");
   ASSERT_THAT(validator_.ValidateSource(&source, "source"), IsOk());
   EXPECT_EQ(source.url().rfind("https://", 0), 0u) << source.url();
+  source.set_language(std::string(36, 'a').replace(2, 1, "-"));
+  EXPECT_THAT(validator_.ValidateSource(&source, "source"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("source.language: at most 35")));
   source.set_language("not a tag");
   EXPECT_THAT(validator_.ValidateSource(&source, "source"),
               StatusIs(absl::StatusCode::kInvalidArgument,
