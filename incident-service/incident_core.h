@@ -51,9 +51,6 @@ namespace atlas::incident {
 
 class IncidentCore {
  public:
-  // Most requests in one BatchCreateIncidents.
-  static constexpr int kMaxBatchCreate = IncidentCreator::kMaxBatchCreate;
-
   // What the core works with; all must outlive it.
   struct Collaborators {
     IncidentStore* store = nullptr;
@@ -141,8 +138,6 @@ class IncidentCore {
       const auth::Caller& caller, const v1::DeleteSourceRequest& request) {
     return timeline_.DeleteSource(caller, request);
   }
-
-  const IncidentValidator& validator() const { return validator_; }
 
  private:
   IncidentValidator validator_;
