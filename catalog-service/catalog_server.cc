@@ -4,6 +4,7 @@
 
 #include "absl/memory/memory.h"
 #include "absl/strings/str_cat.h"
+#include "catalog-service/incident_references_client.h"
 #include "common/grpc/service_channel.h"
 #include "common/logging/log.h"
 
@@ -62,7 +63,18 @@ absl::Status CatalogServer::Init(Options options) {
                     absl::StrCat("cannot open database ", options.db_path));
   }
   store_ = *std::move(store);
-  core_ = std::make_unique<CatalogCore>(*store_, clock, *countries);
+  // One channel to incident-service: its change stream (the follower) and
+  // the reference checks of deletes.
+  std::shared_ptr<::grpc::Channel> incident_channel;
+  if (!options.incident_address.empty()) {
+    incident_channel = grpc_util::MakeServiceChannel(options.incident_address,
+                                                     options.peer_credentials);
+    references_ = std::make_unique<IncidentReferencesClient>(
+        incident_channel,
+        IncidentReferencesClient::Options{.api_key = options.incident_api_key});
+  }
+  core_ = std::make_unique<CatalogCore>(*store_, clock, *countries,
+                                        references_.get());
 
   if (!options.incident_address.empty()) {
     if (options.incident_api_key.empty()) {
@@ -74,10 +86,7 @@ absl::Status CatalogServer::Init(Options options) {
     follower_options.initial_backoff = options.follower_initial_backoff;
     follower_options.max_backoff = options.follower_max_backoff;
     follower_ = std::make_unique<IncidentFollower>(
-        core_->read_model(),
-        grpc_util::MakeServiceChannel(options.incident_address,
-                                      options.peer_credentials),
-        std::move(follower_options));
+        core_->read_model(), incident_channel, std::move(follower_options));
   }
 
   const server::ServingOptions& serving = options.serving;

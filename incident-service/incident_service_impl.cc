@@ -74,6 +74,19 @@ using grpc_util::RunUnaryOn;
                     });
 }
 
+// On the writers' executor: it may wait (bounded) for in-flight writes.
+::grpc::ServerUnaryReactor* IncidentServiceImpl::CheckOrganizationReferences(
+    ::grpc::CallbackServerContext* context,
+    const v1::CheckOrganizationReferencesRequest* request,
+    v1::CheckOrganizationReferencesResponse* response) {
+  return RunUnaryOn(writers_, context, keys_, auth::Role::kService,
+                    "CheckOrganizationReferences", response,
+                    [this, request](const auth::Caller& caller) {
+                      return core_.CheckOrganizationReferences(caller,
+                                                               *request);
+                    });
+}
+
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::GetTimelineEvent(
     ::grpc::CallbackServerContext* context,
     const v1::GetTimelineEventRequest* request, v1::TimelineEvent* response) {

@@ -71,6 +71,10 @@ class IncidentServiceImpl final
       ::grpc::CallbackServerContext* context,
       const v1::DeleteIncidentRequest* request,
       google::protobuf::Empty* response) override;
+  ::grpc::ServerUnaryReactor* CheckOrganizationReferences(
+      ::grpc::CallbackServerContext* context,
+      const v1::CheckOrganizationReferencesRequest* request,
+      v1::CheckOrganizationReferencesResponse* response) override;
   ::grpc::ServerUnaryReactor* GetTimelineEvent(
       ::grpc::CallbackServerContext* context,
       const v1::GetTimelineEventRequest* request,

@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/api/time/clock.h"
@@ -16,6 +17,7 @@
 #include "incident-service/changelog.h"
 #include "incident-service/incident_store.h"
 #include "incident-service/incident_validator.h"
+#include "incident-service/victim_reservations.h"
 #include "tests/testing/fake_organization_directory.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_env.h"
@@ -120,6 +122,85 @@ TEST_F(IncidentCoreTest, CreateStoresTheIncidentWithOneChange) {
   auto got = core_->GetIncident(kMember, get);
   ASSERT_THAT(got.status(), IsOk());
   EXPECT_EQ(got->etag(), created->etag());
+}
+
+// Finding 2 of the hardening issue: the catalog decides a delete on this
+// answer, so it must include a create the catalog had already accepted
+// but that has not committed yet.
+TEST_F(IncidentCoreTest, ReferenceCheckWaitsForACreateTheCatalogAccepted) {
+  const auth::Caller service{auth::Role::kService, "catalog"};
+  v1::CheckOrganizationReferencesRequest check;
+  check.set_organization("organizations/vooruit");
+  auto empty = core_->CheckOrganizationReferences(service, check);
+  ASSERT_THAT(empty.status(), IsOk());
+  EXPECT_TRUE(empty->incidents().empty());
+
+  directory_.Pause();
+  std::thread create([&] {
+    EXPECT_THAT(core_->CreateIncident(kEditor, Create("in-flight")).status(),
+                IsOk());
+  });
+  directory_.AwaitCalls(1);  // reserved, and asking the catalog
+  // It cannot answer while that create is in flight (bounded wait).
+  EXPECT_THAT(core_->CheckOrganizationReferences(service, check).status(),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       HasSubstr("organizations/vooruit")));
+  directory_.Resume();
+  create.join();
+  auto named = core_->CheckOrganizationReferences(service, check);
+  ASSERT_THAT(named.status(), IsOk());
+  EXPECT_THAT(named->incidents(),
+              ::testing::ElementsAre("incidents/in-flight"));
+  EXPECT_FALSE(named->more());
+}
+
+TEST_F(IncidentCoreTest, ReferenceCheckListsThreeNewestAndSaysThereAreMore) {
+  for (const char* id : {"a", "b", "c", "d"}) {
+    ASSERT_THAT(core_->CreateIncident(kEditor, Create(id)).status(), IsOk());
+  }
+  v1::CheckOrganizationReferencesRequest check;
+  check.set_organization("organizations/vooruit");
+  auto named = core_->CheckOrganizationReferences(
+      auth::Caller{auth::Role::kAdmin, "admin"}, check);
+  ASSERT_THAT(named.status(), IsOk());
+  EXPECT_THAT(
+      named->incidents(),
+      ::testing::ElementsAre("incidents/d", "incidents/c", "incidents/b"));
+  EXPECT_TRUE(named->more());
+  check.set_organization("organisations/vooruit");
+  EXPECT_THAT(
+      core_
+          ->CheckOrganizationReferences(
+              auth::Caller{auth::Role::kService, "catalog"}, check)
+          .status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("organization")));
+  // Only the other service (and admins) may ask.
+  EXPECT_THAT(core_->CheckOrganizationReferences(kEditor, check).status(),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(core_->CheckOrganizationReferences(kPublic, check).status(),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+TEST(VictimReservationsTest, WaitsOnlyForHoldsTakenBeforeTheCall) {
+  VictimReservations reservations;
+  const absl::Time soon = absl::Now() + absl::Milliseconds(20);
+  {
+    VictimReservations::Hold hold = reservations.Reserve(
+        {"organizations/a", "organizations/a", "organizations/b"});
+    EXPECT_FALSE(reservations.AwaitEarlierHolds("organizations/a", soon));
+    EXPECT_FALSE(reservations.AwaitEarlierHolds("organizations/b", soon));
+    EXPECT_TRUE(reservations.AwaitEarlierHolds("organizations/c", soon));
+  }
+  // Released with its Hold (a name held twice by one hold, released once).
+  EXPECT_TRUE(
+      reservations.AwaitEarlierHolds("organizations/a", absl::InfinitePast()));
+  // A waiter returns as soon as the earlier hold goes.
+  auto hold = std::make_unique<VictimReservations::Hold>(
+      reservations.Reserve({"organizations/a"}));
+  std::thread release([&] { hold.reset(); });
+  EXPECT_TRUE(reservations.AwaitEarlierHolds("organizations/a",
+                                             absl::InfiniteFuture()));
+  release.join();
 }
 
 TEST_F(IncidentCoreTest, CreateRefusesAPublicCallerBeforeAnyCheck) {
