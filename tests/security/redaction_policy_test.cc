@@ -20,10 +20,10 @@ namespace atlas {
 namespace {
 
 using ::atlas::testing::IsOk;
-using ::testing::Contains;
-using ::testing::HasSubstr;
 using incident::IncidentStore;
 using incident::StoredIncident;
+using ::testing::Contains;
+using ::testing::HasSubstr;
 
 // An older build's policy: only cia_posture was members-only then.
 constexpr char kOlderPolicy[] = "atlas.incident.v1.Incident:cia_posture";
@@ -75,7 +75,9 @@ class StoredViewPolicyTest : public ::testing::Test {
     auto bytes = store.GetIncidentWire("vooruit-2024", false);
     EXPECT_THAT(bytes.status(), IsOk());
     incident::v1::Incident view;
-    if (bytes.ok()) EXPECT_TRUE(view.ParseFromString(*bytes));
+    if (bytes.ok()) {
+      EXPECT_TRUE(view.ParseFromString(*bytes));
+    }
     return view;
   }
 
@@ -101,7 +103,8 @@ TEST_F(StoredViewPolicyTest, ViewsOfAnOlderPolicyAreRewrittenOnOpen) {
   EXPECT_THAT(view.redacted_fields(), Contains("techniques"));
   auto policy = store->db().Get(IncidentStore::kMeta, "public_view_policy");
   ASSERT_THAT(policy.status(), IsOk());
-  EXPECT_EQ(*policy, auth::RedactionPolicy(incident::v1::Incident::descriptor()));
+  EXPECT_EQ(*policy,
+            auth::RedactionPolicy(incident::v1::Incident::descriptor()));
   EXPECT_THAT(store->Close(), IsOk());
 }
 
