@@ -92,9 +92,11 @@ absl::Status CatalogServer::Init(Options options) {
   const server::ServingOptions& serving = options.serving;
   writers_ = std::make_unique<concurrency::BoundedExecutor>(
       serving.write_threads, serving.max_queued_writes);
+  public_reads_ = server::NewPublicReadExecutor(serving);
   service_ = std::make_unique<CatalogServiceImpl>(
-      *core_, *options.keys, *writers_, serving.max_inflight_reads,
-      serving.max_inflight_point_reads);
+      *core_, *options.keys, *writers_, *public_reads_,
+      serving.max_inflight_reads, serving.max_inflight_point_reads,
+      serving.max_inflight_searches);
 
   grpc_util::ServerOptions runner_options =
       server::RunnerOptions(serving, kServiceName);
@@ -156,6 +158,7 @@ absl::Status CatalogServer::TearDown() {
   }
   // No call reaches the service any more. Queued writes (which call back
   // into the service) finish before it goes and before the store closes.
+  public_reads_.reset();
   writers_.reset();
   service_.reset();
   if (store_ == nullptr) return absl::OkStatus();

@@ -132,6 +132,7 @@ class CatalogServer final : public server::ServiceServer {
   std::unique_ptr<CatalogCore> core_;
   std::unique_ptr<IncidentFollower> follower_;
   std::unique_ptr<concurrency::BoundedExecutor> writers_;
+  std::unique_ptr<concurrency::BoundedExecutor> public_reads_;
   std::unique_ptr<CatalogServiceImpl> service_;
   int port_ = 0;
   absl::Mutex mu_;

@@ -35,7 +35,8 @@ class VictimReservations {
   class Hold {
    public:
     Hold(Hold&& other) noexcept
-        : owner_(other.owner_), ticket_(other.ticket_),
+        : owner_(other.owner_),
+          ticket_(other.ticket_),
           names_(std::move(other.names_)) {
       other.owner_ = nullptr;
     }

@@ -65,9 +65,8 @@ class FakeIncidentReferences : public IncidentReferences {
     absl::MutexLock lock(&mu_);
     ++calls_;
     asked_ = std::string(organization);
-    auto resumed = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return !paused_;
-    };
+    auto resumed = [&]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !paused_; };
     mu_.Await(absl::Condition(&resumed));
     if (!failure_.ok()) return failure_;
     return answer_;
@@ -140,7 +139,8 @@ class OrganizationDeleteTest : public ::testing::Test {
   const auth::Caller service_{auth::Role::kService, "incident-service"};
 };
 
-TEST_F(OrganizationDeleteTest, RefusedWhileIncidentServiceSaysAnIncidentNamesIt) {
+TEST_F(OrganizationDeleteTest,
+       RefusedWhileIncidentServiceSaysAnIncidentNamesIt) {
   // The read model has not seen the incident yet (the finding: it lagged
   // and the delete went through).
   references_.Answer({"incidents/new"});

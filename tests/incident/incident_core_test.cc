@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/api/time/clock.h"
 #include "common/api/types/countries.h"
 #include "gmock/gmock.h"
@@ -283,6 +284,49 @@ TEST_F(IncidentCoreTest, UpdateWithAStaleEtagIsAborted) {
               StatusIs(absl::StatusCode::kAborted,
                        HasSubstr("incident.etag: stale etag")));
   EXPECT_EQ(NextSequence(), 3);
+}
+
+// Every timeline write reloads the incident's events and sources under the
+// write mutex, so their number is bounded (the hardening issue's suspicion:
+// one incident with very many events made every write to it slow).
+TEST_F(IncidentCoreTest, AnIncidentHoldsAtMostTheLimitOfEventsAndSources) {
+  ASSERT_THAT(core_->CreateIncident(kEditor, Create("i1")).status(), IsOk());
+  auto event = [](int i) {
+    v1::CreateTimelineEventRequest r;
+    r.set_parent("incidents/i1");
+    r.set_event_id(absl::StrCat("e", i));
+    r.mutable_event()->set_type(v1::DETECTION);
+    r.mutable_event()->set_description("Detected");
+    r.mutable_event()->mutable_date()->set_year(2024);
+    return r;
+  };
+  auto source = [](int i) {
+    v1::CreateSourceRequest r;
+    r.set_parent("incidents/i1");
+    r.set_source_id(absl::StrCat("s", i));
+    r.mutable_source()->set_title("Report");
+    return r;
+  };
+  for (int i = 0; i < TimelineCore::kMaxEventsPerIncident; ++i) {
+    ASSERT_THAT(core_->CreateTimelineEvent(kEditor, event(i)).status(), IsOk())
+        << i;
+  }
+  for (int i = 0; i < TimelineCore::kMaxSourcesPerIncident; ++i) {
+    ASSERT_THAT(core_->CreateSource(kEditor, source(i)).status(), IsOk()) << i;
+  }
+  const int64_t before = NextSequence();
+  EXPECT_THAT(
+      core_->CreateTimelineEvent(kEditor, event(-1)).status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("500 events")));
+  EXPECT_THAT(core_->CreateSource(kEditor, source(-1)).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("500 sources")));
+  EXPECT_EQ(NextSequence(), before);
+  // Room again once one goes.
+  v1::DeleteTimelineEventRequest del;
+  del.set_name("incidents/i1/events/e0");
+  ASSERT_THAT(core_->DeleteTimelineEvent(kEditor, del).status(), IsOk());
+  EXPECT_THAT(core_->CreateTimelineEvent(kEditor, event(-1)).status(), IsOk());
 }
 
 TEST_F(IncidentCoreTest, RelativeDateResolvesOnceTheAnchorIsDated) {

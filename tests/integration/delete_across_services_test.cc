@@ -96,7 +96,8 @@ class DeleteAcrossServicesTest : public ::testing::Test {
   std::unique_ptr<iv1::IncidentService::Stub> incident_stub_;
 };
 
-TEST_F(DeleteAcrossServicesTest, RefusedWhileAnIncidentNamesItThoughTheReadModelLags) {
+TEST_F(DeleteAcrossServicesTest,
+       RefusedWhileAnIncidentNamesItThoughTheReadModelLags) {
   // The read model stops following (as after a long reconnect backoff):
   // it will never see the incident below.
   ASSERT_NE(catalog_.follower(), nullptr);
@@ -120,15 +121,13 @@ TEST_F(DeleteAcrossServicesTest, RefusedWhileAnIncidentNamesItThoughTheReadModel
                                              del, &empty),
               IsOk());
   EXPECT_THAT(DeleteOrganization(), IsOk());
-  EXPECT_THAT(GetOrganization(&org),
-              StatusIs(::grpc::StatusCode::NOT_FOUND));
+  EXPECT_THAT(GetOrganization(&org), StatusIs(::grpc::StatusCode::NOT_FOUND));
 }
 
 TEST_F(DeleteAcrossServicesTest, UnreachableIncidentServiceDeletesNothing) {
   incidents_->Stop();
-  EXPECT_THAT(DeleteOrganization(),
-              StatusIs(::grpc::StatusCode::UNAVAILABLE,
-                       HasSubstr("nothing was deleted")));
+  EXPECT_THAT(DeleteOrganization(), StatusIs(::grpc::StatusCode::UNAVAILABLE,
+                                             HasSubstr("nothing was deleted")));
   cv1::Organization org;
   EXPECT_THAT(GetOrganization(&org), IsOk());
 }
