@@ -59,6 +59,7 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(
   if (!db.ok()) return db.status();
   auto store = std::make_unique<CatalogStore>(*std::move(db));
   absl::Status migrated = store->MigrateReadModel();
+  if (migrated.ok()) migrated = store->MigrateSearchIndex();
   if (!migrated.ok()) return migrated;
   return store;
 }
@@ -90,6 +91,9 @@ std::map<std::string, std::string> CatalogStore::IndexEntries(
   filter("nonprofit", org.non_profit() ? "true" : "false");
   if (!org.parent().empty()) filter("parent", IdOf(org.parent()));
   for (auto& [folded, value] : SearchEntries(org)) {
+    if (value[0] == 'W') {
+      out[absl::StrCat("exact", kSep, folded, kSep, id)] = value;
+    }
     out[absl::StrCat("search", kSep, folded, kSep, id)] = std::move(value);
   }
   return out;
@@ -283,29 +287,81 @@ absl::Status CatalogStore::ScanOrganizations(
   return inner.ok() ? s : inner;
 }
 
+namespace {
+
+// Scans `prefix` of one search family ("search\0" or "exact\0" as `head`)
+// from just past position `after`.
+absl::Status ScanSearchFamily(
+    const storage::RocksStore& db, absl::string_view head,
+    absl::string_view prefix, absl::string_view after,
+    absl::FunctionRef<bool(const CatalogStore::SearchEntry&)> visit) {
+  // Just past `after`: keys are unique, so `after` + "\0" is the least key
+  // greater than it.
+  const std::string lower =
+      after.empty() ? std::string(prefix) : absl::StrCat(head, after, kSep);
+  if (lower < prefix) return absl::OkStatus();  // not a position of this scan
+  return db.Scan(CatalogStore::kIndexes, lower,
+                 storage::PrefixSuccessor(prefix),
+                 storage::ScanDirection::kForward,
+                 [&](absl::string_view key, absl::string_view value) {
+                   if (value.size() < 2) return true;
+                   absl::string_view rest = key.substr(head.size());
+                   size_t sep = rest.rfind('\0');
+                   if (sep == absl::string_view::npos) return true;
+                   CatalogStore::SearchEntry entry{
+                       rest.substr(0, sep), rest.substr(sep + 1),
+                       value[0] == 'W',     value[1],
+                       value.substr(2),     rest};
+                   return visit(entry);
+                 });
+}
+
+}  // namespace
+
 absl::Status CatalogStore::ScanSearch(
     absl::string_view folded_prefix, absl::string_view after,
     absl::FunctionRef<bool(const SearchEntry&)> visit) const {
   const std::string head = absl::StrCat("search", kSep);
-  const std::string prefix = absl::StrCat(head, folded_prefix);
-  // Just past `after`: keys are unique, so `after` + "\0" is the least key
-  // greater than it.
-  const std::string lower =
-      after.empty() ? prefix : absl::StrCat(head, after, kSep);
-  if (lower < prefix) return absl::OkStatus();  // not a position of this scan
-  return db_->Scan(kIndexes, lower, storage::PrefixSuccessor(prefix),
-                   storage::ScanDirection::kForward,
-                   [&](absl::string_view key, absl::string_view value) {
-                     if (value.size() < 2) return true;
-                     absl::string_view rest = key.substr(head.size());
-                     size_t sep = rest.rfind('\0');
-                     if (sep == absl::string_view::npos) return true;
-                     SearchEntry entry{
-                         rest.substr(0, sep), rest.substr(sep + 1),
-                         value[0] == 'W',     value[1],
-                         value.substr(2),     rest};
-                     return visit(entry);
-                   });
+  return ScanSearchFamily(*db_, head, absl::StrCat(head, folded_prefix), after,
+                          visit);
+}
+
+absl::Status CatalogStore::ScanWholeTexts(
+    absl::string_view folded, absl::string_view after,
+    absl::FunctionRef<bool(const SearchEntry&)> visit) const {
+  const std::string head = absl::StrCat("exact", kSep);
+  return ScanSearchFamily(*db_, head, absl::StrCat(head, folded, kSep), after,
+                          visit);
+}
+
+absl::Status CatalogStore::MigrateSearchIndex() {
+  constexpr char kLayoutKey[] = "search_layout";
+  constexpr storage::ReadView kLatest = storage::ReadView::kLatest;
+  auto layout = db_->Get(kMeta, kLayoutKey, kLatest);
+  if (layout.ok() && *layout == "2") return absl::OkStatus();
+  if (!layout.ok() && !absl::IsNotFound(layout.status())) {
+    return layout.status();
+  }
+  storage::WriteBatch batch;
+  absl::Status inner;
+  const std::string head = absl::StrCat("search", kSep);
+  absl::Status s = db_->ScanPrefix(
+      kIndexes, head, storage::ScanDirection::kForward,
+      [&](absl::string_view key, absl::string_view value) {
+        if (value.empty() || value[0] != 'W') return true;
+        batch.Put(kIndexes,
+                  absl::StrCat("exact", kSep, key.substr(head.size())), value);
+        if (batch.size() >= 4096) {
+          inner = db_->Write(batch);
+          batch = storage::WriteBatch();
+        }
+        return inner.ok();
+      },
+      kLatest);
+  if (!s.ok()) return s;
+  if (!inner.ok()) return inner;
+  batch.Put(kMeta, kLayoutKey, "2");
+  return db_->Write(batch);
 }
 
 }  // namespace atlas::catalog

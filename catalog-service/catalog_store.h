@@ -12,6 +12,8 @@
 //                  f\0<field>\0<value>\0c\0<inv time>\0<id> -> ""
 //                                                        (by create_time desc)
 //                  search\0<folded text>\0<id>        -> <kind><source><text>
+//                  exact\0<folded text>\0<id>         -> the same, for whole
+//                                                        texts (kind 'W') only
 //   requests       <request_id>                       -> RequestRecord: 32-byte
 //                                                        fingerprint + name
 //   read_model     link\0<org id>\0<incident id>      -> PartialDate (binary):
@@ -61,9 +63,11 @@
 //   each alias and each domain (kind 'W', whole text) and of every
 //   word-suffix of them (kind 'S', see WordSuffixes()); source is 'n'
 //   (display name), 'a' (alias) or 'd' (domain); the value ends with the
-//   text as stored, for SearchResult.matched_text. Exact and prefix matches
-//   are prefix scans resumed at a position (OrganizationSearch); there is
-//   no substring (mid-word) index.
+//   text as stored, for SearchResult.matched_text. `exact\0` repeats the
+//   whole-text entries alone, so that exact matches of a word that ends
+//   many names ("group") are not behind that word's suffix entries.
+//   Exact and prefix matches are prefix scans resumed at a position
+//   (OrganizationSearch); there is no substring (mid-word) index.
 //
 // Read model: every key of one organisation's read model lies in two
 // ranges (link\0<id>\0, date\0<id>\0) and two point keys, so
@@ -208,6 +212,16 @@ class CatalogStore {
       absl::FunctionRef<bool(const SearchEntry&)> visit) const {
     return ScanSearch(folded_prefix, "", visit);
   }
+  // Visits the whole-text entries (exact\0) whose folded text is exactly
+  // `folded`, by id, starting just after position `after` (empty: from
+  // the start), until `visit` returns false.
+  absl::Status ScanWholeTexts(
+      absl::string_view folded, absl::string_view after,
+      absl::FunctionRef<bool(const SearchEntry&)> visit) const;
+  // Adds the exact\0 entries to a database indexed before they existed
+  // (from its search\0 'W' entries; no record is read). Idempotent; a
+  // no-op once done (meta search_layout). Called by Open; public for tests.
+  absl::Status MigrateSearchIndex();
   // The search entries of `org`: folded text -> value (kind 'W' or 'S',
   // source, text as stored), as IndexEntries writes them.
   static std::map<std::string, std::string> SearchEntries(

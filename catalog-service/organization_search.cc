@@ -84,14 +84,13 @@ absl::StatusOr<v1::SearchOrganizationsResponse> OrganizationSearch::Search(
     // One chunk of entries, then their organisations in one MultiGet.
     std::vector<Scanned> chunk;
     const int chunk_size = std::min(budget, kChunk);
-    absl::Status s = store_.ScanSearch(
-        phase == 'E' ? absl::StrCat(q, kSep) : q, after,
-        [&](const CatalogStore::SearchEntry& e) {
-          chunk.push_back(Scanned{std::string(e.position),
-                                  std::string(e.folded), std::string(e.id),
-                                  e.whole, std::string(e.text)});
-          return static_cast<int>(chunk.size()) < chunk_size;
-        });
+    auto collect = [&](const CatalogStore::SearchEntry& e) {
+      chunk.push_back(Scanned{std::string(e.position), std::string(e.folded),
+                              std::string(e.id), e.whole, std::string(e.text)});
+      return static_cast<int>(chunk.size()) < chunk_size;
+    };
+    absl::Status s = phase == 'E' ? store_.ScanWholeTexts(q, after, collect)
+                                  : store_.ScanSearch(q, after, collect);
     if (!s.ok()) return StorageError(s, "SearchOrganizations");
     const bool exhausted = static_cast<int>(chunk.size()) < chunk_size;
     std::vector<std::string> ids;
@@ -187,8 +186,8 @@ absl::StatusOr<v1::ResolveOrganizationResponse> OrganizationSearch::Resolve(
   const std::string folded = FoldForSearch(request.query());
   std::vector<std::string> ids;
   int budget = kScanBudget;
-  absl::Status s = store_.ScanSearch(
-      absl::StrCat(folded, kSep), [&](const CatalogStore::SearchEntry& e) {
+  absl::Status s = store_.ScanWholeTexts(
+      folded, "", [&](const CatalogStore::SearchEntry& e) {
         if (e.whole && e.source != 'd' &&
             std::find(ids.begin(), ids.end(), e.id) == ids.end()) {
           ids.emplace_back(e.id);

@@ -52,10 +52,9 @@ class OrganizationSearch {
   // domain-like text has no owner, by a whole name or alias compared
   // folded (resolved_by NAME): one match is the answer, several are
   // returned as candidates (at most 20, by display name). Bounded: one
-  // point read for a domain; for a name, at most 1000 index entries of
-  // that exact folded text (whole names and trailing words) are examined,
-  // so a name that is also the last word of more than ~1000 other names
-  // may be missed.
+  // point read for a domain; for a name, a scan of the whole-text index
+  // (exact\0) for that folded text, stopped at 21 organisations or 1000
+  // entries (domains equal to the text are skipped but counted).
   //
   // INVALID_ARGUMENT for an empty query, one longer than 2048 characters,
   // or a URL without a registrable domain (the message names `query`);

@@ -141,44 +141,65 @@ class CatalogScaleTest : public ::testing::Test {
 
 // --- Search (finding 7) ------------------------------------------------------
 
-// 1100 organisations whose last word is "alpha" sort before the one named
-// "Alpha" in the index: a page may examine only page_size + 1000 entries,
-// so the first page comes back short with a token that resumes the scan,
-// and the exact match follows. The O(N) search read them all.
+// 1100 organisations named "Alpha" with an alias "Alpha Beta <n>": served
+// as EXACT, so in the PREFIX phase their 2200 entries are examined and
+// skipped before "Alpha Zulu". A page may examine only page_size + 1000
+// entries: the page where that phase starts comes back short with a token
+// that resumes the scan, and "Alpha Zulu" follows. The O(N) search put it
+// on that page after reading every entry.
 TEST_F(CatalogScaleTest, SearchStopsAtItsScanBudgetAndResumesFromTheToken) {
   for (int i = 0; i < 1100; ++i) {
-    Create(Named(absl::StrFormat("Team %04d Alpha", i)),
-           absl::StrFormat("a-%04d", i));
+    v1::Organization org = Named("Alpha");
+    org.add_aliases(absl::StrFormat("Alpha Beta %04d", i));
+    Create(org, absl::StrFormat("a-%04d", i));
   }
-  Create(Named("Alpha"), "zz-alpha");
-  auto first = Search("alpha", 1, "");
-  ASSERT_THAT(first, IsOk());
-  EXPECT_THAT(first->results(), IsEmpty());
-  ASSERT_FALSE(first->next_page_token().empty());
-  auto second = Search("alpha", 1, first->next_page_token());
-  ASSERT_THAT(second, IsOk());
-  ASSERT_EQ(second->results_size(), 1);
-  EXPECT_EQ(second->results(0).organization().name(), "organizations/zz-alpha");
-  EXPECT_EQ(second->results(0).match_kind(), v1::SearchResult::EXACT);
-
-  // Every page bounded, every hit once: EXACT first, then each PREFIX
-  // match at its first entry in index order.
+  Create(Named("Alpha Zulu"), "zulu");
   std::vector<std::string> seen;
+  std::vector<int> sizes;
+  bool short_page_with_token = false;
   std::string token;
   int pages = 0;
   do {
-    auto page = Search("alpha", 400, token);
+    auto page = Search("alpha", 500, token);
     ASSERT_THAT(page, IsOk());
     for (const auto& hit : page->results()) {
       seen.push_back(hit.organization().name());
-      EXPECT_EQ(hit.match_kind(), seen.size() == 1 ? v1::SearchResult::EXACT
-                                                   : v1::SearchResult::PREFIX);
+      EXPECT_EQ(hit.match_kind(), seen.size() <= 1100
+                                      ? v1::SearchResult::EXACT
+                                      : v1::SearchResult::PREFIX);
     }
     token = page->next_page_token();
+    sizes.push_back(page->results_size());
+    if (page->results_size() < 500 && !token.empty()) {
+      short_page_with_token = true;
+    }
   } while (!token.empty() && ++pages < 20);
+  EXPECT_TRUE(short_page_with_token) << ::testing::PrintToString(sizes);
   ASSERT_EQ(seen.size(), 1101u);
-  EXPECT_EQ(seen.front(), "organizations/zz-alpha");
+  EXPECT_EQ(seen.back(), "organizations/zulu");
   EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()).size(), 1101u);
+}
+
+// An exact name is found at once (search) and resolved (Resolve) even when
+// more than the scan budget of other names end with the same word: whole
+// texts have their own index (exact\0), apart from word suffixes.
+TEST_F(CatalogScaleTest, ExactNamesAreNotBehindTrailingWords) {
+  for (int i = 0; i < 1100; ++i) {
+    Create(Named(absl::StrFormat("Team %04d Gamma", i)),
+           absl::StrFormat("g-%04d", i));
+  }
+  Create(Named("Gamma"), "zz-gamma");
+  auto first = Search("GAMMA", 1, "");
+  ASSERT_THAT(first, IsOk());
+  ASSERT_EQ(first->results_size(), 1);
+  EXPECT_EQ(first->results(0).organization().name(), "organizations/zz-gamma");
+  EXPECT_EQ(first->results(0).match_kind(), v1::SearchResult::EXACT);
+  v1::ResolveOrganizationRequest resolve;
+  resolve.set_query("gamma");
+  auto resolved = core_->ResolveOrganization(public_, resolve);
+  ASSERT_THAT(resolved, IsOk());
+  EXPECT_EQ(resolved->organization().name(), "organizations/zz-gamma");
+  EXPECT_EQ(resolved->resolved_by(), v1::ResolveOrganizationResponse::NAME);
 }
 
 // An organisation with several entries the query prefixes (name, alias,
@@ -359,6 +380,10 @@ TEST_F(CatalogScaleTest, OpenMigratesALayoutOneReadModel) {
   old.Put(CatalogStore::kReadModel, absl::StrCat("summary", kSep, "orphan"),
           summary.SerializeAsString());
   old.Delete(CatalogStore::kMeta, "read_model_layout");
+  // And a search index without its exact\0 entries.
+  old.Delete(CatalogStore::kIndexes,
+             absl::StrCat("exact", kSep, "kept", kSep, "kept"));
+  old.Delete(CatalogStore::kMeta, "search_layout");
   ASSERT_THAT(store_->db().Write(old), IsOk());
   ASSERT_EQ(Get("kept").linked_incidents_size(), 25);  // as layout 1 served
   CloseStore();
@@ -371,6 +396,10 @@ TEST_F(CatalogScaleTest, OpenMigratesALayoutOneReadModel) {
   EXPECT_EQ(kept.linked_incidents(19), "incidents/inc-05");
   EXPECT_EQ(kept.latest_incident_date().year(), 2024);
   EXPECT_THAT(ReadModelKeys("orphan"), IsEmpty());
+  auto exact = Search("kept", 10, "");
+  ASSERT_THAT(exact, IsOk());
+  ASSERT_EQ(exact->results_size(), 1);
+  EXPECT_EQ(exact->results(0).match_kind(), v1::SearchResult::EXACT);
   Apply(Change(1, IncidentChange::CREATED, "inc-new", {"kept"}, 2030));
   Apply(Change(2, IncidentChange::DELETED, "inc-24", {"kept"}, 2024));
   kept = Get("kept");
