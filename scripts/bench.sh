@@ -231,7 +231,7 @@ verdict_le() { if le "$1" "$2"; then echo met; else echo "MISSED"; fi; }
 # rate for one organisation with 10k incidents (first and last thousand:
 # linear when they are close; goal >= 5k changes/s).
 catalog_scale_figures() {
-  local out line q med worst_s=0 worst_l=0 first last
+  local out line worst_s worst_l first last
   log "catalog scale: search at 10k and 1M organisations, read model at 10k incidents"
   out="$("${build_dir}/bench/bench_catalog_scale" --orgs_small=10000 \
     --orgs_large=1000000 --incidents=10000 --dir="${work}/catalog-scale")"
