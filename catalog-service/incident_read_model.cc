@@ -126,8 +126,9 @@ absl::Status IncidentReadModel::UpdateOrganization(
     return absl::OkStatus();  // nothing this organisation shows changes
   }
   auto summary = store_.GetSummary(org, kLatest);
-  if (!summary.ok())
+  if (!summary.ok()) {
     return StorageError(summary.status(), "ApplyIncidentChange");
+  }
   int64_t count = summary->incident_count();
   std::string removed_key;
   if (old->has_value()) {
