@@ -4,6 +4,15 @@
 // (incident_count, linked_incidents, latest_incident_date), with the
 // sequence of the last change applied (the cursor).
 //
+// Cost: each change does O(log n) work per organisation it names, n being
+// that organisation's links: incident_count is a counter, the links have a
+// date index (newest first), and the summary holds only the newest
+// CatalogStore::kLinkedIncidentsShown of them, rebuilt from a bounded
+// prefix scan of that index. Only organisations that exist (on the kLatest
+// view, under the writer's mutex) get a read model; a delete drops it
+// whole (CatalogStore::DeleteReadModel), so a lagging change never
+// resurrects it.
+//
 // A change and the cursor it moves to are stored in one batch, so the read
 // model is exactly the stream up to the cursor: after a crash the follower
 // resumes at cursor + 1 and nothing is counted twice or missed. These
@@ -75,6 +84,17 @@ class IncidentReadModel {
   absl::Status CheckUnlinked(absl::string_view org_id, absl::string_view name);
 
  private:
+  // Adds to `batch` what one change does to organisation `org`: links
+  // `incident_id` with `date` (`linked`) or unlinks it, moves the counter
+  // and rewrites the summary from the newest kLinkedIncidentsShown links.
+  // O(log n) reads and a bounded number of writes, whatever the number n
+  // of the organisation's links. Nothing for an organisation that does not
+  // exist on the kLatest view. Call with the writer's mutex held.
+  absl::Status UpdateOrganization(absl::string_view org,
+                                  absl::string_view incident_id, bool linked,
+                                  const type::v1::PartialDate& date,
+                                  storage::WriteBatch* batch);
+
   CatalogStore& store_;
   storage::GroupCommitWriter& writer_;
 };

@@ -94,6 +94,12 @@ void WriteBatch::Delete(int column_family, absl::string_view key) {
   ops_.push_back(Op{true, column_family, std::string(key), std::string()});
 }
 
+void WriteBatch::DeleteRange(int column_family, absl::string_view begin,
+                             absl::string_view end) {
+  ops_.push_back(
+      Op{true, column_family, std::string(begin), std::string(end), true});
+}
+
 std::string PrefixSuccessor(absl::string_view prefix) {
   std::string s(prefix);
   while (!s.empty()) {
@@ -299,8 +305,10 @@ absl::StatusOr<WriteToken> RocksStore::Append(const WriteBatch& batch) {
     auto handle = Handle(op.column_family);
     if (!handle.ok()) return handle.status();
     rocksdb::Status s =
-        op.is_delete ? raw.Delete(*handle, ToSlice(op.key))
-                     : raw.Put(*handle, ToSlice(op.key), ToSlice(op.value));
+        op.is_range
+            ? raw.DeleteRange(*handle, ToSlice(op.key), ToSlice(op.value))
+        : op.is_delete ? raw.Delete(*handle, ToSlice(op.key))
+                       : raw.Put(*handle, ToSlice(op.key), ToSlice(op.value));
     if (!s.ok()) return ToAbslStatus(s, "batch");
   }
   // Not synced here: WaitDurable syncs for many writes at once.
