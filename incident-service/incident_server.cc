@@ -54,7 +54,8 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
                                      ": ", store.status().message()));
   }
   server->store_ = *std::move(store);
-  auto changelog = Changelog::Open(*server->store_);
+  auto changelog =
+      Changelog::Open(*server->store_, options.changelog_retention_entries);
   if (!changelog.ok()) return changelog.status();
   server->changelog_ = *std::move(changelog);
   server->core_ = std::make_unique<IncidentCore>(IncidentCore::Collaborators{

@@ -1,0 +1,82 @@
+#include "incident-service/changelog_retention.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace atlas::incident {
+
+v1::IncidentChange ScrubbedChange(const v1::IncidentChange& change) {
+  v1::IncidentChange out;
+  out.set_sequence(change.sequence());
+  out.set_change_type(change.change_type());
+  if (change.has_commit_time()) {
+    *out.mutable_commit_time() = change.commit_time();
+  }
+  out.mutable_incident()->set_name(change.incident().name());
+  return out;
+}
+
+absl::Status ScrubDeletedIncident(const IncidentStore& store,
+                                  int64_t first_kept,
+                                  v1::IncidentChange* deleted,
+                                  storage::WriteBatch* batch) {
+  const std::string id(IncidentIdOf(deleted->incident().name()));
+  absl::StatusOr<std::vector<int64_t>> sequences = store.ChangeSequencesOf(id);
+  if (!sequences.ok()) return sequences.status();
+
+  // The last victims first, then every other organisation a kept entry
+  // named (as victim, or as a victim before an update), sorted.
+  std::vector<std::string> last;
+  for (const v1::Victim& v : deleted->incident().victims()) {
+    last.push_back(v.organization());
+  }
+  std::set<std::string> earlier;
+  for (int64_t sequence : *sequences) {
+    IncidentStore::UnlistChange(sequence, id, batch);
+    if (sequence < first_kept) continue;  // trimmed (in this batch or before)
+    absl::StatusOr<v1::IncidentChange> entry = store.GetChange(sequence);
+    if (absl::IsNotFound(entry.status())) continue;
+    if (!entry.ok()) return entry.status();
+    for (const v1::Victim& v : entry->incident().victims()) {
+      earlier.insert(v.organization());
+    }
+    for (const std::string& name : entry->previous_victims()) {
+      earlier.insert(name);
+    }
+    IncidentStore::ReplaceChange(ScrubbedChange(*entry), batch);
+  }
+  for (const std::string& name : last) earlier.erase(name);
+
+  v1::IncidentChange reduced = ScrubbedChange(*deleted);
+  for (const std::string& name : last) {
+    reduced.mutable_incident()->add_victims()->set_organization(name);
+    reduced.add_previous_victims(name);
+  }
+  for (const std::string& name : earlier) reduced.add_previous_victims(name);
+  *deleted = std::move(reduced);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> TrimChangelog(const IncidentStore& store,
+                                      int64_t first_kept, int64_t first_new,
+                                      int64_t count, int64_t retention,
+                                      storage::WriteBatch* batch) {
+  const int64_t end = first_new + count;
+  // Never the entries being added; at most `count + kTrimSlack` at once.
+  const int64_t target =
+      std::min({end - retention, first_new, first_kept + count + kTrimSlack});
+  if (target <= first_kept) return first_kept;
+  for (int64_t sequence = first_kept; sequence < target; ++sequence) {
+    absl::StatusOr<v1::IncidentChange> entry = store.GetChange(sequence);
+    if (absl::IsNotFound(entry.status())) continue;
+    if (!entry.ok()) return entry.status();
+    IncidentStore::DeleteChange(sequence,
+                                IncidentIdOf(entry->incident().name()), batch);
+  }
+  IncidentStore::PutFirstKeptSequence(target, batch);
+  return target;
+}
+
+}  // namespace atlas::incident
