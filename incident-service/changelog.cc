@@ -15,6 +15,8 @@ absl::StatusOr<std::unique_ptr<Changelog>> Changelog::Open(
         absl::StrCat("changelog_retention_entries: must be at least 1, got ",
                      retention_entries));
   }
+  // Entries written before per-incident listings existed (once).
+  RETURN_IF_ERROR(UpgradeChangelog(store));
   absl::StatusOr<int64_t> last = store.LastSequence();
   if (!last.ok()) return last.status();
   absl::StatusOr<int64_t> first = store.FirstKeptSequence();

@@ -61,8 +61,9 @@ class Changelog : public storage::Durability {
  public:
   // Reads the last and oldest kept sequences of `store`, which must
   // outlive the changelog, and keeps `retention_entries` entries (>= 1;
-  // INVALID_ARGUMENT otherwise). Storage errors as
-  // IncidentStore::LastSequence.
+  // INVALID_ARGUMENT otherwise). The first Open of a database written
+  // before per-incident listings runs UpgradeChangelog (one pass over the
+  // kept log). Storage errors as IncidentStore::LastSequence.
   static absl::StatusOr<std::unique_ptr<Changelog>> Open(
       IncidentStore& store,
       int64_t retention_entries = kDefaultChangelogRetention);

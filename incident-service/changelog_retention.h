@@ -61,6 +61,17 @@ absl::StatusOr<int64_t> TrimChangelog(const IncidentStore& store,
                                       int64_t count, int64_t retention,
                                       storage::WriteBatch* batch);
 
+// Once per database (until meta changelog_listed is set), at Open before
+// any write: lists the kept CREATED and UPDATED entries of incidents that
+// still exist (entries written before listings existed) and scrubs the
+// entries of incidents deleted before, as a delete now does (their DELETED
+// entries reduced, previous_victims completed). One pass over the kept
+// log, in batches of at most kUpgradeBatch entries; a crash mid-way is
+// resumed at the next Open (the pass is idempotent). Storage errors
+// unmapped.
+inline constexpr size_t kUpgradeBatch = 1024;
+absl::Status UpgradeChangelog(IncidentStore& store);
+
 }  // namespace atlas::incident
 
 #endif  // ATLAS_INCIDENT_SERVICE_CHANGELOG_RETENTION_H_

@@ -417,6 +417,7 @@ void IncidentStore::PutRequest(absl::string_view request_id,
 namespace {
 
 constexpr char kFirstKeptKey[] = "changelog_first";
+constexpr char kListedKey[] = "changelog_listed";
 
 std::string ChangeOfPrefix(absl::string_view incident_id) {
   return absl::StrCat("change_of", kSepView, incident_id, kSepView);
@@ -429,11 +430,8 @@ void IncidentStore::PutChange(const v1::IncidentChange& change,
   ReplaceChange(change, batch);
   if (change.change_type() == v1::IncidentChange::CREATED ||
       change.change_type() == v1::IncidentChange::UPDATED) {
-    batch->Put(
-        kMeta,
-        absl::StrCat(ChangeOfPrefix(IncidentIdOf(change.incident().name())),
-                     SequenceKey(change.sequence())),
-        "");
+    ListChange(change.sequence(), IncidentIdOf(change.incident().name()),
+               batch);
   }
 }
 
@@ -455,6 +453,24 @@ void IncidentStore::UnlistChange(int64_t sequence,
                                  storage::WriteBatch* batch) {
   batch->Delete(
       kMeta, absl::StrCat(ChangeOfPrefix(incident_id), SequenceKey(sequence)));
+}
+
+void IncidentStore::ListChange(int64_t sequence, absl::string_view incident_id,
+                               storage::WriteBatch* batch) {
+  batch->Put(kMeta,
+             absl::StrCat(ChangeOfPrefix(incident_id), SequenceKey(sequence)),
+             "");
+}
+
+absl::StatusOr<bool> IncidentStore::ChangesListed() const {
+  auto value = db_->Get(kMeta, kListedKey, storage::ReadView::kLatest);
+  if (absl::IsNotFound(value.status())) return false;
+  if (!value.ok()) return value.status();
+  return true;
+}
+
+void IncidentStore::PutChangesListed(storage::WriteBatch* batch) {
+  batch->Put(kMeta, kListedKey, "");
 }
 
 void IncidentStore::PutFirstKeptSequence(int64_t sequence,

@@ -10,6 +10,8 @@
 //   requests   <request_id>                     -> 32-byte fingerprint ++ name
 //   meta       changelog_first                  -> oldest sequence kept
 //                                                  (decimal; absent: 1)
+//              changelog_listed                 -> "" (every kept entry
+//                                                  listed below)
 //              change_of\0<incident id>\0<sequence, 8 bytes big-endian>
 //                                               -> "" (the CREATED and
 //                                                  UPDATED entries of an
@@ -213,6 +215,13 @@ class IncidentStore {
                            storage::WriteBatch* batch);
   static void PutFirstKeptSequence(int64_t sequence,
                                    storage::WriteBatch* batch);
+  // Lists `sequence` under `incident_id` (PutChange's listing alone).
+  static void ListChange(int64_t sequence, absl::string_view incident_id,
+                         storage::WriteBatch* batch);
+  // Whether the CREATED/UPDATED entries are listed (meta
+  // changelog_listed, set once UpgradeChangelog has run; kLatest view).
+  absl::StatusOr<bool> ChangesListed() const;
+  static void PutChangesListed(storage::WriteBatch* batch);
 
   // --- Batch builders. `before` (may be null) is the stored state being
   // replaced, whose index entries are removed.

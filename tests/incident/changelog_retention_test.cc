@@ -264,5 +264,50 @@ TEST_F(ChangelogRetentionTest, DeleteAfterTrimLeavesNoEntryBelowTheOldest) {
   EXPECT_THAT(changes[1].previous_victims(), ElementsAre("organizations/acme"));
 }
 
+// A database written before per-incident listings existed: its first Open
+// lists the entries of incidents that exist and scrubs those of incidents
+// already deleted (UpgradeChangelog).
+TEST_F(ChangelogRetentionTest, EntriesWrittenBeforeListingsAreScrubbedAtOpen) {
+  Create("gone", "acme", "old summary");  // 1
+  MoveTo("gone", "globex");               // 2
+  Create("kept", "initech", "stays");     // 3
+  // Make the log look as an older build left it: no listings, no marker.
+  incident::IncidentStore& store = incidents_->store();
+  storage::WriteBatch legacy;
+  incident::IncidentStore::UnlistChange(1, "gone", &legacy);
+  incident::IncidentStore::UnlistChange(2, "gone", &legacy);
+  incident::IncidentStore::UnlistChange(3, "kept", &legacy);
+  legacy.Delete(incident::IncidentStore::kMeta, "changelog_listed");
+  auto token = store.Append(legacy);
+  ASSERT_THAT(token.status(), IsOk());
+  ASSERT_THAT(store.db().WaitDurable(*token), IsOk());
+  Delete("gone");  // 4: nothing listed, so nothing scrubbed yet
+  std::vector<v1::IncidentChange> changes;
+  ASSERT_THAT(Watch(1, 1, "", &changes), IsOk());
+  ASSERT_EQ(changes[0].incident().summary(), "old summary");
+
+  incidents_->Stop();
+  incidents_->Start();
+  stub_ = incidents_->NewStub();
+  changes.clear();
+  ASSERT_THAT(Watch(1, 4, "", &changes), IsOk());
+  ASSERT_EQ(changes.size(), 4u);
+  EXPECT_EQ(changes[0].incident().summary(), "");
+  EXPECT_EQ(changes[0].incident().victims_size(), 0);
+  EXPECT_EQ(changes[1].incident().victims_size(), 0);
+  EXPECT_EQ(changes[1].previous_victims_size(), 0);
+  EXPECT_EQ(changes[2].incident().summary(), "stays");
+  EXPECT_THAT(changes[3].previous_victims(),
+              ElementsAre("organizations/globex", "organizations/acme"));
+  auto kept = incidents_->store().ChangeSequencesOf("kept");
+  ASSERT_THAT(kept.status(), IsOk());
+  EXPECT_THAT(*kept, ElementsAre(3));
+  // The incident that exists is listed again: its delete scrubs it.
+  Delete("kept");
+  changes.clear();
+  ASSERT_THAT(Watch(3, 1, "", &changes), IsOk());
+  EXPECT_EQ(changes[0].incident().summary(), "");
+}
+
 }  // namespace
 }  // namespace atlas
