@@ -107,7 +107,8 @@ void IncidentServer::Shutdown() {
 absl::Status IncidentServer::Wait() {
   if (waited_) return absl::OkStatus();
   waited_ = true;
-  runner_->Wait();
+  // A Start that failed part-way has no runner (and maybe no store).
+  if (runner_ != nullptr) runner_->Wait();
   // In dependency order: nothing calls the core once the server stopped
   // and the executor ran what it had queued.
   runner_.reset();
@@ -115,6 +116,7 @@ absl::Status IncidentServer::Wait() {
   writers_.reset();
   core_.reset();
   changelog_.reset();
+  if (store_ == nullptr) return absl::OkStatus();
   absl::Status closed = store_->Close();
   store_.reset();
   return closed;

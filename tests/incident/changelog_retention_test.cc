@@ -309,5 +309,24 @@ TEST_F(ChangelogRetentionTest, EntriesWrittenBeforeListingsAreScrubbedAtOpen) {
   EXPECT_EQ(changes[0].incident().summary(), "");
 }
 
+// The option at the server's level: refused at start, cleanly (a Start
+// that failed part-way used to crash in the server's destructor).
+TEST(ChangelogRetentionOptionTest, ARetentionBelowOneFailsStart) {
+  testing::TempDir temp;
+  auto attack = incident::AttackCatalog::Load(testing::SourceDir() +
+                                              "/incident-service/data/attack");
+  ASSERT_THAT(attack.status(), IsOk());
+  incident::IncidentServer::Options options;
+  options.db_path = temp.Sub("incidents");
+  options.serving.listen_address = "127.0.0.1:0";
+  options.changelog_retention_entries = 0;
+  incident::IncidentServer::Collaborators collaborators;
+  collaborators.attack = &*attack;
+  EXPECT_THAT(incident::IncidentServer::Start(options, collaborators).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("changelog_retention_entries: must be at "
+                                 "least 1, got 0")));
+}
+
 }  // namespace
 }  // namespace atlas
