@@ -41,6 +41,15 @@ absl::Status ScrubDeletedIncident(const IncidentStore& store,
     if (sequence < first_kept) continue;  // trimmed (in this batch or before)
     absl::StatusOr<v1::IncidentChange> entry = store.GetChange(sequence);
     if (absl::IsNotFound(entry.status())) continue;
+    if (absl::IsDataLoss(entry.status())) {
+      // Unreadable: nothing of it can be served; keep its place in the log.
+      v1::IncidentChange placeholder;
+      placeholder.set_sequence(sequence);
+      placeholder.set_change_type(v1::IncidentChange::UPDATED);
+      placeholder.mutable_incident()->set_name(deleted->incident().name());
+      IncidentStore::ReplaceChange(placeholder, batch);
+      continue;
+    }
     if (!entry.ok()) return entry.status();
     for (const v1::Victim& v : entry->incident().victims()) {
       earlier.insert(v.organization());
@@ -74,6 +83,11 @@ absl::StatusOr<int64_t> TrimChangelog(const IncidentStore& store,
   for (int64_t sequence = first_kept; sequence < target; ++sequence) {
     absl::StatusOr<v1::IncidentChange> entry = store.GetChange(sequence);
     if (absl::IsNotFound(entry.status())) continue;
+    if (absl::IsDataLoss(entry.status())) {
+      // Unreadable (its listing, if any, stays: scrubbing skips it).
+      IncidentStore::DeleteChange(sequence, "", batch);
+      continue;
+    }
     if (!entry.ok()) return entry.status();
     IncidentStore::DeleteChange(sequence,
                                 IncidentIdOf(entry->incident().name()), batch);

@@ -17,6 +17,10 @@
 //   waited for: a reader whose next entry was trimmed ends with
 //   FAILED_PRECONDITION (see changelog.h) and resynchronises.
 //
+// An entry that does not parse never blocks a write: a delete overwrites
+// it with {sequence, UPDATED, incident.name} (nothing to link), a trim
+// deletes it.
+//
 // Cost: a delete reads and rewrites the kept entries of its incident
 // (bounded by the retention); a commit beyond the retention reads the few
 // entries it trims. Both run under the cores' write mutex, like the rest of

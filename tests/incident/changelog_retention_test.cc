@@ -309,6 +309,36 @@ TEST_F(ChangelogRetentionTest, EntriesWrittenBeforeListingsAreScrubbedAtOpen) {
   EXPECT_EQ(changes[0].incident().summary(), "");
 }
 
+// One unreadable entry must not make every later delete (which scrubs it)
+// or write (which trims it) fail.
+TEST_F(ChangelogRetentionTest, AnUnreadableEntryBlocksNoWrite) {
+  Create("gone", "acme", "s");  // 1
+  Create("x", "acme");          // 2
+  incident::IncidentStore& store = incidents_->store();
+  storage::WriteBatch corrupt;
+  corrupt.Put(incident::IncidentStore::kChangelog,
+              incident::IncidentStore::SequenceKey(1),
+              std::string("\x0a\xff", 2));
+  auto token = store.Append(corrupt);
+  ASSERT_THAT(token.status(), IsOk());
+  ASSERT_THAT(store.db().WaitDurable(*token), IsOk());
+  ASSERT_THAT(store.GetChange(1), StatusIs(absl::StatusCode::kDataLoss));
+  Delete("gone");  // 3
+  std::vector<v1::IncidentChange> changes;
+  ASSERT_THAT(Watch(1, 1, kServiceKey, &changes), IsOk());
+  EXPECT_EQ(changes[0].change_type(), v1::IncidentChange::UPDATED);
+  EXPECT_EQ(changes[0].incident().name(), "incidents/gone");
+  ASSERT_THAT(store.ChangeSequencesOf("gone").status(), IsOk());
+  // Corrupt it again; a trim goes past it.
+  token = store.Append(corrupt);
+  ASSERT_THAT(token.status(), IsOk());
+  ASSERT_THAT(store.db().WaitDurable(*token), IsOk());
+  incidents_->changelog().set_retention_entries(1);
+  Create("y", "acme");  // 4: trims 1..3
+  EXPECT_EQ(incidents_->changelog().first_kept_sequence(), 4);
+  EXPECT_THAT(store.GetChange(1), StatusIs(absl::StatusCode::kNotFound));
+}
+
 // The option at the server's level: refused at start, cleanly (a Start
 // that failed part-way used to crash in the server's destructor).
 TEST(ChangelogRetentionOptionTest, ARetentionBelowOneFailsStart) {
