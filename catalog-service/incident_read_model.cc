@@ -202,4 +202,44 @@ absl::Status IncidentReadModel::CheckUnlinked(absl::string_view org_id,
                    "); remove it from their victims first"));
 }
 
+// --- Resynchronisation -----------------------------------------------------
+// Kept apart from the incremental path above: it drops the whole family and
+// rebuilds it with the same link and summary records.
+
+absl::StatusOr<storage::WriteToken> IncidentReadModel::ResetToSnapshot(
+    const std::vector<incident::v1::Incident>& incidents, int64_t cursor) {
+  absl::MutexLock lock(&writer_.mutex());
+  storage::WriteBatch batch;
+  absl::Status s = store_.db().Scan(
+      CatalogStore::kReadModel, "", "", storage::ScanDirection::kForward,
+      [&](absl::string_view key, absl::string_view) {
+        batch.Delete(CatalogStore::kReadModel, key);
+        return true;
+      },
+      kLatest);
+  if (!s.ok()) return StorageError(s, "ResetToSnapshot");
+  std::map<std::string, std::map<std::string, type::v1::PartialDate>> links;
+  for (const incident::v1::Incident& incident : incidents) {
+    auto incident_id =
+        api::ParseName(incident.name(), "incidents", "incident.name");
+    if (!incident_id.ok()) continue;
+    const type::v1::PartialDate date = IncidentDate(incident);
+    for (const auto& victim : incident.victims()) {
+      if (auto org = OrganizationId(victim.organization())) {
+        links[*org][*incident_id] = date;
+      }
+    }
+  }
+  for (const auto& [org, linked] : links) {
+    for (const auto& [incident_id, date] : linked) {
+      CatalogStore::PutLink(org, incident_id, date, &batch);
+    }
+    CatalogStore::PutSummary(org, Summary(linked), &batch);
+  }
+  CatalogStore::PutIncidentCursor(cursor, &batch);
+  auto token = store_.Append(batch);
+  if (!token.ok()) return StorageError(token.status(), "ResetToSnapshot");
+  return token;
+}
+
 }  // namespace atlas::catalog

@@ -30,6 +30,7 @@
 #define ATLAS_CATALOG_SERVICE_INCIDENT_READ_MODEL_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -82,6 +83,18 @@ class IncidentReadModel {
   // that no change links the organisation between the check and the
   // delete.
   absl::Status CheckUnlinked(absl::string_view org_id, absl::string_view name);
+
+  // --- Resynchronisation (IncidentFollower, when incident-service no
+  // longer keeps the changes after the cursor; see
+  // docs/reliability.md "Changelog retention and deleted incidents").
+  // Replaces the whole read model, in one batch, by the links of
+  // `incidents` (each incident's name, victims and dates as
+  // incident-service lists them) and sets the cursor to `cursor`: every
+  // earlier link and summary is dropped. Returns once appended, with the
+  // write token (WaitDurable before relying on it). INTERNAL or
+  // UNAVAILABLE for a storage failure (logged).
+  absl::StatusOr<storage::WriteToken> ResetToSnapshot(
+      const std::vector<incident::v1::Incident>& incidents, int64_t cursor);
 
  private:
   // Adds to `batch` what one change does to organisation `org`: links
