@@ -8,6 +8,7 @@
 #include "absl/strings/strip.h"
 #include "catalog-service/search_key.h"
 #include "common/auth/redaction.h"
+#include "common/storage/public_views.h"
 
 namespace atlas::catalog {
 namespace {
@@ -60,8 +61,54 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(
   auto store = std::make_unique<CatalogStore>(*std::move(db));
   absl::Status migrated = store->MigrateReadModel();
   if (migrated.ok()) migrated = store->MigrateSearchIndex();
+  if (migrated.ok()) migrated = store->RefreshPublicViews();
   if (!migrated.ok()) return migrated;
   return store;
+}
+
+absl::Status CatalogStore::RefreshPublicViews() {
+  // Records and read-model summaries, each against the policy it was
+  // written under (common/storage/public_views.h).
+  const std::string policy =
+      auth::RedactionPolicy(v1::Organization::descriptor());
+  auto records = storage::RefreshPublicViews(
+      *db_,
+      {.records = kOrganizations,
+       .views = kPublicViews,
+       .meta = kMeta,
+       .policy_key = "public_view_policy",
+       .records_prefix = "",
+       .views_prefix = ""},
+      policy,
+      [](absl::string_view,
+         absl::string_view value) -> absl::StatusOr<std::string> {
+        v1::Organization org;
+        if (!org.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          return Corrupt("organization");
+        }
+        auth::RedactForPublic(&org);
+        return org.SerializeAsString();
+      });
+  if (!records.ok()) return records.status();
+  auto summaries = storage::RefreshPublicViews(
+      *db_,
+      {.records = kReadModel,
+       .views = kReadModel,
+       .meta = kMeta,
+       .policy_key = "public_summary_policy",
+       .records_prefix = SummaryKey(""),
+       .views_prefix = PublicSummaryKey("")},
+      policy,
+      [](absl::string_view,
+         absl::string_view value) -> absl::StatusOr<std::string> {
+        v1::Organization summary;
+        if (!summary.ParseFromArray(value.data(),
+                                    static_cast<int>(value.size()))) {
+          return Corrupt("read model");
+        }
+        return PublicSummary(std::move(summary)).SerializeAsString();
+      });
+  return summaries.status();
 }
 
 std::string CatalogStore::DomainKey(absl::string_view domain) {

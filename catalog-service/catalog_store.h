@@ -314,6 +314,10 @@ class CatalogStore {
       const v1::Organization& org);
 
  private:
+  // Rewrites the stored public views and public summaries when the
+  // redaction policy they were written under differs from this build's
+  // (see common/storage/public_views.h). At Open, before serving.
+  absl::Status RefreshPublicViews();
   absl::Status MergeReadModel(absl::string_view id, v1::Organization* org,
                               storage::ReadView view) const;
   static std::string SummaryKey(absl::string_view org_id);

@@ -204,7 +204,8 @@ absl::Status IncidentReadModel::CheckUnlinked(absl::string_view org_id,
 
 // --- Resynchronisation -----------------------------------------------------
 // Kept apart from the incremental path above: it drops the whole family and
-// rebuilds it with the same link and summary records.
+// rebuilds it with the same records the incremental path keeps (links with
+// their date index, bounded summaries), for existing organisations only.
 
 absl::StatusOr<storage::WriteToken> IncidentReadModel::ResetToSnapshot(
     const std::vector<incident::v1::Incident>& incidents, int64_t cursor) {
@@ -231,10 +232,34 @@ absl::StatusOr<storage::WriteToken> IncidentReadModel::ResetToSnapshot(
     }
   }
   for (const auto& [org, linked] : links) {
+    // As in UpdateOrganization: no read model for an organisation that
+    // does not exist.
+    auto exists = store_.OrganizationExists(org, kLatest);
+    if (!exists.ok()) return StorageError(exists.status(), "ResetToSnapshot");
+    if (!*exists) continue;
+    // The summary: the count, the newest kLinkedIncidentsShown in date-key
+    // order (newest first), the latest date.
+    std::vector<std::pair<std::string, std::string>> by_date;  // key, id
     for (const auto& [incident_id, date] : linked) {
       CatalogStore::PutLink(org, incident_id, date, &batch);
+      by_date.emplace_back(CatalogStore::DateKey(date, incident_id),
+                           incident_id);
     }
-    CatalogStore::PutSummary(org, Summary(linked), &batch);
+    std::sort(by_date.begin(), by_date.end());
+    v1::Organization summary;
+    summary.set_incident_count(static_cast<int32_t>(linked.size()));
+    for (size_t i = 0;
+         i < by_date.size() &&
+         i < static_cast<size_t>(CatalogStore::kLinkedIncidentsShown);
+         ++i) {
+      summary.add_linked_incidents(
+          absl::StrCat("incidents/", by_date[i].second));
+    }
+    const type::v1::PartialDate& newest = linked.at(by_date.front().second);
+    if (!api::IsEmpty(newest)) {
+      *summary.mutable_latest_incident_date() = newest;
+    }
+    CatalogStore::PutSummary(org, summary, &batch);
   }
   CatalogStore::PutIncidentCursor(cursor, &batch);
   auto token = store_.Append(batch);

@@ -10,8 +10,11 @@
 namespace atlas::incident {
 namespace {
 
-// Changes loaded from the changelog per read while replaying.
+// Changes loaded from the changelog per read while replaying: at most 64,
+// and no more once they hold 256 KiB, so a stream's buffer is bounded in
+// bytes too (one change can be large), whatever the client reads.
 constexpr size_t kReplayChunk = 64;
+constexpr size_t kReplayBytes = 256 << 10;
 
 // One WatchIncidentChanges stream. Lifetime: created by the handler,
 // deleted in OnDone, which gRPC runs once after Finish and every
@@ -105,8 +108,8 @@ class ChangeStream final
           if (live != nullptr && live->sequence() == next_to_load_) {
             buffer_.push_back(*live);
           } else if (live == nullptr || live->sequence() >= next_to_load_) {
-            absl::Status s =
-                changelog_.ReadChanges(next_to_load_, kReplayChunk, &buffer_);
+            absl::Status s = changelog_.ReadChanges(next_to_load_, kReplayChunk,
+                                                    &buffer_, kReplayBytes);
             if (!s.ok()) {
               finished_ = finish = true;
               status = grpc_util::ToGrpcStatus(s);

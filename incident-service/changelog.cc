@@ -114,10 +114,11 @@ absl::Status Changelog::Trimmed(int64_t start) const {
 }
 
 absl::Status Changelog::ReadChanges(int64_t from, size_t max,
-                                    std::deque<v1::IncidentChange>* out) const {
+                                    std::deque<v1::IncidentChange>* out,
+                                    size_t max_bytes) const {
   RETURN_IF_ERROR(Trimmed(from));
   const size_t before = out->size();
-  absl::Status s = store_.ReadChanges(from, max, out);
+  absl::Status s = store_.ReadChanges(from, max, out, max_bytes);
   if (!s.ok()) return storage::StorageError(s, "WatchIncidentChanges");
   // Trimmed between the check and the read: the first entry read is later.
   if (out->size() > before && (*out)[before].sequence() != from) {

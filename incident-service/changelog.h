@@ -34,6 +34,7 @@
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -109,11 +110,13 @@ class Changelog : public storage::Durability {
   absl::StatusOr<int64_t> WatchStart(
       const v1::WatchIncidentChangesRequest& request) const;
   // Appends up to `max` durable changes from sequence `from` to `out`,
-  // unredacted. FAILED_PRECONDITION (as WatchStart) if `from` has been
-  // trimmed. Storage failures as StorageError (logged; INTERNAL, or
-  // UNAVAILABLE when the storage says retry).
-  absl::Status ReadChanges(int64_t from, size_t max,
-                           std::deque<v1::IncidentChange>* out) const;
+  // unredacted, stopping once they hold `max_bytes` (serialized; at least
+  // one change is read). FAILED_PRECONDITION (as WatchStart) if `from`
+  // has been trimmed. Storage failures as StorageError (logged; INTERNAL,
+  // or UNAVAILABLE when the storage says retry).
+  absl::Status ReadChanges(
+      int64_t from, size_t max, std::deque<v1::IncidentChange>* out,
+      size_t max_bytes = std::numeric_limits<size_t>::max()) const;
 
   // --- Subscriptions.
   // False (and not subscribed) once Shutdown() has run.

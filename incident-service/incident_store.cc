@@ -185,7 +185,9 @@ absl::StatusOr<std::unique_ptr<IncidentStore>> IncidentStore::Open(
       {.records = kIncidents,
        .views = kPublicViews,
        .meta = kMeta,
-       .policy_key = "public_view_policy"},
+       .policy_key = "public_view_policy",
+       .records_prefix = "",
+       .views_prefix = ""},
       auth::RedactionPolicy(v1::Incident::descriptor()),
       [](absl::string_view,
          absl::string_view value) -> absl::StatusOr<std::string> {
@@ -546,12 +548,14 @@ absl::StatusOr<int64_t> IncidentStore::LastSequence() const {
   return last;
 }
 
-absl::Status IncidentStore::ReadChanges(
-    int64_t from, size_t max, std::deque<v1::IncidentChange>* out) const {
-  size_t n = 0;
+absl::Status IncidentStore::ReadChanges(int64_t from, size_t max,
+                                        std::deque<v1::IncidentChange>* out,
+                                        size_t max_bytes) const {
+  size_t n = 0, bytes = 0;
   return ScanChanges(from, [&](const v1::IncidentChange& change) {
+    bytes += change.ByteSizeLong();
     out->push_back(change);
-    return ++n < max;
+    return ++n < max && bytes < max_bytes;
   });
 }
 

@@ -78,6 +78,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -181,9 +182,11 @@ class IncidentStore {
   // --- The changelog family (see changelog.h for the stream it serves,
   // changelog_retention.h for what is scrubbed and trimmed).
   // Loads durable changelog entries with sequence >= `from` (at most
-  // `max`) into `out`, in order.
-  absl::Status ReadChanges(int64_t from, size_t max,
-                           std::deque<v1::IncidentChange>* out) const;
+  // `max`, and no more once they hold `max_bytes` serialized; at least
+  // one) into `out`, in order.
+  absl::Status ReadChanges(
+      int64_t from, size_t max, std::deque<v1::IncidentChange>* out,
+      size_t max_bytes = std::numeric_limits<size_t>::max()) const;
   absl::Status ScanChanges(
       int64_t from,
       absl::FunctionRef<bool(const v1::IncidentChange&)> visit) const;

@@ -1,6 +1,7 @@
 #include "common/storage/public_views.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "common/logging/log.h"
 #include "common/status/status_macros.h"
 
@@ -25,15 +26,17 @@ absl::StatusOr<int64_t> RefreshPublicViews(RocksStore& db,
   int64_t written = 0;
   WriteBatch batch;
   absl::Status failure;
-  absl::Status scanned = db.Scan(
-      families.records, "", "", ScanDirection::kForward,
+  absl::Status scanned = db.ScanPrefix(
+      families.records, families.records_prefix, ScanDirection::kForward,
       [&](absl::string_view key, absl::string_view value) {
         absl::StatusOr<std::string> view = make_view(key, value);
         if (!view.ok()) {
           failure = view.status();
           return false;
         }
-        batch.Put(families.views, key, *view);
+        key.remove_prefix(families.records_prefix.size());
+        batch.Put(families.views, absl::StrCat(families.views_prefix, key),
+                  *view);
         ++written;
         if (batch.size() >= kBatchViews) {
           failure = db.Write(batch);

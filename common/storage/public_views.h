@@ -25,9 +25,14 @@ namespace atlas::storage {
 
 struct PublicViewFamilies {
   int records;  // the records, key -> stored record
-  int views;    // their public views, same key -> view bytes
+  int views;    // their public views -> view bytes
   int meta;     // where the policy is kept (key `policy_key`)
   std::string policy_key;
+  // Only the records whose key starts with `records_prefix` have views;
+  // the view of record `records_prefix + k` is at `views_prefix + k`.
+  // Both empty: every record, under the same key.
+  std::string records_prefix;
+  std::string views_prefix;
 };
 
 // Makes the view bytes of one stored record (`key`, `value` as stored in

@@ -4,6 +4,7 @@
 // (incident_service_test.cc) check the same rules through the API.
 #include "incident-service/incident_core.h"
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <thread>
@@ -202,6 +203,24 @@ TEST(VictimReservationsTest, WaitsOnlyForHoldsTakenBeforeTheCall) {
   EXPECT_TRUE(reservations.AwaitEarlierHolds("organizations/a",
                                              absl::InfiniteFuture()));
   release.join();
+}
+
+// A change stream's buffer is bounded in bytes, not only in changes (the
+// hardening issue's suspicion: 64 whole changes, no byte bound).
+TEST_F(IncidentCoreTest, ReadChangesStopsAtItsByteBoundAfterOneChange) {
+  for (const char* id : {"a", "b", "c", "d"}) {
+    ASSERT_THAT(core_->CreateIncident(kEditor, Create(id)).status(), IsOk());
+  }
+  std::deque<v1::IncidentChange> all;
+  ASSERT_THAT(changelog_->ReadChanges(1, 10, &all), IsOk());
+  ASSERT_EQ(all.size(), 4u);
+  const size_t first = all[0].ByteSizeLong();
+  std::deque<v1::IncidentChange> one;
+  ASSERT_THAT(changelog_->ReadChanges(1, 10, &one, 1), IsOk());
+  EXPECT_EQ(one.size(), 1u);  // at least one, however large
+  std::deque<v1::IncidentChange> two;
+  ASSERT_THAT(changelog_->ReadChanges(1, 10, &two, first + 1), IsOk());
+  EXPECT_EQ(two.size(), 2u);  // the bound is reached by the second
 }
 
 TEST_F(IncidentCoreTest, CreateRefusesAPublicCallerBeforeAnyCheck) {

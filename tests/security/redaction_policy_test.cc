@@ -6,7 +6,9 @@
 #include <memory>
 #include <string>
 
+#include "atlas/catalog/v1/catalog_service.pb.h"
 #include "atlas/incident/v1/incident_service.pb.h"
+#include "catalog-service/catalog_store.h"
 #include "common/auth/redaction.h"
 #include "common/storage/public_views.h"
 #include "common/storage/rocks_store.h"
@@ -115,7 +117,9 @@ TEST_F(StoredViewPolicyTest, CurrentPolicyRewritesNothing) {
       .records = IncidentStore::kIncidents,
       .views = IncidentStore::kPublicViews,
       .meta = IncidentStore::kMeta,
-      .policy_key = "public_view_policy"};
+      .policy_key = "public_view_policy",
+      .records_prefix = "",
+      .views_prefix = ""};
   int made = 0;
   auto written = storage::RefreshPublicViews(
       store->db(), families,
@@ -128,6 +132,50 @@ TEST_F(StoredViewPolicyTest, CurrentPolicyRewritesNothing) {
   EXPECT_EQ(*written, 0);
   EXPECT_EQ(made, 0);
   EXPECT_THAT(store->Close(), IsOk());
+}
+
+// The catalog keeps two kinds of stored public bytes: the record's view and
+// the read model's public summary. Both follow the policy.
+TEST(CatalogViewPolicyTest,
+     ViewsAndSummariesOfAnOlderPolicyAreRewrittenOnOpen) {
+  testing::TempDir dir;
+  using catalog::CatalogStore;
+  {
+    auto store = CatalogStore::Open(dir.Sub("catalog"));
+    ASSERT_THAT(store.status(), IsOk());
+    catalog::v1::Organization org;
+    org.set_name("organizations/vooruit");
+    org.set_display_name("Vooruit");
+    storage::WriteBatch batch;
+    CatalogStore::PutOrganization(org, nullptr, &batch);
+    catalog::v1::Organization summary;
+    summary.set_incident_count(1);
+    summary.add_linked_incidents("incidents/vooruit-2024");
+    CatalogStore::PutSummary("vooruit", summary, &batch);
+    // As an older build would have left them: a view that is not the
+    // record's redaction, a public summary with linked_incidents in it.
+    catalog::v1::Organization stale = org;
+    stale.set_display_name("stale view");
+    batch.Put(CatalogStore::kPublicViews, "vooruit", stale.SerializeAsString());
+    batch.Put(CatalogStore::kReadModel,
+              std::string("public_summary\0vooruit", 22),
+              summary.SerializeAsString());
+    batch.Put(CatalogStore::kMeta, "public_view_policy", "older");
+    batch.Put(CatalogStore::kMeta, "public_summary_policy", "older");
+    ASSERT_THAT((*store)->db().Write(batch), IsOk());
+    ASSERT_THAT((*store)->Close(), IsOk());
+  }
+  auto store = CatalogStore::Open(dir.Sub("catalog"));
+  ASSERT_THAT(store.status(), IsOk());
+  auto bytes = (*store)->GetOrganizationWire("vooruit", false);
+  ASSERT_THAT(bytes.status(), IsOk());
+  catalog::v1::Organization view;
+  ASSERT_TRUE(view.ParseFromString(*bytes));
+  EXPECT_EQ(view.display_name(), "Vooruit");
+  EXPECT_EQ(view.incident_count(), 1);
+  EXPECT_EQ(view.linked_incidents_size(), 0);
+  EXPECT_THAT(view.redacted_fields(), Contains("linked_incidents"));
+  EXPECT_THAT((*store)->Close(), IsOk());
 }
 
 }  // namespace
