@@ -65,22 +65,32 @@ class Snapshot;
 
 namespace atlas::storage {
 
-// An ordered list of puts and deletes, applied all or nothing by
-// RocksStore::Write. Cheap to build; not thread-safe.
+// An ordered list of puts, deletes and counter additions, applied all or
+// nothing by RocksStore::Write. Cheap to build; not thread-safe.
 class WriteBatch {
  public:
   void Put(int column_family, absl::string_view key, absl::string_view value);
   void Delete(int column_family, absl::string_view key);
+  // Adds `delta` to the counter at `key`: a decimal int64, 0 when absent.
+  // RocksStore::Append reads the latest value and writes the sum with the
+  // batch under its append lock, so concurrent batches never lose an
+  // addition; a sum of 0 deletes the key. Several Adds to one key in a
+  // batch add up. A counter is written only through Add (no Put or Delete
+  // of it in the same batch); Append fails with DATA_LOSS, writing
+  // nothing, if the stored value is not a decimal int64.
+  void Add(int column_family, absl::string_view key, int64_t delta);
   size_t size() const { return ops_.size(); }
   bool empty() const { return ops_.empty(); }
 
  private:
   friend class RocksStore;
+  enum class Kind { kPut, kDelete, kAdd };
   struct Op {
-    bool is_delete;
+    Kind kind;
     int column_family;
     std::string key;
     std::string value;
+    int64_t delta = 0;
   };
   std::vector<Op> ops_;
 };
