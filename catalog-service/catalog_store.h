@@ -12,6 +12,9 @@
 //                  f\0<field>\0<value>\0c\0<inv time>\0<id> -> ""
 //                                                        (by create_time desc)
 //                  search\0<folded text>\0<id>        -> <kind><source><text>
+//                  count\0<field>\0<value>            -> decimal: entries of
+//                                                        that f\0 index value
+//                                                        (one per organisation)
 //   requests       <request_id>                       -> RequestRecord: 32-byte
 //                                                        fingerprint + name
 //   read_model     link\0<org id>\0<incident id>      -> PartialDate (binary):
@@ -32,6 +35,7 @@
 //   meta           incident_cursor                    -> last applied
 //                                                        IncidentChange.sequence
 //                                                        (decimal)
+//                  index_counts                       -> "1" once counts kept
 //
 // Secondary indexes (all in `indexes`, written in the same batch as the
 // record, moved atomically on update):
@@ -40,6 +44,13 @@
 //   name, always present), nonprofit ("true"/"false", always present) and
 //   parent (the parent's id, when set). Each entry exists twice, once per
 //   List order, so a filtered page in either order is a range scan.
+// - `count\0<field>\0<value>`: how many organisations the `f\0` index
+//   value holds, for the List planner only (never served to callers).
+//   Kept by PutOrganization / DeleteOrganization in the same batch as the
+//   entries (WriteBatch::Add: read-modify-write under RocksStore's append
+//   lock); absent means 0. Open computes them in one pass over the `f\0`
+//   entries when the meta marker `index_counts` is missing (a database
+//   written before counts existed) and sets the marker in the same batch.
 // - `created\0` orders every organisation by create_time, newest first:
 //   <inv time> is 16 hex digits of (2^64-1 - create_time in microseconds),
 //   ties broken by id. Name order needs no index: it is `organizations`.
@@ -155,6 +166,11 @@ class CatalogStore {
     std::string field;
     std::string value;
   };
+  // The number of organisations in the `f\0<field>\0<value>` index (0 when
+  // none). Internal to list planning: never serve it to a caller.
+  absl::StatusOr<int64_t> IndexCount(
+      absl::string_view field, absl::string_view value,
+      storage::ReadView view = storage::ReadView::kDurable) const;
   // Visits organisations of `index` in `order`, starting after position
   // `after` (empty: from the start). `visit(position, org)` returns false
   // to stop; `position` is opaque and resumes the scan just after `org`.
@@ -231,6 +247,8 @@ class CatalogStore {
  private:
   absl::Status MergeReadModel(absl::string_view id, v1::Organization* org,
                               storage::ReadView view) const;
+  // Computes the index counts when the meta marker is missing.
+  absl::Status EnsureIndexCounts();
 
   std::unique_ptr<storage::RocksStore> db_;
 };

@@ -108,9 +108,8 @@ v1::CreateIncidentRequest LargeSetIncident(int i) {
   r.set_incident_id(absl::StrFormat("i%05d", i));
   v1::Incident* incident = r.mutable_incident();
   incident->set_title(absl::StrCat("Incident ", i));
-  incident->add_victims()->set_organization(i % 1500 == 7
-                                                ? "organizations/rare"
-                                                : "organizations/vooruit");
+  incident->add_victims()->set_organization(
+      i % 1500 == 7 ? "organizations/rare" : "organizations/vooruit");
   incident->add_countries("BE");
   incident->add_incident_types(i % 2 == 0 ? v1::DDOS : v1::RANSOMWARE);
   incident->set_determination(i % 2 == 1 || i % 500 == 0 ? v1::CONFIRMED
@@ -151,8 +150,7 @@ class ListPlannerTest : public ::testing::Test {
   // Walks every page of `filter` as `caller`; the names served, in order.
   // Each call must examine at most the budget; `max_examined` receives the
   // largest number examined by one call.
-  static std::vector<std::string> Walk(const std::string& filter,
-                                       int page_size,
+  static std::vector<std::string> Walk(const std::string& filter, int page_size,
                                        int64_t* max_examined = nullptr,
                                        int* short_pages = nullptr) {
     std::vector<std::string> names;
@@ -291,9 +289,8 @@ TEST_F(ListPlannerTest, MembersOnlyFiltersAreRefusedBeforeAnyScan) {
   v1::ListIncidentsRequest request;
   request.set_filter("country = \"BE\" AND motive = FINANCIAL");
   IncidentQuery::ListStats stats;
-  EXPECT_THAT(
-      service_->query->ListIncidents(kPublic, request, &stats).status(),
-      StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(service_->query->ListIncidents(kPublic, request, &stats).status(),
+              StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_EQ(stats.examined, 0);
   EXPECT_TRUE(stats.driver.empty());
 }
