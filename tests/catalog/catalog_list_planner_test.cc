@@ -87,11 +87,11 @@ class CatalogListPlannerTest : public ::testing::Test {
     parent.set_country("FR");
     ASSERT_THAT(catalog_->Create("p-rare", parent).status(), IsOk());
     for (int i = 0; i < kCount; ++i) {
-      ASSERT_THAT(catalog_
-                      ->Create(absl::StrFormat("org-%05d", i),
-                               LargeSetOrganization(i))
-                      .status(),
-                  IsOk());
+      ASSERT_THAT(
+          catalog_
+              ->Create(absl::StrFormat("org-%05d", i), LargeSetOrganization(i))
+              .status(),
+          IsOk());
     }
   }
   static void TearDownTestSuite() {
@@ -277,8 +277,7 @@ TEST(CatalogIndexCountsTest, StayExactThroughCreateUpdateAndDelete) {
   testing::TempDir dir;
   Catalog catalog(dir.Sub("catalog"));
   CatalogStore& store = *catalog.store;
-  ASSERT_THAT(catalog.Create("a", Small("BE", {"education"})).status(),
-              IsOk());
+  ASSERT_THAT(catalog.Create("a", Small("BE", {"education"})).status(), IsOk());
   ASSERT_THAT(
       catalog.Create("b", Small("BE", {"education", "healthcare"})).status(),
       IsOk());
