@@ -93,13 +93,15 @@ void SetEtag(Organization* org) {
 }  // namespace
 
 CatalogCore::CatalogCore(CatalogStore& store, api::Clock& clock,
-                         const api::CountryList& countries)
+                         const api::CountryList& countries,
+                         IncidentReferences* references)
     : store_(store),
       clock_(clock),
       writer_(store.db()),
       validator_(countries),
       read_model_(store, writer_),
-      search_(store) {}
+      search_(store),
+      references_(references) {}
 
 absl::Status CatalogCore::CheckDomains(const Organization& org,
                                        absl::string_view self_id,
@@ -186,6 +188,15 @@ CatalogCore::BatchGetOrganizations(
                      api::ParseName(request.names(i), kCollection,
                                     absl::StrCat("names[", i, "]")));
     ids.push_back(std::move(id));
+  }
+  // Fence first, then the store: a delete fenced after this check asks
+  // incident-service only after the caller's write (which reserved its
+  // victims before calling) has finished.
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (deleting_.Contains(ids[i])) {
+      return absl::NotFoundError(
+          absl::StrCat(request.names(i), " is being deleted"));
+    }
   }
   auto orgs = store_.GetOrganizations(ids);
   if (!orgs.ok()) return StorageError(orgs.status(), "BatchGetOrganizations");
@@ -432,6 +443,34 @@ absl::StatusOr<google::protobuf::Empty> CatalogCore::DeleteOrganization(
       auth::RequireRole(caller, auth::Role::kEditor, "DeleteOrganization"));
   ASSIGN_OR_RETURN(std::string id,
                    api::ParseName(request.name(), kCollection, "name"));
+  // Cheap refusals first, before asking incident-service.
+  {
+    auto current = store_.GetOrganization(id);
+    if (absl::IsNotFound(current.status())) return NotFound(request.name());
+    if (!current.ok()) {
+      return StorageError(current.status(), "DeleteOrganization");
+    }
+    if (!request.etag().empty() && request.etag() != current->etag()) {
+      return absl::AbortedError(
+          absl::StrCat("etag: stale; ", request.name(),
+                       " changed since it was read; read it again and retry"));
+    }
+  }
+  DeletionFence::Entry fence(deleting_, id);
+  if (!fence.ok()) {
+    return absl::AbortedError(absl::StrCat("another delete of ", request.name(),
+                                           " is running; retry"));
+  }
+  if (references_ != nullptr) {
+    ASSIGN_OR_RETURN(IncidentReferences::Answer answer,
+                     references_->Check(request.name()));
+    if (!answer.incidents.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          request.name(), " is named as a victim by ",
+          absl::StrJoin(answer.incidents, ", "), answer.more ? ", ..." : "",
+          "; remove it from their victims first"));
+    }
+  }
   return writer_.Run<google::protobuf::Empty>(
       "DeleteOrganization", [&]() -> absl::StatusOr<google::protobuf::Empty> {
         auto current = store_.GetOrganization(id, kLatest);
@@ -443,7 +482,9 @@ absl::StatusOr<google::protobuf::Empty> CatalogCore::DeleteOrganization(
               "etag: stale; ", request.name(),
               " changed since it was read; read it again and retry"));
         }
-        RETURN_IF_ERROR(read_model_.CheckUnlinked(id, request.name()));
+        if (references_ == nullptr) {
+          RETURN_IF_ERROR(read_model_.CheckUnlinked(id, request.name()));
+        }
         std::string child;
         absl::Status s = store_.ScanOrganizations(
             {"parent", id}, CatalogStore::Order::kName, "",

@@ -36,7 +36,9 @@
 #include "absl/strings/string_view.h"
 #include "atlas/catalog/v1/catalog_service.pb.h"
 #include "catalog-service/catalog_store.h"
+#include "catalog-service/deletion_fence.h"
 #include "catalog-service/incident_read_model.h"
+#include "catalog-service/incident_references.h"
 #include "catalog-service/list_filter.h"
 #include "catalog-service/organization_search.h"
 #include "catalog-service/organization_validator.h"
@@ -50,10 +52,13 @@ namespace atlas::catalog {
 
 class CatalogCore {
  public:
-  // `store`, `clock` and `countries` (the ISO 3166-1 list countries are
-  // checked against) must outlive the core.
+  // `store`, `clock`, `countries` (the ISO 3166-1 list countries are
+  // checked against) and `references` (how deletes ask incident-service;
+  // null: deletes decide on the read model, for a catalog that follows no
+  // incident-service) must outlive the core.
   CatalogCore(CatalogStore& store, api::Clock& clock,
-              const api::CountryList& countries);
+              const api::CountryList& countries,
+              IncidentReferences* references = nullptr);
 
   CatalogCore(const CatalogCore&) = delete;
   CatalogCore& operator=(const CatalogCore&) = delete;
@@ -68,7 +73,9 @@ class CatalogCore {
       const auth::Caller& caller, const v1::GetOrganizationRequest& request);
   // The organisations named, in the order asked. INVALID_ARGUMENT for no
   // name, more than 1000 or a malformed one (names[i]); NOT_FOUND naming the
-  // first missing organisation.
+  // first missing organisation. An organisation whose delete is being
+  // decided counts as missing ("... is being deleted"): this is
+  // incident-service's victim check.
   absl::StatusOr<v1::BatchGetOrganizationsResponse> BatchGetOrganizations(
       const auth::Caller& caller,
       const v1::BatchGetOrganizationsRequest& request);
@@ -104,10 +111,19 @@ class CatalogCore {
   // ALREADY_EXISTS for a domain another organisation owns.
   absl::StatusOr<v1::Organization> UpdateOrganization(
       const auth::Caller& caller, const v1::UpdateOrganizationRequest& request);
-  // Deletes the organisation (EDITOR or above). INVALID_ARGUMENT for a
-  // malformed name; NOT_FOUND; ABORTED for a stale etag;
-  // FAILED_PRECONDITION while incidents name it as a victim (per the read
-  // model) or it is the parent of another organisation.
+  // Deletes the organisation (EDITOR or above) with its whole read model.
+  // INVALID_ARGUMENT for a malformed name; NOT_FOUND; ABORTED for a stale
+  // etag or while another delete of it runs; FAILED_PRECONDITION while
+  // incidents name it as a victim or it is the parent of another
+  // organisation; UNAVAILABLE (nothing deleted) when incident-service
+  // cannot answer.
+  //
+  // Whether incidents name it is decided on incident-service's records,
+  // not on the read model (which lags): the organisation is fenced
+  // (DeletionFence: victim checks now refuse it), `references` is asked
+  // (it waits for writes that were allowed to name it before the fence),
+  // and only then is the record deleted, under the writer's mutex with
+  // the usual re-checks. Without `references`, the read model decides.
   absl::StatusOr<google::protobuf::Empty> DeleteOrganization(
       const auth::Caller& caller, const v1::DeleteOrganizationRequest& request);
 
@@ -150,6 +166,8 @@ class CatalogCore {
   const OrganizationValidator validator_;
   IncidentReadModel read_model_;
   const OrganizationSearch search_;
+  IncidentReferences* const references_;
+  DeletionFence deleting_;
 };
 
 }  // namespace atlas::catalog

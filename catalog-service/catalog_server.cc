@@ -4,6 +4,7 @@
 
 #include "absl/memory/memory.h"
 #include "absl/strings/str_cat.h"
+#include "catalog-service/incident_references_client.h"
 #include "common/grpc/service_channel.h"
 #include "common/logging/log.h"
 
@@ -62,7 +63,18 @@ absl::Status CatalogServer::Init(Options options) {
                     absl::StrCat("cannot open database ", options.db_path));
   }
   store_ = *std::move(store);
-  core_ = std::make_unique<CatalogCore>(*store_, clock, *countries);
+  // One channel to incident-service: its change stream (the follower) and
+  // the reference checks of deletes.
+  std::shared_ptr<::grpc::Channel> incident_channel;
+  if (!options.incident_address.empty()) {
+    incident_channel = grpc_util::MakeServiceChannel(options.incident_address,
+                                                     options.peer_credentials);
+    references_ = std::make_unique<IncidentReferencesClient>(
+        incident_channel,
+        IncidentReferencesClient::Options{.api_key = options.incident_api_key});
+  }
+  core_ = std::make_unique<CatalogCore>(*store_, clock, *countries,
+                                        references_.get());
 
   if (!options.incident_address.empty()) {
     if (options.incident_api_key.empty()) {
@@ -74,18 +86,17 @@ absl::Status CatalogServer::Init(Options options) {
     follower_options.initial_backoff = options.follower_initial_backoff;
     follower_options.max_backoff = options.follower_max_backoff;
     follower_ = std::make_unique<IncidentFollower>(
-        core_->read_model(),
-        grpc_util::MakeServiceChannel(options.incident_address,
-                                      options.peer_credentials),
-        std::move(follower_options));
+        core_->read_model(), incident_channel, std::move(follower_options));
   }
 
   const server::ServingOptions& serving = options.serving;
   writers_ = std::make_unique<concurrency::BoundedExecutor>(
       serving.write_threads, serving.max_queued_writes);
+  public_reads_ = server::NewPublicReadExecutor(serving);
   service_ = std::make_unique<CatalogServiceImpl>(
-      *core_, *options.keys, *writers_, serving.max_inflight_reads,
-      serving.max_inflight_point_reads);
+      *core_, *options.keys, *writers_, *public_reads_,
+      serving.max_inflight_reads, serving.max_inflight_point_reads,
+      serving.max_inflight_searches);
 
   grpc_util::ServerOptions runner_options =
       server::RunnerOptions(serving, kServiceName);
@@ -147,6 +158,7 @@ absl::Status CatalogServer::TearDown() {
   }
   // No call reaches the service any more. Queued writes (which call back
   // into the service) finish before it goes and before the store closes.
+  public_reads_.reset();
   writers_.reset();
   service_.reset();
   if (store_ == nullptr) return absl::OkStatus();

@@ -37,6 +37,7 @@
 #include "catalog-service/catalog_service_impl.h"
 #include "catalog-service/catalog_store.h"
 #include "catalog-service/incident_follower.h"
+#include "catalog-service/incident_references.h"
 #include "common/api/time/clock.h"
 #include "common/api/types/countries.h"
 #include "common/auth/api_keys.h"
@@ -126,9 +127,12 @@ class CatalogServer final : public server::ServiceServer {
 
   std::optional<api::CountryList> loaded_countries_;
   std::unique_ptr<CatalogStore> store_;
+  // Null when no incident_address was given.
+  std::unique_ptr<IncidentReferences> references_;
   std::unique_ptr<CatalogCore> core_;
   std::unique_ptr<IncidentFollower> follower_;
   std::unique_ptr<concurrency::BoundedExecutor> writers_;
+  std::unique_ptr<concurrency::BoundedExecutor> public_reads_;
   std::unique_ptr<CatalogServiceImpl> service_;
   int port_ = 0;
   absl::Mutex mu_;

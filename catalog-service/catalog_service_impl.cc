@@ -4,6 +4,7 @@
 
 namespace atlas::catalog {
 
+using grpc_util::RunRead;
 using grpc_util::RunUnary;
 using grpc_util::RunUnaryOn;
 
@@ -21,7 +22,7 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::BatchGetOrganizationsRequest* request,
     v1::BatchGetOrganizationsResponse* response) {
-  return RunUnary(reads_, context, keys_, response,
+  return RunUnary(point_reads_, context, keys_, response,
                   [&](const auth::Caller& caller) {
                     return core_.BatchGetOrganizations(caller, *request);
                   });
@@ -31,10 +32,10 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::ListOrganizationsRequest* request,
     v1::ListOrganizationsResponse* response) {
-  return RunUnary(reads_, context, keys_, response,
-                  [&](const auth::Caller& caller) {
-                    return core_.ListOrganizations(caller, *request);
-                  });
+  return RunRead(pages_, public_reads_, context, keys_, response,
+                 [this, request](const auth::Caller& caller) {
+                   return core_.ListOrganizations(caller, *request);
+                 });
 }
 
 ::grpc::ServerUnaryReactor* CatalogServiceImpl::CreateOrganization(
@@ -72,20 +73,20 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::SearchOrganizationsRequest* request,
     v1::SearchOrganizationsResponse* response) {
-  return RunUnary(reads_, context, keys_, response,
-                  [&](const auth::Caller& caller) {
-                    return core_.SearchOrganizations(caller, *request);
-                  });
+  return RunRead(searches_, public_reads_, context, keys_, response,
+                 [this, request](const auth::Caller& caller) {
+                   return core_.SearchOrganizations(caller, *request);
+                 });
 }
 
 ::grpc::ServerUnaryReactor* CatalogServiceImpl::ResolveOrganization(
     ::grpc::CallbackServerContext* context,
     const v1::ResolveOrganizationRequest* request,
     v1::ResolveOrganizationResponse* response) {
-  return RunUnary(reads_, context, keys_, response,
-                  [&](const auth::Caller& caller) {
-                    return core_.ResolveOrganization(caller, *request);
-                  });
+  return RunRead(searches_, public_reads_, context, keys_, response,
+                 [this, request](const auth::Caller& caller) {
+                   return core_.ResolveOrganization(caller, *request);
+                 });
 }
 
 }  // namespace atlas::catalog

@@ -11,7 +11,7 @@
 #include "catalog-service/catalog_core.h"
 #include "common/auth/api_keys.h"
 #include "common/concurrency/bounded_executor.h"
-#include "common/grpc/call_gate.h"
+#include "common/grpc/caller_budget.h"
 
 namespace atlas::catalog {
 
@@ -24,22 +24,31 @@ class CatalogServiceImpl final
  public:
   // All arguments must outlive the service. Writes (create, update,
   // delete) run on `writers`; when its queue is full they get
-  // RESOURCE_EXHAUSTED. `max_inflight_reads` bounds the page reads (lists,
-  // searches, resolves and batch gets) served at once, and
-  // `max_inflight_point_reads` the single-record Gets, whose answers are
-  // small and bounded by one record; past either, calls get
-  // RESOURCE_EXHAUSTED. A slot is held until gRPC is done with the call,
+  // RESOURCE_EXHAUSTED (public callers are refused for their role before
+  // queueing). Reads have one budget per kind of work, each split by
+  // caller class (grpc_util::CallerBudget::Split: public callers a quarter,
+  // the other service a reserved share): `max_inflight_point_reads` for
+  // Get and BatchGet (incident-service's victim check), `max_inflight_reads`
+  // for list pages, `max_inflight_searches` for Search and Resolve. Past
+  // its class's share a call gets RESOURCE_EXHAUSTED; other classes and
+  // kinds are unaffected. A slot is held until gRPC is done with the call,
   // which under a saturated CPU comes well after the client has its answer
-  // (a 64-call closed loop held over 256 Get slots), hence the larger bound.
+  // (a 64-call closed loop held over 256 Get slots), hence the larger
+  // point-read bound. Public callers' pages and searches run on
+  // `public_reads` (a few low-priority threads, grpc_util::RunRead).
   CatalogServiceImpl(CatalogCore& core, const auth::KeyRegistry& keys,
                      concurrency::BoundedExecutor& writers,
+                     concurrency::BoundedExecutor& public_reads,
                      int max_inflight_reads = 256,
-                     int max_inflight_point_reads = 2048)
+                     int max_inflight_point_reads = 2048,
+                     int max_inflight_searches = 64)
       : core_(core),
         keys_(keys),
         writers_(writers),
-        reads_(max_inflight_reads),
-        point_reads_(max_inflight_point_reads) {}
+        public_reads_(public_reads),
+        pages_(grpc_util::CallerBudget::Split(max_inflight_reads)),
+        point_reads_(grpc_util::CallerBudget::Split(max_inflight_point_reads)),
+        searches_(grpc_util::CallerBudget::Split(max_inflight_searches)) {}
 
   ::grpc::ServerUnaryReactor* GetOrganization(
       ::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request,
@@ -77,8 +86,10 @@ class CatalogServiceImpl final
   CatalogCore& core_;
   const auth::KeyRegistry& keys_;
   concurrency::BoundedExecutor& writers_;
-  grpc_util::CallGate reads_;
-  grpc_util::CallGate point_reads_;
+  concurrency::BoundedExecutor& public_reads_;
+  grpc_util::CallerBudget pages_;
+  grpc_util::CallerBudget point_reads_;
+  grpc_util::CallerBudget searches_;
 };
 
 }  // namespace atlas::catalog

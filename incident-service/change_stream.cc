@@ -28,8 +28,8 @@ class ChangeStream final
       public ChangeSubscriber {
  public:
   // Holds `slot` of `budget` (admitted by the caller) until OnDone.
-  ChangeStream(Changelog& changelog, grpc_util::StreamBudget& budget,
-               grpc_util::StreamBudget::Slot slot, auth::Caller caller,
+  ChangeStream(Changelog& changelog, grpc_util::CallerBudget& budget,
+               grpc_util::CallerBudget::Slot slot, auth::Caller caller,
                int64_t start)
       : changelog_(changelog),
         budget_(budget),
@@ -127,8 +127,8 @@ class ChangeStream final
   }
 
   Changelog& changelog_;
-  grpc_util::StreamBudget& budget_;
-  grpc_util::StreamBudget::Slot slot_;
+  grpc_util::CallerBudget& budget_;
+  grpc_util::CallerBudget::Slot slot_;
   const auth::Caller caller_;
   bool subscribed_ = false;
   absl::Mutex mu_;
@@ -152,8 +152,8 @@ class FinishedWriter : public ::grpc::ServerWriteReactor<v1::IncidentChange> {
 }  // namespace
 
 ::grpc::ServerWriteReactor<v1::IncidentChange>* NewChangeStream(
-    Changelog& changelog, grpc_util::StreamBudget& budget,
-    grpc_util::StreamBudget::Slot slot, auth::Caller caller, int64_t start) {
+    Changelog& changelog, grpc_util::CallerBudget& budget,
+    grpc_util::CallerBudget::Slot slot, auth::Caller caller, int64_t start) {
   return new ChangeStream(changelog, budget, std::move(slot), std::move(caller),
                           start);
 }

@@ -15,7 +15,7 @@
 
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
 #include "common/auth/api_keys.h"
-#include "common/grpc/stream_budget.h"
+#include "common/grpc/caller_budget.h"
 #include "incident-service/changelog.h"
 
 namespace atlas::incident {
@@ -24,8 +24,8 @@ namespace atlas::incident {
 // holds `slot` of `budget` (admitted by its caller) until gRPC is done with
 // it; `changelog` and `budget` must outlive every stream. Owned by gRPC.
 ::grpc::ServerWriteReactor<v1::IncidentChange>* NewChangeStream(
-    Changelog& changelog, grpc_util::StreamBudget& budget,
-    grpc_util::StreamBudget::Slot slot, auth::Caller caller, int64_t start);
+    Changelog& changelog, grpc_util::CallerBudget& budget,
+    grpc_util::CallerBudget::Slot slot, auth::Caller caller, int64_t start);
 
 // A stream that ends at once with `status`.
 ::grpc::ServerWriteReactor<v1::IncidentChange>* NewFinishedChangeStream(

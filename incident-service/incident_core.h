@@ -8,6 +8,8 @@
 //   IncidentEditor     UpdateIncident, DeleteIncident
 //   IncidentQuery      GetIncident, ListIncidents (list planning)
 //   TimelineCore       events and sources, relative dates, derived figures
+//   VictimReservations the victims in-flight creates and updates have asked
+//                      the catalog about (CheckOrganizationReferences)
 //
 // and the one write path they share: a GroupCommitWriter over the
 // Changelog, so every write of the service is ordered by one mutex from
@@ -46,6 +48,7 @@
 #include "incident-service/incident_validator.h"
 #include "incident-service/organization_directory.h"
 #include "incident-service/timeline_core.h"
+#include "incident-service/victim_reservations.h"
 
 namespace atlas::incident {
 
@@ -75,19 +78,28 @@ class IncidentCore {
       const auth::Caller& caller, const v1::ListIncidentsRequest& request) {
     return query_.ListIncidents(caller, request);
   }
+  // Creates and updates hold their victims (VictimReservations) from
+  // before the catalog check until their write is done.
   absl::StatusOr<v1::Incident> CreateIncident(
-      const auth::Caller& caller, const v1::CreateIncidentRequest& request) {
-    return creator_.CreateIncident(caller, request);
-  }
+      const auth::Caller& caller, const v1::CreateIncidentRequest& request);
   absl::StatusOr<v1::BatchCreateIncidentsResponse> BatchCreateIncidents(
       const auth::Caller& caller,
-      const v1::BatchCreateIncidentsRequest& request) {
-    return creator_.BatchCreateIncidents(caller, request);
-  }
+      const v1::BatchCreateIncidentsRequest& request);
   absl::StatusOr<v1::Incident> UpdateIncident(
-      const auth::Caller& caller, const v1::UpdateIncidentRequest& request) {
-    return editor_.UpdateIncident(caller, request);
-  }
+      const auth::Caller& caller, const v1::UpdateIncidentRequest& request);
+  // Up to 3 incidents naming `request.organization` as a victim (newest
+  // first) and whether there are more, read from the store once every
+  // create or update that reserved the organisation before this call has
+  // finished (see VictimReservations). SERVICE or ADMIN keys only
+  // (UNAUTHENTICATED / PERMISSION_DENIED); INVALID_ARGUMENT naming
+  // `organization` for a malformed name; UNAVAILABLE if such writes are
+  // still in flight after kReferenceCheckWait; INTERNAL or UNAVAILABLE for
+  // a storage failure.
+  static constexpr absl::Duration kReferenceCheckWait = absl::Seconds(5);
+  absl::StatusOr<v1::CheckOrganizationReferencesResponse>
+  CheckOrganizationReferences(
+      const auth::Caller& caller,
+      const v1::CheckOrganizationReferencesRequest& request);
   absl::StatusOr<google::protobuf::Empty> DeleteIncident(
       const auth::Caller& caller, const v1::DeleteIncidentRequest& request) {
     return editor_.DeleteIncident(caller, request);
@@ -146,6 +158,7 @@ class IncidentCore {
   IncidentEditor editor_;
   IncidentQuery query_;
   TimelineCore timeline_;
+  VictimReservations reservations_;
 };
 
 }  // namespace atlas::incident

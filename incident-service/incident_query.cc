@@ -203,4 +203,25 @@ absl::StatusOr<v1::ListIncidentsResponse> IncidentQuery::ListIncidents(
   return response;
 }
 
+absl::StatusOr<v1::CheckOrganizationReferencesResponse>
+IncidentQuery::OrganizationReferences(absl::string_view org_id) const {
+  constexpr int kListed = 3;
+  v1::CheckOrganizationReferencesResponse response;
+  absl::Status s = store_.ScanIncidentIndex(
+      IncidentIndex::kVictim, org_id, "",
+      [&](absl::string_view, absl::string_view incident_id) {
+        if (response.incidents_size() == kListed) {
+          response.set_more(true);
+          return false;
+        }
+        response.add_incidents(
+            absl::StrCat(kIncidentCollection, "/", incident_id));
+        return true;
+      });
+  if (!s.ok()) {
+    return storage::StorageError(s, "CheckOrganizationReferences");
+  }
+  return response;
+}
+
 }  // namespace atlas::incident

@@ -67,6 +67,11 @@ class IncidentQuery {
   absl::StatusOr<v1::ListIncidentsResponse> ListIncidents(
       const auth::Caller& caller, const v1::ListIncidentsRequest& request,
       ListStats* stats = nullptr) const;
+  // Up to 3 incidents naming organisation `org_id` as a victim, newest
+  // first, and whether more do (the victim index on the durable view).
+  // INTERNAL or UNAVAILABLE for a storage failure.
+  absl::StatusOr<v1::CheckOrganizationReferencesResponse>
+  OrganizationReferences(absl::string_view org_id) const;
 
  private:
   const IncidentStore& store_;

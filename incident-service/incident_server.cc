@@ -69,9 +69,10 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
   const server::ServingOptions& serving = server->options_.serving;
   server->writers_ = std::make_unique<concurrency::BoundedExecutor>(
       serving.write_threads, serving.max_queued_writes);
+  server->public_reads_ = server::NewPublicReadExecutor(serving);
   server->service_ = std::make_unique<IncidentServiceImpl>(
       *server->core_, *server->changelog_, server->options_.keys,
-      *server->writers_, serving.max_inflight_reads,
+      *server->writers_, *server->public_reads_, serving.max_inflight_reads,
       serving.max_inflight_point_reads, serving.streams);
 
   grpc_util::ServerOptions runner =
@@ -110,6 +111,7 @@ absl::Status IncidentServer::Wait() {
   // In dependency order: nothing calls the core once the server stopped
   // and the executor ran what it had queued.
   runner_.reset();
+  public_reads_.reset();
   service_.reset();
   writers_.reset();
   core_.reset();

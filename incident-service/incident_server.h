@@ -119,6 +119,7 @@ class IncidentServer : public server::ServiceServer {
   std::unique_ptr<Changelog> changelog_;
   std::unique_ptr<IncidentCore> core_;
   std::unique_ptr<concurrency::BoundedExecutor> writers_;
+  std::unique_ptr<concurrency::BoundedExecutor> public_reads_;
   std::unique_ptr<IncidentServiceImpl> service_;
   std::unique_ptr<grpc_util::ServerRunner> runner_;
   int port_ = 0;

@@ -9,6 +9,7 @@
 
 namespace atlas::incident {
 
+using grpc_util::RunRead;
 using grpc_util::RunUnary;
 using grpc_util::RunUnaryOn;
 
@@ -26,10 +27,10 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::ListIncidentsRequest* request,
     v1::ListIncidentsResponse* response) {
-  return RunUnary(reads_, context, keys_, response,
-                  [&](const auth::Caller& caller) {
-                    return core_.ListIncidents(caller, *request);
-                  });
+  return RunRead(pages_, public_reads_, context, keys_, response,
+                 [this, request](const auth::Caller& caller) {
+                   return core_.ListIncidents(caller, *request);
+                 });
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::CreateIncident(
@@ -74,6 +75,19 @@ using grpc_util::RunUnaryOn;
                     });
 }
 
+// On the writers' executor: it may wait (bounded) for in-flight writes.
+::grpc::ServerUnaryReactor* IncidentServiceImpl::CheckOrganizationReferences(
+    ::grpc::CallbackServerContext* context,
+    const v1::CheckOrganizationReferencesRequest* request,
+    v1::CheckOrganizationReferencesResponse* response) {
+  return RunUnaryOn(writers_, context, keys_, auth::Role::kService,
+                    "CheckOrganizationReferences", response,
+                    [this, request](const auth::Caller& caller) {
+                      return core_.CheckOrganizationReferences(caller,
+                                                               *request);
+                    });
+}
+
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::GetTimelineEvent(
     ::grpc::CallbackServerContext* context,
     const v1::GetTimelineEventRequest* request, v1::TimelineEvent* response) {
@@ -87,10 +101,10 @@ using grpc_util::RunUnaryOn;
     ::grpc::CallbackServerContext* context,
     const v1::ListTimelineEventsRequest* request,
     v1::ListTimelineEventsResponse* response) {
-  return RunUnary(reads_, context, keys_, response,
-                  [&](const auth::Caller& caller) {
-                    return core_.ListTimelineEvents(caller, *request);
-                  });
+  return RunRead(pages_, public_reads_, context, keys_, response,
+                 [this, request](const auth::Caller& caller) {
+                   return core_.ListTimelineEvents(caller, *request);
+                 });
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::CreateTimelineEvent(
@@ -138,10 +152,10 @@ using grpc_util::RunUnaryOn;
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::ListSources(
     ::grpc::CallbackServerContext* context,
     const v1::ListSourcesRequest* request, v1::ListSourcesResponse* response) {
-  return RunUnary(reads_, context, keys_, response,
-                  [&](const auth::Caller& caller) {
-                    return core_.ListSources(caller, *request);
-                  });
+  return RunRead(pages_, public_reads_, context, keys_, response,
+                 [this, request](const auth::Caller& caller) {
+                   return core_.ListSources(caller, *request);
+                 });
 }
 
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::CreateSource(
@@ -186,7 +200,7 @@ IncidentServiceImpl::WatchIncidentChanges(
     return NewFinishedChangeStream(grpc_util::ToGrpcStatus(start.status()));
   // An open stream holds memory for as long as the subscriber stays: it
   // takes a slot of the stream budget, by caller class (never a read slot).
-  grpc_util::StreamBudget::Slot slot;
+  grpc_util::CallerBudget::Slot slot;
   if (!streams_.Admit(*caller, context->peer(), &slot)) {
     return NewFinishedChangeStream(grpc_util::Overloaded(
         caller->role == auth::Role::kPublic ? "public streams" : "streams"));

@@ -12,8 +12,7 @@
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
 #include "common/auth/api_keys.h"
 #include "common/concurrency/bounded_executor.h"
-#include "common/grpc/call_gate.h"
-#include "common/grpc/stream_budget.h"
+#include "common/grpc/caller_budget.h"
 #include "incident-service/changelog.h"
 #include "incident-service/incident_core.h"
 
@@ -26,26 +25,33 @@ class IncidentServiceImpl final
     : public v1::IncidentService::WithRawCallbackMethod_GetIncident<
           v1::IncidentService::CallbackService> {
  public:
-  // All arguments must outlive the service.
-  // `max_inflight_reads` bounds the page reads (lists, searches, batch
-  // gets and, for incidents, the change streams) served at once, and
-  // `max_inflight_point_reads` the single-record Gets, whose answers are
-  // small and bounded by one record; past either, calls get
-  // RESOURCE_EXHAUSTED. A slot is held until gRPC is done with the call,
-  // which under a saturated CPU comes well after the client has its answer
-  // (a 64-call closed loop held over 256 Get slots), hence the larger bound.
+  // All arguments must outlive the service. Writes run on `writers`
+  // (callers without the role are refused before queueing). Reads have one
+  // budget per kind of work, each split by caller class
+  // (grpc_util::CallerBudget::Split: public callers a quarter, the other
+  // service a reserved share): `max_inflight_point_reads` for the
+  // single-record Gets, `max_inflight_reads` for list pages; change streams
+  // have `stream_limits`. Past its class's share a call gets
+  // RESOURCE_EXHAUSTED; other classes and kinds are unaffected. A slot is
+  // held until gRPC is done with the call, which under a saturated CPU
+  // comes well after the client has its answer (a 64-call closed loop held
+  // over 256 Get slots), hence the larger point-read bound. Public
+  // callers' pages run on `public_reads` (a few low-priority threads,
+  // grpc_util::RunRead).
   IncidentServiceImpl(IncidentCore& core, Changelog& changelog,
                       const auth::KeyRegistry& keys,
                       concurrency::BoundedExecutor& writers,
+                      concurrency::BoundedExecutor& public_reads,
                       int max_inflight_reads = 256,
                       int max_inflight_point_reads = 2048,
-                      grpc_util::StreamBudget::Limits stream_limits = {})
+                      grpc_util::CallerBudget::Limits stream_limits = {})
       : core_(core),
         changelog_(changelog),
         keys_(keys),
         writers_(writers),
-        reads_(max_inflight_reads),
-        point_reads_(max_inflight_point_reads),
+        public_reads_(public_reads),
+        pages_(grpc_util::CallerBudget::Split(max_inflight_reads)),
+        point_reads_(grpc_util::CallerBudget::Split(max_inflight_point_reads)),
         streams_(stream_limits) {}
 
   ::grpc::ServerUnaryReactor* GetIncident(
@@ -71,6 +77,10 @@ class IncidentServiceImpl final
       ::grpc::CallbackServerContext* context,
       const v1::DeleteIncidentRequest* request,
       google::protobuf::Empty* response) override;
+  ::grpc::ServerUnaryReactor* CheckOrganizationReferences(
+      ::grpc::CallbackServerContext* context,
+      const v1::CheckOrganizationReferencesRequest* request,
+      v1::CheckOrganizationReferencesResponse* response) override;
   ::grpc::ServerUnaryReactor* GetTimelineEvent(
       ::grpc::CallbackServerContext* context,
       const v1::GetTimelineEventRequest* request,
@@ -122,9 +132,10 @@ class IncidentServiceImpl final
   Changelog& changelog_;
   const auth::KeyRegistry& keys_;
   concurrency::BoundedExecutor& writers_;
-  grpc_util::CallGate reads_;
-  grpc_util::CallGate point_reads_;
-  grpc_util::StreamBudget streams_;
+  concurrency::BoundedExecutor& public_reads_;
+  grpc_util::CallerBudget pages_;
+  grpc_util::CallerBudget point_reads_;
+  grpc_util::CallerBudget streams_;
 };
 
 }  // namespace atlas::incident

@@ -13,6 +13,7 @@
 #include "common/api/types/partial_date.h"
 #include "common/auth/redaction.h"
 #include "common/status/status_macros.h"
+#include "common/storage/public_views.h"
 
 namespace atlas::incident {
 namespace {
@@ -191,6 +192,24 @@ absl::StatusOr<std::unique_ptr<IncidentStore>> IncidentStore::Open(
   options.sync_writes = sync_writes;
   auto db = storage::RocksStore::Open(std::move(options));
   if (!db.ok()) return db.status();
+  // Public views written under another redaction policy (an older build
+  // with fewer members-only fields) are rewritten before anything reads
+  // them.
+  auto refreshed = storage::RefreshPublicViews(
+      **db,
+      {.records = kIncidents,
+       .views = kPublicViews,
+       .meta = kMeta,
+       .policy_key = "public_view_policy"},
+      auth::RedactionPolicy(v1::Incident::descriptor()),
+      [](absl::string_view,
+         absl::string_view value) -> absl::StatusOr<std::string> {
+        ASSIGN_OR_RETURN(StoredIncident stored,
+                         Decode<v1::Incident>(value, "incident"));
+        auth::RedactForPublic(&stored.record);
+        return stored.record.SerializeAsString();
+      });
+  if (!refreshed.ok()) return refreshed.status();
   std::unique_ptr<IncidentStore> store(new IncidentStore(*std::move(db)));
   RETURN_IF_ERROR(store->EnsureIndexCounts());
   return store;

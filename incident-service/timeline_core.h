@@ -11,10 +11,17 @@
 // resolved again in the same batch. A source cited by, or anchoring, an
 // event cannot be deleted (FAILED_PRECONDITION naming the event).
 //
+// Bounded work per write: every write reloads the incident's events and
+// sources under the write mutex (derived figures, references), so an
+// incident holds at most kMaxEventsPerIncident events and
+// kMaxSourcesPerIncident sources; a create past either is
+// FAILED_PRECONDITION naming the limit.
+//
 // Errors: PERMISSION_DENIED / UNAUTHENTICATED (writes: role, checked
 // first), INVALID_ARGUMENT (names, fields, update_mask, request_id reuse,
 // a cited or anchor source that does not exist), NOT_FOUND, ALREADY_EXISTS,
-// ABORTED (stale etag), FAILED_PRECONDITION (source still cited),
+// ABORTED (stale etag), FAILED_PRECONDITION (source still cited, or an
+// incident at its event or source limit),
 // UNAVAILABLE / INTERNAL (storage, logged).
 //
 // Thread safety: all methods may be called concurrently.
@@ -37,6 +44,11 @@ namespace atlas::incident {
 
 class TimelineCore {
  public:
+  // Far above any real incident's timeline (tens of events), low enough
+  // that reloading them all stays a few milliseconds under the mutex.
+  static constexpr int kMaxEventsPerIncident = 500;
+  static constexpr int kMaxSourcesPerIncident = 500;
+
   // All arguments must outlive the core.
   TimelineCore(IncidentStore& store, Changelog& changelog,
                storage::GroupCommitWriter& writer,

@@ -130,6 +130,11 @@ absl::StatusOr<TimelineEvent> TimelineCore::CreateTimelineEvent(
         ASSIGN_OR_RETURN(
             StoredIncident incident,
             LoadIncident(store_, incident_id, "CreateTimelineEvent", kLatest));
+        if (incident.record.event_count() >= kMaxEventsPerIncident) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              incident.record.name(), " already has ", kMaxEventsPerIncident,
+              " events, the most an incident may hold"));
+        }
         auto sources = store_.AllSources(incident_id, kLatest);
         if (!sources.ok())
           return storage::StorageError(sources.status(), "CreateTimelineEvent");

@@ -102,6 +102,11 @@ absl::StatusOr<Source> TimelineCore::CreateSource(
     ASSIGN_OR_RETURN(
         StoredIncident incident,
         LoadIncident(store_, incident_id, "CreateSource", kLatest));
+    if (incident.record.source_count() >= kMaxSourcesPerIncident) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          incident.record.name(), " already has ", kMaxSourcesPerIncident,
+          " sources, the most an incident may hold"));
+    }
     auto sources = store_.AllSources(incident_id, kLatest);
     if (!sources.ok())
       return storage::StorageError(sources.status(), "CreateSource");

@@ -139,11 +139,17 @@ absl::Status RequireRole(const Caller& caller, Role required,
     return absl::UnauthenticatedError(absl::StrCat(
         action, " needs an API key (authorization: Bearer <key>)"));
   }
-  // A service key may do what an editor may, and read as a member, but is
-  // not an administrator.
-  bool allowed = caller.role == Role::kService
-                     ? (required <= Role::kEditor || required == Role::kService)
-                     : caller.role >= required;
+  // Least privilege: a service key reads as a member and may call the
+  // internal methods the other service needs (kService), nothing else.
+  // An administrator may call those too; nobody else.
+  bool allowed;
+  if (required == Role::kService) {
+    allowed = caller.role == Role::kService || caller.role == Role::kAdmin;
+  } else if (caller.role == Role::kService) {
+    allowed = required <= Role::kMember;
+  } else {
+    allowed = caller.role >= required;
+  }
   if (!allowed) {
     return absl::PermissionDeniedError(
         absl::StrCat(action, " needs the ", RoleName(required),

@@ -21,8 +21,9 @@
 
 namespace atlas::auth {
 
-// Ordered: a role includes the rights of those below it. kService (the
-// other service) has the rights of kEditor, not those of kAdmin.
+// Ordered: a role includes the rights of those below it, except kService
+// (the other service): it reads as a member and may call the internal
+// methods that require kService (as may kAdmin), and writes nothing.
 enum class Role {
   kPublic = 0,
   kMember = 1,
@@ -71,8 +72,10 @@ class KeyRegistry {
 };
 
 // OK if `caller` may perform an action needing `required` (kEditor for
-// writes); UNAUTHENTICATED for public callers, PERMISSION_DENIED for a key
-// of too low a role. `action` names the RPC in the message.
+// writes, kService for the internal methods the other service calls, which
+// kAdmin may call too); UNAUTHENTICATED for public callers,
+// PERMISSION_DENIED for a key of another role (a service key for a write).
+// `action` names the RPC in the message.
 absl::Status RequireRole(const Caller& caller, Role required,
                          absl::string_view action);
 

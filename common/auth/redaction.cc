@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "atlas/type/v1/access_tier.pb.h"
 
@@ -178,6 +179,30 @@ std::vector<std::string> MembersOnlyPaths(const Descriptor* record) {
     if (IsMembersOnly(f)) paths.push_back(f->name());
   }
   return paths;
+}
+
+namespace {
+
+void AddPolicyPaths(const Descriptor* d, const std::string& prefix, int depth,
+                    std::vector<std::string>* paths) {
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    std::string path =
+        prefix.empty() ? f->name() : absl::StrCat(prefix, ".", f->name());
+    if (IsMembersOnly(f)) {
+      paths->push_back(std::move(path));
+    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && depth < 8) {
+      AddPolicyPaths(f->message_type(), path, depth + 1, paths);
+    }
+  }
+}
+
+}  // namespace
+
+std::string RedactionPolicy(const Descriptor* record) {
+  std::vector<std::string> paths;
+  AddPolicyPaths(record, "", 0, &paths);
+  return absl::StrCat(record->full_name(), ":", absl::StrJoin(paths, ","));
 }
 
 }  // namespace atlas::auth

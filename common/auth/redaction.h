@@ -40,6 +40,13 @@ void RedactForPublic(google::protobuf::Message* message);
 std::vector<std::string> MembersOnlyPaths(
     const google::protobuf::Descriptor* record);
 
+// The redaction policy of a record type as text: its full name and every
+// members-only path below it, nested ones included ("relative_date.
+// expression"), in field order. Two builds redact a record type alike iff
+// their texts are equal; stores keep it beside their stored public views
+// (common/storage/public_views.h).
+std::string RedactionPolicy(const google::protobuf::Descriptor* record);
+
 }  // namespace atlas::auth
 
 #endif  // ATLAS_COMMON_AUTH_REDACTION_H_

@@ -1,12 +1,21 @@
 #include "common/concurrency/bounded_executor.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <utility>
+
+#include "common/logging/log.h"
 
 namespace atlas::concurrency {
 
-BoundedExecutor::BoundedExecutor(int threads, size_t max_queued)
+BoundedExecutor::BoundedExecutor(int threads, size_t max_queued, int nice)
     : max_queued_(max_queued) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this, nice] { Loop(nice); });
+  }
 }
 
 BoundedExecutor::~BoundedExecutor() {
@@ -24,7 +33,16 @@ bool BoundedExecutor::TrySubmit(std::function<void()> task) {
   return true;
 }
 
-void BoundedExecutor::Loop() {
+void BoundedExecutor::Loop(int nice) {
+  if (nice != 0) {
+    // On Linux a thread's nice value is its own (PRIO_PROCESS with the
+    // thread id).
+    const pid_t tid = static_cast<pid_t>(::syscall(SYS_gettid));
+    if (::setpriority(PRIO_PROCESS, static_cast<id_t>(tid), nice) != 0) {
+      log::Warning("cannot lower the priority of a worker thread",
+                   {{"nice", nice}, {"errno", errno}});
+    }
+  }
   while (true) {
     std::function<void()> task;
     {

@@ -19,7 +19,11 @@ namespace atlas::concurrency {
 
 class BoundedExecutor {
  public:
-  BoundedExecutor(int threads, size_t max_queued);
+  // `nice` > 0 lowers the CPU priority of the pool's threads (Linux
+  // per-thread nice value, best effort: logged if refused), for work that
+  // must yield the CPU to everything else (public callers' page reads and
+  // searches).
+  BoundedExecutor(int threads, size_t max_queued, int nice = 0);
   ~BoundedExecutor();
   BoundedExecutor(const BoundedExecutor&) = delete;
   BoundedExecutor& operator=(const BoundedExecutor&) = delete;
@@ -29,7 +33,7 @@ class BoundedExecutor {
   bool TrySubmit(std::function<void()> task);
 
  private:
-  void Loop();
+  void Loop(int nice);
 
   const size_t max_queued_;
   absl::Mutex mu_;

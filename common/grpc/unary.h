@@ -14,7 +14,7 @@
 #include "common/auth/api_keys.h"
 #include "common/concurrency/bounded_executor.h"
 #include "common/grpc/call_context.h"
-#include "common/grpc/call_gate.h"
+#include "common/grpc/caller_budget.h"
 #include "common/grpc/status_conversion.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/byte_buffer.h"
@@ -23,18 +23,20 @@
 
 namespace atlas::grpc_util {
 
-// The reactor of a call admitted by a CallGate: gives the slot back when
-// gRPC is done with the call.
-class GatedUnaryReactor final : public ::grpc::ServerUnaryReactor {
+// The reactor of a call admitted by a CallerBudget: gives the slot back
+// when gRPC is done with the call.
+class BudgetedUnaryReactor final : public ::grpc::ServerUnaryReactor {
  public:
-  explicit GatedUnaryReactor(CallGate& gate) : gate_(gate) {}
+  BudgetedUnaryReactor(CallerBudget& budget, CallerBudget::Slot slot)
+      : budget_(budget), slot_(std::move(slot)) {}
   void OnDone() override {
-    gate_.Leave();
+    budget_.Release(&slot_);
     delete this;
   }
 
  private:
-  CallGate& gate_;
+  CallerBudget& budget_;
+  CallerBudget::Slot slot_;
 };
 
 inline ::grpc::Status Overloaded(absl::string_view what) {
@@ -43,39 +45,79 @@ inline ::grpc::Status Overloaded(absl::string_view what) {
                                      " in flight, retry with backoff"));
 }
 
-// Admits a read through `gate` and authenticates its caller into `caller`.
-// Returns the reactor the call finishes with; when `caller` is not OK the
-// call is already finished (RESOURCE_EXHAUSTED past the gate, or the
-// authentication error).
+// Authenticates the caller of a read into `caller` and admits it through
+// `budget`, by its class (see CallerBudget). Returns the reactor the call
+// finishes with; when `caller` is not OK the call is already finished (the
+// authentication error, or RESOURCE_EXHAUSTED when the caller's class has
+// no slot left: other classes are not affected).
 inline ::grpc::ServerUnaryReactor* AdmitRead(
-    CallGate& gate, ::grpc::CallbackServerContext* context,
+    CallerBudget& budget, ::grpc::CallbackServerContext* context,
     const auth::KeyRegistry& keys, absl::StatusOr<auth::Caller>* caller) {
-  if (!gate.TryEnter()) {
+  *caller = CallerOf(*context, keys);
+  if (!caller->ok()) {
     ::grpc::ServerUnaryReactor* refused = context->DefaultReactor();
-    refused->Finish(Overloaded("reads"));
-    *caller = absl::ResourceExhaustedError("read gate full");
+    refused->Finish(ToGrpcStatus(caller->status()));
     return refused;
   }
-  ::grpc::ServerUnaryReactor* reactor = new GatedUnaryReactor(gate);
-  *caller = CallerOf(*context, keys);
-  if (!caller->ok()) reactor->Finish(ToGrpcStatus(caller->status()));
-  return reactor;
+  CallerBudget::Slot slot;
+  if (!budget.Admit(**caller, context->peer(), &slot)) {
+    ::grpc::ServerUnaryReactor* refused = context->DefaultReactor();
+    refused->Finish(Overloaded("reads of this kind for this caller class"));
+    *caller = absl::ResourceExhaustedError("read budget full");
+    return refused;
+  }
+  return new BudgetedUnaryReactor(budget, std::move(slot));
 }
 
 // Runs `fn(caller) -> absl::StatusOr<Response>` inline on the gRPC
-// callback thread, for quick, non-blocking work (reads), if `gate` has a
-// free slot; RESOURCE_EXHAUSTED otherwise.
+// callback thread, for quick, non-blocking work (reads), if `budget` has a
+// free slot for the caller's class; RESOURCE_EXHAUSTED otherwise.
 template <typename Response, typename Fn>
-::grpc::ServerUnaryReactor* RunUnary(CallGate& gate,
+::grpc::ServerUnaryReactor* RunUnary(CallerBudget& budget,
                                      ::grpc::CallbackServerContext* context,
                                      const auth::KeyRegistry& keys,
                                      Response* response, Fn&& fn) {
   absl::StatusOr<auth::Caller> caller;
-  ::grpc::ServerUnaryReactor* reactor = AdmitRead(gate, context, keys, &caller);
+  ::grpc::ServerUnaryReactor* reactor =
+      AdmitRead(budget, context, keys, &caller);
   if (!caller.ok()) return reactor;
   absl::StatusOr<Response> result = fn(*caller);
   if (result.ok()) response->Swap(&*result);
   reactor->Finish(ToGrpcStatus(result.status()));
+  return reactor;
+}
+
+// RunUnary for reads whose cost grows with the request (list pages,
+// searches): keyed callers and the other service run inline as in
+// RunUnary, but callers without a key run on `public_executor`, a few
+// low-priority threads (BoundedExecutor's `nice`), so a public flood of
+// expensive reads takes at most those threads and yields the CPU to
+// members' and editors' calls. RESOURCE_EXHAUSTED when its queue is full.
+// `fn` must copy what it needs from the request or rely on it staying
+// valid until Finish (gRPC keeps it alive until then).
+template <typename Response, typename Fn>
+::grpc::ServerUnaryReactor* RunRead(
+    CallerBudget& budget, concurrency::BoundedExecutor& public_executor,
+    ::grpc::CallbackServerContext* context, const auth::KeyRegistry& keys,
+    Response* response, Fn&& fn) {
+  absl::StatusOr<auth::Caller> caller;
+  ::grpc::ServerUnaryReactor* reactor =
+      AdmitRead(budget, context, keys, &caller);
+  if (!caller.ok()) return reactor;
+  if (caller->role != auth::Role::kPublic) {
+    absl::StatusOr<Response> result = fn(*caller);
+    if (result.ok()) response->Swap(&*result);
+    reactor->Finish(ToGrpcStatus(result.status()));
+    return reactor;
+  }
+  bool queued =
+      public_executor.TrySubmit([reactor, response, caller = *std::move(caller),
+                                 fn = std::forward<Fn>(fn)]() mutable {
+        absl::StatusOr<Response> result = fn(caller);
+        if (result.ok()) response->Swap(&*result);
+        reactor->Finish(ToGrpcStatus(result.status()));
+      });
+  if (!queued) reactor->Finish(Overloaded("public reads"));
   return reactor;
 }
 
@@ -88,11 +130,12 @@ template <typename Response, typename Fn>
 // contract is the typed method's.
 template <typename Request, typename Fn>
 ::grpc::ServerUnaryReactor* RunUnaryWire(
-    CallGate& gate, ::grpc::CallbackServerContext* context,
+    CallerBudget& budget, ::grpc::CallbackServerContext* context,
     const auth::KeyRegistry& keys, const ::grpc::ByteBuffer* request_bytes,
     ::grpc::ByteBuffer* response_bytes, Fn&& fn) {
   absl::StatusOr<auth::Caller> caller;
-  ::grpc::ServerUnaryReactor* reactor = AdmitRead(gate, context, keys, &caller);
+  ::grpc::ServerUnaryReactor* reactor =
+      AdmitRead(budget, context, keys, &caller);
   if (!caller.ok()) return reactor;
   Request request;
   ::grpc::Slice slice;

@@ -1,6 +1,7 @@
 #include "common/server/service_main.h"
 
 #include <cstdlib>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -22,13 +23,21 @@ ABSL_FLAG(std::string, port_file, "",
 ABSL_FLAG(int, max_queued_writes, 1024,
           "writes queued beyond this are refused with RESOURCE_EXHAUSTED");
 ABSL_FLAG(int, max_inflight_reads, 256,
-          "page reads (lists, searches, batch gets) served "
-          "at once; more are refused with RESOURCE_EXHAUSTED, so memory stays "
-          "bounded under a read flood");
+          "list pages served at once, split by caller class (a quarter for "
+          "callers without a key, a reserved share for the other service); "
+          "more are refused with RESOURCE_EXHAUSTED, so memory stays bounded "
+          "under a read flood");
 ABSL_FLAG(int, max_inflight_point_reads, 2048,
-          "single-record Gets served at once (small answers; a slot is held "
-          "until gRPC is done with the call); more are refused with "
-          "RESOURCE_EXHAUSTED");
+          "single-record and batch Gets served at once, split by caller "
+          "class (a slot is held until gRPC is done with the call); more are "
+          "refused with RESOURCE_EXHAUSTED");
+ABSL_FLAG(int, public_read_threads, 2,
+          "threads that run list pages and searches of callers without a "
+          "key, at low CPU priority (nice 10), so a public flood cannot take "
+          "the CPU members' and editors' calls need");
+ABSL_FLAG(int, max_inflight_searches, 64,
+          "searches and resolves served at once, split by caller class; "
+          "more are refused with RESOURCE_EXHAUSTED");
 ABSL_FLAG(std::string, iso_codes_path, atlas::api::kDebianIso3166Path,
           "ISO 3166-1 list of Debian's iso-codes package (JSON); the service "
           "does not start without it");
@@ -77,6 +86,9 @@ absl::StatusOr<CommonConfig> CommonConfigFromFlags() {
   config.serving.max_inflight_reads = absl::GetFlag(FLAGS_max_inflight_reads);
   config.serving.max_inflight_point_reads =
       absl::GetFlag(FLAGS_max_inflight_point_reads);
+  config.serving.max_inflight_searches =
+      absl::GetFlag(FLAGS_max_inflight_searches);
+  config.serving.public_read_threads = absl::GetFlag(FLAGS_public_read_threads);
   config.serving.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
   config.serving.streams = {
       .public_total = absl::GetFlag(FLAGS_max_public_streams),
@@ -86,6 +98,19 @@ absl::StatusOr<CommonConfig> CommonConfigFromFlags() {
   };
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.iso_codes_path = absl::GetFlag(FLAGS_iso_codes_path);
+  for (const auto& [flag, value] :
+       {std::pair{"--max_inflight_reads", config.serving.max_inflight_reads},
+        std::pair{"--max_inflight_point_reads",
+                  config.serving.max_inflight_point_reads},
+        std::pair{"--max_inflight_searches",
+                  config.serving.max_inflight_searches},
+        std::pair{"--public_read_threads",
+                  config.serving.public_read_threads}}) {
+    if (value < 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(flag, ": must be at least 1, got ", value));
+    }
+  }
   return config;
 }
 

@@ -10,8 +10,9 @@
 #include <utility>
 
 #include "absl/time/time.h"
+#include "common/concurrency/bounded_executor.h"
+#include "common/grpc/caller_budget.h"
 #include "common/grpc/server_runner.h"
-#include "common/grpc/stream_budget.h"
 #include "grpcpp/security/server_credentials.h"
 
 namespace atlas::server {
@@ -25,12 +26,17 @@ struct ServingOptions {
   // before new ones are refused with RESOURCE_EXHAUSTED.
   int write_threads = 4;
   size_t max_queued_writes = 1024;
-  // Page reads (lists, searches, batch gets, change streams) and
-  // single-record Gets served at once; past either, RESOURCE_EXHAUSTED.
+  // Reads in flight at once, per kind of work: list pages, single-record
+  // (and batch) Gets, searches. Each is split by caller class
+  // (CallerBudget::Split); past a class's share, RESOURCE_EXHAUSTED.
   int max_inflight_reads = 256;
   int max_inflight_point_reads = 2048;
-  // Long-lived streams open at once, by caller class (see StreamBudget).
-  grpc_util::StreamBudget::Limits streams;
+  int max_inflight_searches = 64;
+  // Threads that run public callers' pages and searches, at low CPU
+  // priority (see grpc_util::RunRead).
+  int public_read_threads = 2;
+  // Long-lived streams open at once, by caller class (see CallerBudget).
+  grpc_util::CallerBudget::Limits streams;
   // Largest request accepted (RESOURCE_EXHAUSTED before any handler).
   int max_request_bytes = 4 << 20;
   // Server credentials; null serves plaintext.
@@ -48,6 +54,19 @@ inline grpc_util::ServerOptions RunnerOptions(const ServingOptions& serving,
   runner.max_receive_message_bytes = serving.max_request_bytes;
   runner.credentials = serving.credentials;
   return runner;
+}
+
+// The pool public callers' pages and searches run on: `serving`'s
+// public_read_threads at nice 10, its queue bounded by the public shares of
+// the page and search budgets (which already bound those calls in flight).
+inline std::unique_ptr<concurrency::BoundedExecutor> NewPublicReadExecutor(
+    const ServingOptions& serving) {
+  const size_t queue = static_cast<size_t>(
+      grpc_util::CallerBudget::Split(serving.max_inflight_reads).public_total +
+      grpc_util::CallerBudget::Split(serving.max_inflight_searches)
+          .public_total);
+  return std::make_unique<concurrency::BoundedExecutor>(
+      serving.public_read_threads, queue, /*nice=*/10);
 }
 
 }  // namespace atlas::server

@@ -479,8 +479,11 @@ TEST_F(CatalogContractTest, WritesNeedAnEditorKeyCheckedBeforeExistence) {
               StatusIs(Code::kPermissionDenied));
   EXPECT_THAT(Delete("organizations/nobody", "", kAdminKey),
               StatusIs(Code::kNotFound));
+  // Least privilege: the other service's key writes nothing.
   EXPECT_THAT(Update(patch, {"locality"}, &out, kServiceKey),
-              StatusIs(Code::kNotFound));
+              StatusIs(Code::kPermissionDenied));
+  EXPECT_THAT(Delete("organizations/nobody", "", kServiceKey),
+              StatusIs(Code::kPermissionDenied));
 }
 
 TEST_F(CatalogContractTest, LinkedIncidentsAreRedactedForNonMembers) {

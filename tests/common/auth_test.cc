@@ -282,10 +282,16 @@ INSTANTIATE_TEST_SUITE_P(
         RoleCase{Role::kAdmin, Role::kMember, kOk},
         RoleCase{Role::kAdmin, Role::kEditor, kOk},
         RoleCase{Role::kAdmin, Role::kAdmin, kOk},
-        // A service key acts as an editor, never as an admin.
+        // Least privilege: a service key reads as a member and calls the
+        // internal methods, nothing else; an admin may call those too.
         RoleCase{Role::kService, Role::kMember, kOk},
-        RoleCase{Role::kService, Role::kEditor, kOk},
-        RoleCase{Role::kService, Role::kAdmin, kPermissionDenied}),
+        RoleCase{Role::kService, Role::kEditor, kPermissionDenied},
+        RoleCase{Role::kService, Role::kAdmin, kPermissionDenied},
+        RoleCase{Role::kService, Role::kService, kOk},
+        RoleCase{Role::kAdmin, Role::kService, kOk},
+        RoleCase{Role::kEditor, Role::kService, kPermissionDenied},
+        RoleCase{Role::kMember, Role::kService, kPermissionDenied},
+        RoleCase{Role::kPublic, Role::kService, kUnauthenticated}),
     [](const ::testing::TestParamInfo<RoleCase>& info) {
       return absl::StrCat(RoleName(info.param.caller), "Needs",
                           RoleName(info.param.required));

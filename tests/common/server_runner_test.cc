@@ -65,10 +65,16 @@ constexpr char kHeldName[] = "organizations/held";
 // runs through RunUnaryOn on a one-slot executor.
 class FakeCatalogService : public CatalogService::CallbackService {
  public:
-  FakeCatalogService() : executor_(1, 1), reads_(4) {}
+  FakeCatalogService()
+      : executor_(1, 1),
+        reads_({.public_total = 2,
+                .public_per_peer = 2,
+                .keyed_total = 2,
+                .service_total = 1}) {}
 
-  // The gate of GetOrganization's RunUnary: four reads at a time.
-  CallGate& reads() { return reads_; }
+  // The budget of GetOrganization's RunUnary: two public reads at a time,
+  // two keyed, one for the other service.
+  CallerBudget& reads() { return reads_; }
 
   ::grpc::ServerUnaryReactor* GetOrganization(
       ::grpc::CallbackServerContext* context,
@@ -145,7 +151,7 @@ class FakeCatalogService : public CatalogService::CallbackService {
   HeldReactor* held_ ABSL_GUARDED_BY(mu_) = nullptr;
   bool held_finished_ ABSL_GUARDED_BY(mu_) = false;
   BoundedExecutor executor_;
-  CallGate reads_;
+  CallerBudget reads_;
 };
 
 ServerOptions TestOptions() {
@@ -400,19 +406,27 @@ TEST_F(RunUnaryTest, UnknownKeyIsUnauthenticated) {
               StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
-TEST_F(RunUnaryTest, ReadsPastTheGateAreResourceExhaustedAndSlotsComeBack) {
-  CallGate& gate = service_.reads();
-  int taken = 0;
-  while (gate.TryEnter()) ++taken;
-  EXPECT_EQ(taken, gate.limit());
+TEST_F(RunUnaryTest, ReadsPastTheirClassShareAreResourceExhaustedOthersServed) {
+  CallerBudget& budget = service_.reads();
+  const auth::Caller anonymous{auth::Role::kPublic, ""};
+  std::vector<CallerBudget::Slot> taken(2);
+  for (CallerBudget::Slot& slot : taken) {
+    ASSERT_TRUE(budget.Admit(anonymous, "ipv4:127.0.0.1:1", &slot));
+  }
   Organization response;
   EXPECT_THAT(Get("", &response), StatusIs(absl::StatusCode::kResourceExhausted,
                                            HasSubstr("reads")));
-  EXPECT_EQ(gate.inflight(), gate.limit());  // the refused call took nothing
-  for (int i = 0; i < taken; ++i) gate.Leave();
+  EXPECT_EQ(budget.open_public(), 2);  // the refused call took nothing
+  // A public flood does not refuse keyed callers or the other service.
+  ASSERT_THAT(Get(atlas::testing::kMemberKey, &response), IsOk());
+  ASSERT_THAT(Get(atlas::testing::kServiceKey, &response), IsOk());
+  for (CallerBudget::Slot& slot : taken) budget.Release(&slot);
   ASSERT_THAT(Get("", &response), IsOk());
-  // The slot of the served call is given back once gRPC is done with it.
-  EXPECT_TRUE(atlas::testing::WaitFor([&] { return gate.inflight() == 0; }));
+  // The slots of served calls are given back once gRPC is done with them.
+  EXPECT_TRUE(atlas::testing::WaitFor([&] {
+    return budget.open_public() == 0 && budget.open_keyed() == 0 &&
+           budget.open_service() == 0;
+  }));
 }
 
 TEST_F(RunUnaryTest, RunUnaryOnAnswersFromTheExecutor) {

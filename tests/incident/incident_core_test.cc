@@ -6,8 +6,10 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/api/time/clock.h"
 #include "common/api/types/countries.h"
 #include "gmock/gmock.h"
@@ -16,6 +18,7 @@
 #include "incident-service/changelog.h"
 #include "incident-service/incident_store.h"
 #include "incident-service/incident_validator.h"
+#include "incident-service/victim_reservations.h"
 #include "tests/testing/fake_organization_directory.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_env.h"
@@ -122,6 +125,85 @@ TEST_F(IncidentCoreTest, CreateStoresTheIncidentWithOneChange) {
   EXPECT_EQ(got->etag(), created->etag());
 }
 
+// Finding 2 of the hardening issue: the catalog decides a delete on this
+// answer, so it must include a create the catalog had already accepted
+// but that has not committed yet.
+TEST_F(IncidentCoreTest, ReferenceCheckWaitsForACreateTheCatalogAccepted) {
+  const auth::Caller service{auth::Role::kService, "catalog"};
+  v1::CheckOrganizationReferencesRequest check;
+  check.set_organization("organizations/vooruit");
+  auto empty = core_->CheckOrganizationReferences(service, check);
+  ASSERT_THAT(empty.status(), IsOk());
+  EXPECT_TRUE(empty->incidents().empty());
+
+  directory_.Pause();
+  std::thread create([&] {
+    EXPECT_THAT(core_->CreateIncident(kEditor, Create("in-flight")).status(),
+                IsOk());
+  });
+  directory_.AwaitCalls(1);  // reserved, and asking the catalog
+  // It cannot answer while that create is in flight (bounded wait).
+  EXPECT_THAT(core_->CheckOrganizationReferences(service, check).status(),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       HasSubstr("organizations/vooruit")));
+  directory_.Resume();
+  create.join();
+  auto named = core_->CheckOrganizationReferences(service, check);
+  ASSERT_THAT(named.status(), IsOk());
+  EXPECT_THAT(named->incidents(),
+              ::testing::ElementsAre("incidents/in-flight"));
+  EXPECT_FALSE(named->more());
+}
+
+TEST_F(IncidentCoreTest, ReferenceCheckListsThreeNewestAndSaysThereAreMore) {
+  for (const char* id : {"a", "b", "c", "d"}) {
+    ASSERT_THAT(core_->CreateIncident(kEditor, Create(id)).status(), IsOk());
+  }
+  v1::CheckOrganizationReferencesRequest check;
+  check.set_organization("organizations/vooruit");
+  auto named = core_->CheckOrganizationReferences(
+      auth::Caller{auth::Role::kAdmin, "admin"}, check);
+  ASSERT_THAT(named.status(), IsOk());
+  EXPECT_THAT(
+      named->incidents(),
+      ::testing::ElementsAre("incidents/d", "incidents/c", "incidents/b"));
+  EXPECT_TRUE(named->more());
+  check.set_organization("organisations/vooruit");
+  EXPECT_THAT(
+      core_
+          ->CheckOrganizationReferences(
+              auth::Caller{auth::Role::kService, "catalog"}, check)
+          .status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("organization")));
+  // Only the other service (and admins) may ask.
+  EXPECT_THAT(core_->CheckOrganizationReferences(kEditor, check).status(),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(core_->CheckOrganizationReferences(kPublic, check).status(),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+TEST(VictimReservationsTest, WaitsOnlyForHoldsTakenBeforeTheCall) {
+  VictimReservations reservations;
+  const absl::Time soon = absl::Now() + absl::Milliseconds(20);
+  {
+    VictimReservations::Hold hold = reservations.Reserve(
+        {"organizations/a", "organizations/a", "organizations/b"});
+    EXPECT_FALSE(reservations.AwaitEarlierHolds("organizations/a", soon));
+    EXPECT_FALSE(reservations.AwaitEarlierHolds("organizations/b", soon));
+    EXPECT_TRUE(reservations.AwaitEarlierHolds("organizations/c", soon));
+  }
+  // Released with its Hold (a name held twice by one hold, released once).
+  EXPECT_TRUE(
+      reservations.AwaitEarlierHolds("organizations/a", absl::InfinitePast()));
+  // A waiter returns as soon as the earlier hold goes.
+  auto hold = std::make_unique<VictimReservations::Hold>(
+      reservations.Reserve({"organizations/a"}));
+  std::thread release([&] { hold.reset(); });
+  EXPECT_TRUE(reservations.AwaitEarlierHolds("organizations/a",
+                                             absl::InfiniteFuture()));
+  release.join();
+}
+
 TEST_F(IncidentCoreTest, CreateRefusesAPublicCallerBeforeAnyCheck) {
   v1::CreateIncidentRequest bad = Create("i1", "nobody");
   bad.mutable_incident()->clear_title();
@@ -202,6 +284,49 @@ TEST_F(IncidentCoreTest, UpdateWithAStaleEtagIsAborted) {
               StatusIs(absl::StatusCode::kAborted,
                        HasSubstr("incident.etag: stale etag")));
   EXPECT_EQ(NextSequence(), 3);
+}
+
+// Every timeline write reloads the incident's events and sources under the
+// write mutex, so their number is bounded (the hardening issue's suspicion:
+// one incident with very many events made every write to it slow).
+TEST_F(IncidentCoreTest, AnIncidentHoldsAtMostTheLimitOfEventsAndSources) {
+  ASSERT_THAT(core_->CreateIncident(kEditor, Create("i1")).status(), IsOk());
+  auto event = [](int i) {
+    v1::CreateTimelineEventRequest r;
+    r.set_parent("incidents/i1");
+    r.set_event_id(absl::StrCat("e", i));
+    r.mutable_event()->set_type(v1::DETECTION);
+    r.mutable_event()->set_description("Detected");
+    r.mutable_event()->mutable_date()->set_year(2024);
+    return r;
+  };
+  auto source = [](int i) {
+    v1::CreateSourceRequest r;
+    r.set_parent("incidents/i1");
+    r.set_source_id(absl::StrCat("s", i));
+    r.mutable_source()->set_title("Report");
+    return r;
+  };
+  for (int i = 0; i < TimelineCore::kMaxEventsPerIncident; ++i) {
+    ASSERT_THAT(core_->CreateTimelineEvent(kEditor, event(i)).status(), IsOk())
+        << i;
+  }
+  for (int i = 0; i < TimelineCore::kMaxSourcesPerIncident; ++i) {
+    ASSERT_THAT(core_->CreateSource(kEditor, source(i)).status(), IsOk()) << i;
+  }
+  const int64_t before = NextSequence();
+  EXPECT_THAT(
+      core_->CreateTimelineEvent(kEditor, event(-1)).status(),
+      StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("500 events")));
+  EXPECT_THAT(core_->CreateSource(kEditor, source(-1)).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("500 sources")));
+  EXPECT_EQ(NextSequence(), before);
+  // Room again once one goes.
+  v1::DeleteTimelineEventRequest del;
+  del.set_name("incidents/i1/events/e0");
+  ASSERT_THAT(core_->DeleteTimelineEvent(kEditor, del).status(), IsOk());
+  EXPECT_THAT(core_->CreateTimelineEvent(kEditor, event(-1)).status(), IsOk());
 }
 
 TEST_F(IncidentCoreTest, RelativeDateResolvesOnceTheAnchorIsDated) {

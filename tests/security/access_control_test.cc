@@ -96,7 +96,8 @@ type::v1::PartialDate Date(int y, int m, int d) {
 
 // --- The table: one row per RPC ----------------------------------------------
 
-enum class Kind { kRead, kStream, kWrite };
+// kInternal: a method only the other service (and an admin) may call.
+enum class Kind { kRead, kStream, kWrite, kInternal };
 
 struct MethodCase {
   Kind kind;
@@ -203,6 +204,10 @@ const std::map<std::string, MethodCase>& Table() {
        {Kind::kWrite, Req<iv1::DeleteIncidentRequest>([](auto* r) {
           r->set_name("incidents/does-not-exist");
         })}},
+      {"atlas.incident.v1.IncidentService.CheckOrganizationReferences",
+       {Kind::kInternal,
+        Req<iv1::CheckOrganizationReferencesRequest>(
+            [](auto* r) { r->set_organization("organizations/vooruit"); })}},
       {"atlas.incident.v1.IncidentService.CreateTimelineEvent",
        {Kind::kWrite, Req<iv1::CreateTimelineEventRequest>([](auto* r) {
           r->set_parent("incidents/does-not-exist");
@@ -436,6 +441,21 @@ class AccessControlTest : public ::testing::Test {
     ASSERT_THAT(
         stub->CreateTimelineEvent(ContextWithKey(kEditorKey).get(), ce, &event),
         IsOk());
+    // A relative date: its expression and anchor are members-only.
+    iv1::CreateTimelineEventRequest relative;
+    relative.set_parent(kIncident);
+    relative.set_event_id("disclosure");
+    relative.mutable_event()->set_type(iv1::PUBLIC_DISCLOSURE);
+    relative.mutable_event()->mutable_relative_date()->set_expression(
+        "yesterday");
+    relative.mutable_event()->mutable_relative_date()->set_anchor_source(
+        kSource);
+    relative.mutable_event()->set_description("The party went public.");
+    relative.mutable_event()->add_sources(kSource);
+    ASSERT_THAT(stub->CreateTimelineEvent(ContextWithKey(kEditorKey).get(),
+                                          relative, &event),
+                IsOk());
+    ASSERT_EQ(event.relative_date().state(), type::v1::RelativeDate::RESOLVED);
 
     // linked_incidents is kept from the change stream: follow it until
     // both organisations have their link.
@@ -520,8 +540,8 @@ TEST(AccessControlTableTest, EveryMembersOnlyFieldHasAnEnclosingRecord) {
     visit(m->output_type(), false, path);
   }
   // Organization.linked_incidents, 4 in Incident, TimelineEvent.sources,
-  // 8 in Source: a drop means the annotations were lost.
-  EXPECT_GE(members_only, 14);
+  // 2 in RelativeDate, 8 in Source: a drop means the annotations were lost.
+  EXPECT_GE(members_only, 16);
 }
 
 TEST_F(AccessControlTest, NoMembersOnlyFieldReachesANonMemberOnAnyRead) {
@@ -529,7 +549,10 @@ TEST_F(AccessControlTest, NoMembersOnlyFieldReachesANonMemberOnAnyRead) {
   for (const MethodDescriptor* m : AllMethods()) {
     auto row = Table().find(m->full_name());
     ASSERT_NE(row, Table().end()) << m->full_name();
-    if (row->second.kind == Kind::kWrite) continue;
+    if (row->second.kind == Kind::kWrite ||
+        row->second.kind == Kind::kInternal) {
+      continue;
+    }
     ++reads;
     std::string request;
     ASSERT_TRUE(row->second.request()->SerializeToString(&request));
@@ -601,9 +624,11 @@ TEST_F(AccessControlTest, EveryWriteChecksTheRoleBeforeExistence) {
                 StatusIs(::grpc::StatusCode::UNAUTHENTICATED));
     EXPECT_THAT(call(kMemberKey),
                 StatusIs(::grpc::StatusCode::PERMISSION_DENIED));
-    // Admin and service keys write like an editor.
+    // An admin writes like an editor; the other service's key writes
+    // nothing (least privilege).
     EXPECT_EQ(call(kAdminKey).error_code(), editor.error_code());
-    EXPECT_EQ(call(kServiceKey).error_code(), editor.error_code());
+    EXPECT_THAT(call(kServiceKey),
+                StatusIs(::grpc::StatusCode::PERMISSION_DENIED));
   }
   EXPECT_EQ(writes, 13);
   // Nothing was written by any of them.
@@ -613,6 +638,34 @@ TEST_F(AccessControlTest, EveryWriteChecksTheRoleBeforeExistence) {
   EXPECT_THAT(incidents_->NewStub()->GetIncident(
                   ContextWithKey(kMemberKey).get(), get, &out),
               StatusIs(::grpc::StatusCode::NOT_FOUND));
+}
+
+// Internal methods answer the other service and admins only; everyone else
+// learns nothing (the role is checked before the request is looked at).
+TEST_F(AccessControlTest, InternalMethodsAnswerOnlyServiceAndAdminKeys) {
+  int internal = 0;
+  for (const MethodDescriptor* m : AllMethods()) {
+    auto row = Table().find(m->full_name());
+    ASSERT_NE(row, Table().end()) << m->full_name();
+    if (row->second.kind != Kind::kInternal) continue;
+    ++internal;
+    SCOPED_TRACE(m->full_name());
+    std::string request;
+    ASSERT_TRUE(row->second.request()->SerializeToString(&request));
+    auto call = [&](const std::string& key) {
+      return RawUnary(ChannelFor(m), PathOf(m), request, key).status;
+    };
+    EXPECT_THAT(call(""), StatusIs(::grpc::StatusCode::UNAUTHENTICATED));
+    EXPECT_THAT(call(kUnknownKey),
+                StatusIs(::grpc::StatusCode::UNAUTHENTICATED));
+    EXPECT_THAT(call(kMemberKey),
+                StatusIs(::grpc::StatusCode::PERMISSION_DENIED));
+    EXPECT_THAT(call(kEditorKey),
+                StatusIs(::grpc::StatusCode::PERMISSION_DENIED));
+    EXPECT_THAT(call(kServiceKey), IsOk());
+    EXPECT_THAT(call(kAdminKey), IsOk());
+  }
+  EXPECT_EQ(internal, 1);
 }
 
 TEST_F(AccessControlTest,

@@ -28,6 +28,10 @@ void CatalogHarness::Start() {
   options.keys = &TestKeys();
   options.clock = &clock_;
   options.countries = OrDie(api::CountryList::Default(), "load ISO 3166-1");
+  options.incident_address = incident_address_;
+  options.incident_api_key = incident_api_key_;
+  options.follower_initial_backoff = absl::Milliseconds(10);
+  options.follower_max_backoff = absl::Milliseconds(200);
   // Reuse the previous port after a restart, so clients reconnect to it.
   options.serving.listen_address = "127.0.0.1:" + std::to_string(port_);
   auto server = catalog::CatalogServer::Start(options);

@@ -32,6 +32,16 @@ class CatalogHarness {
   // not close cleanly).
   void Stop();
   bool running() const { return server_ != nullptr; }
+  // From the next Start() on, follow incident-service at `address` and ask
+  // it before deletes, with `api_key` (the two services start one after
+  // the other: start the catalog, then incident-service, then restart the
+  // catalog with this set).
+  void set_incident_service(std::string address, std::string api_key) {
+    incident_address_ = std::move(address);
+    incident_api_key_ = std::move(api_key);
+  }
+  // The running server's follower; null without an incident-service.
+  catalog::IncidentFollower* follower() { return server_->follower(); }
 
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   int port() const { return port_; }
@@ -46,6 +56,8 @@ class CatalogHarness {
  private:
   std::unique_ptr<TempDir> temp_;
   std::string db_path_;
+  std::string incident_address_;
+  std::string incident_api_key_;
   int port_ = 0;
   api::FakeClock clock_{absl::FromUnixSeconds(1767225600)};  // 2026-01-01
   std::unique_ptr<catalog::CatalogServer> server_;

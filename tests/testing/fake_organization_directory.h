@@ -32,11 +32,32 @@ class FakeOrganizationDirectory : public incident::OrganizationDirectory {
     absl::MutexLock lock(&mu_);
     return calls_;
   }
+  // While paused, calls wait (counted, before answering) until Resume():
+  // a write caught between its victim check and its commit.
+  void Pause() {
+    absl::MutexLock lock(&mu_);
+    paused_ = true;
+  }
+  void Resume() {
+    absl::MutexLock lock(&mu_);
+    paused_ = false;
+  }
+  // Returns once `n` calls have been made in all.
+  void AwaitCalls(int n) {
+    absl::MutexLock lock(&mu_);
+    auto reached = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return calls_ >= n;
+    };
+    mu_.Await(absl::Condition(&reached));
+  }
 
   absl::StatusOr<std::optional<std::string>> FindMissing(
       const std::vector<std::string>& names) override {
     absl::MutexLock lock(&mu_);
     ++calls_;
+    auto resumed = [&]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !paused_; };
+    mu_.Await(absl::Condition(&resumed));
     if (!failure_.ok()) return failure_;
     for (const std::string& name : names) {
       if (!known_.contains(name)) return std::optional<std::string>(name);
@@ -49,6 +70,7 @@ class FakeOrganizationDirectory : public incident::OrganizationDirectory {
   absl::flat_hash_set<std::string> known_ ABSL_GUARDED_BY(mu_);
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
   int calls_ ABSL_GUARDED_BY(mu_) = 0;
+  bool paused_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace atlas::testing

@@ -1,8 +1,20 @@
-#include "common/grpc/stream_budget.h"
+#include "common/grpc/caller_budget.h"
+
+#include <algorithm>
 
 namespace atlas::grpc_util {
 
-std::string StreamBudget::HostOf(absl::string_view peer) {
+CallerBudget::Limits CallerBudget::Split(int total) {
+  Limits limits;
+  limits.public_total = std::max(1, total / 4);
+  limits.public_per_peer = std::max(1, total / 16);
+  limits.service_total = std::max(2, total / 16);
+  limits.keyed_total =
+      std::max(1, total - limits.public_total - limits.service_total);
+  return limits;
+}
+
+std::string CallerBudget::HostOf(absl::string_view peer) {
   const size_t colon = peer.rfind(':');
   const size_t bracket = peer.rfind(']');
   // No port to strip ("unix:/path" has none after its only colon's path),
@@ -14,7 +26,7 @@ std::string StreamBudget::HostOf(absl::string_view peer) {
   return std::string(peer.substr(0, colon));
 }
 
-bool StreamBudget::Admit(const auth::Caller& caller, absl::string_view peer,
+bool CallerBudget::Admit(const auth::Caller& caller, absl::string_view peer,
                          Slot* slot) {
   absl::MutexLock lock(&mu_);
   if (caller.role == auth::Role::kService) {
@@ -42,7 +54,7 @@ bool StreamBudget::Admit(const auth::Caller& caller, absl::string_view peer,
   return true;
 }
 
-void StreamBudget::Release(Slot* slot) {
+void CallerBudget::Release(Slot* slot) {
   absl::MutexLock lock(&mu_);
   switch (slot->tier) {
     case Slot::Tier::kNone:
@@ -65,15 +77,15 @@ void StreamBudget::Release(Slot* slot) {
   slot->tier = Slot::Tier::kNone;
 }
 
-int StreamBudget::open_public() const {
+int CallerBudget::open_public() const {
   absl::MutexLock lock(&mu_);
   return public_;
 }
-int StreamBudget::open_keyed() const {
+int CallerBudget::open_keyed() const {
   absl::MutexLock lock(&mu_);
   return keyed_;
 }
-int StreamBudget::open_service() const {
+int CallerBudget::open_service() const {
   absl::MutexLock lock(&mu_);
   return service_;
 }
