@@ -35,6 +35,8 @@ ABSL_FLAG(int64_t, orgs, 1000, "organisations the victims are drawn from");
 ABSL_FLAG(int64_t, start, 0, "first incident");
 ABSL_FLAG(int64_t, end, 1000000, "one past the last incident");
 ABSL_FLAG(int, threads, 2, "threads calling CreateIncident");
+ABSL_FLAG(int64_t, changelog_retention_entries, 1000000,
+          "changelog entries kept (a small value trims on every create)");
 
 namespace {
 
@@ -72,7 +74,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", countries.status().ToString().c_str());
     return 1;
   }
-  auto changelog = atlas::incident::Changelog::Open(**store);
+  auto changelog = atlas::incident::Changelog::Open(
+      **store, absl::GetFlag(FLAGS_changelog_retention_entries));
   if (!changelog.ok()) {
     std::fprintf(stderr, "%s\n", changelog.status().ToString().c_str());
     return 1;

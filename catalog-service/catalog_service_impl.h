@@ -41,7 +41,7 @@ class CatalogServiceImpl final
                      concurrency::BoundedExecutor& public_reads,
                      int max_inflight_reads = 256,
                      int max_inflight_point_reads = 2048,
-                     int max_inflight_searches = 64)
+                     int max_inflight_searches = 256)
       : core_(core),
         keys_(keys),
         writers_(writers),

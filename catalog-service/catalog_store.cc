@@ -16,7 +16,6 @@ namespace atlas::catalog {
 namespace {
 
 constexpr absl::string_view kSep("\0", 1);
-constexpr char kCursorKey[] = "incident_cursor";
 
 absl::Status Corrupt(absl::string_view what) {
   return absl::DataLossError(absl::StrCat("stored ", what, " does not parse"));
@@ -35,27 +34,6 @@ std::string FilterPrefix(absl::string_view field, absl::string_view value,
                          char order) {
   return absl::StrCat("f", kSep, field, kSep, value, kSep,
                       absl::string_view(&order, 1), kSep);
-}
-
-std::string LinkPrefix(absl::string_view org_id) {
-  return absl::StrCat("link", kSep, org_id, kSep);
-}
-
-std::string SummaryKey(absl::string_view org_id) {
-  return absl::StrCat("summary", kSep, org_id);
-}
-
-std::string PublicSummaryKey(absl::string_view org_id) {
-  return absl::StrCat("public_summary", kSep, org_id);
-}
-
-// The summary as a public caller may see it: members-only fields cleared
-// but not listed (the organisation's public view lists them), so that
-// appending it to that view stays the view of the merged record.
-v1::Organization PublicSummary(v1::Organization summary) {
-  auth::RedactForPublic(&summary);
-  summary.clear_redacted_fields();
-  return summary;
 }
 
 constexpr char kCountsMarker[] = "index_counts";
@@ -100,6 +78,9 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(
   auto db = storage::RocksStore::Open(std::move(options));
   if (!db.ok()) return db.status();
   auto store = std::make_unique<CatalogStore>(*std::move(db));
+  absl::Status migrated = store->MigrateReadModel();
+  if (migrated.ok()) migrated = store->MigrateSearchIndex();
+  if (!migrated.ok()) return migrated;
   absl::Status s = store->EnsureIndexCounts();
   if (!s.ok()) return s;
   return store;
@@ -175,17 +156,28 @@ std::map<std::string, std::string> CatalogStore::IndexEntries(
   filter("type", v1::OrganizationType_Name(org.organization_type()));
   filter("nonprofit", org.non_profit() ? "true" : "false");
   if (!org.parent().empty()) filter("parent", IdOf(org.parent()));
-  // Search keys; a whole-text entry wins over a word suffix with the same
-  // folded text, and the display name over aliases over domains.
+  for (auto& [folded, value] : SearchEntries(org)) {
+    if (value[0] == 'W') {
+      out[absl::StrCat("exact", kSep, folded, kSep, id)] = value;
+    }
+    out[absl::StrCat("search", kSep, folded, kSep, id)] = std::move(value);
+  }
+  return out;
+}
+
+std::map<std::string, std::string> CatalogStore::SearchEntries(
+    const v1::Organization& org) {
+  // A whole-text entry wins over a word suffix with the same folded text,
+  // and the display name over aliases over domains.
+  std::map<std::string, std::string> out;
   auto search = [&](const std::string& text, char source) {
     std::string folded = FoldForSearch(text);
     if (folded.empty()) return;
     auto put = [&](const std::string& key_text, char kind) {
-      std::string key = absl::StrCat("search", kSep, key_text, kSep, id);
-      auto it = out.find(key);
+      auto it = out.find(key_text);
       if (it != out.end() && (it->second[0] == 'W' || kind == 'S')) return;
-      out[key] = absl::StrCat(absl::string_view(&kind, 1),
-                              absl::string_view(&source, 1), text);
+      out[key_text] = absl::StrCat(absl::string_view(&kind, 1),
+                                   absl::string_view(&source, 1), text);
     };
     put(folded, 'W');
     for (const std::string& suffix : WordSuffixes(folded)) put(suffix, 'S');
@@ -320,8 +312,7 @@ void CatalogStore::DeleteOrganization(const v1::Organization& org,
   const std::string id = IdOf(org.name());
   batch->Delete(kOrganizations, id);
   batch->Delete(kPublicViews, id);
-  batch->Delete(kReadModel, SummaryKey(id));
-  batch->Delete(kReadModel, PublicSummaryKey(id));
+  DeleteReadModel(id, batch);
 }
 
 absl::Status CatalogStore::ScanOrganizations(
@@ -372,89 +363,81 @@ absl::Status CatalogStore::ScanOrganizations(
   return inner.ok() ? s : inner;
 }
 
+namespace {
+
+// Scans `prefix` of one search family ("search\0" or "exact\0" as `head`)
+// from just past position `after`.
+absl::Status ScanSearchFamily(
+    const storage::RocksStore& db, absl::string_view head,
+    absl::string_view prefix, absl::string_view after,
+    absl::FunctionRef<bool(const CatalogStore::SearchEntry&)> visit) {
+  // Just past `after`: keys are unique, so `after` + "\0" is the least key
+  // greater than it.
+  const std::string lower =
+      after.empty() ? std::string(prefix) : absl::StrCat(head, after, kSep);
+  if (lower < prefix) return absl::OkStatus();  // not a position of this scan
+  return db.Scan(CatalogStore::kIndexes, lower,
+                 storage::PrefixSuccessor(prefix),
+                 storage::ScanDirection::kForward,
+                 [&](absl::string_view key, absl::string_view value) {
+                   if (value.size() < 2) return true;
+                   absl::string_view rest = key.substr(head.size());
+                   size_t sep = rest.rfind('\0');
+                   if (sep == absl::string_view::npos) return true;
+                   CatalogStore::SearchEntry entry{
+                       rest.substr(0, sep), rest.substr(sep + 1),
+                       value[0] == 'W',     value[1],
+                       value.substr(2),     rest};
+                   return visit(entry);
+                 });
+}
+
+}  // namespace
+
 absl::Status CatalogStore::ScanSearch(
-    absl::string_view folded_prefix,
+    absl::string_view folded_prefix, absl::string_view after,
     absl::FunctionRef<bool(const SearchEntry&)> visit) const {
-  const std::string prefix = absl::StrCat("search", kSep, folded_prefix);
-  return db_->ScanPrefix(
-      kIndexes, prefix, storage::ScanDirection::kForward,
-      [&](absl::string_view key, absl::string_view value) {
-        if (value.size() < 2) return true;
-        absl::string_view rest = key.substr(7);  // "search\0"
-        size_t sep = rest.rfind('\0');
-        if (sep == absl::string_view::npos) return true;
-        SearchEntry entry{rest.substr(0, sep), rest.substr(sep + 1),
-                          value[0] == 'W', value[1], value.substr(2)};
-        return visit(entry);
-      });
+  const std::string head = absl::StrCat("search", kSep);
+  return ScanSearchFamily(*db_, head, absl::StrCat(head, folded_prefix), after,
+                          visit);
 }
 
-absl::StatusOr<std::map<std::string, type::v1::PartialDate>>
-CatalogStore::GetLinks(absl::string_view org_id, storage::ReadView view) const {
-  std::map<std::string, type::v1::PartialDate> out;
-  const std::string prefix = LinkPrefix(org_id);
-  bool corrupt = false;
-  absl::Status s = db_->ScanPrefix(
-      kReadModel, prefix, storage::ScanDirection::kForward,
-      [&](absl::string_view key, absl::string_view value) {
-        type::v1::PartialDate date;
-        if (!date.ParseFromString(std::string(value))) {
-          corrupt = true;
-          return false;
-        }
-        out[std::string(key.substr(prefix.size()))] = date;
-        return true;
-      },
-      view);
-  if (corrupt) return Corrupt("incident link");
-  if (!s.ok()) return s;
-  return out;
+absl::Status CatalogStore::ScanWholeTexts(
+    absl::string_view folded, absl::string_view after,
+    absl::FunctionRef<bool(const SearchEntry&)> visit) const {
+  const std::string head = absl::StrCat("exact", kSep);
+  return ScanSearchFamily(*db_, head, absl::StrCat(head, folded, kSep), after,
+                          visit);
 }
 
-void CatalogStore::PutLink(absl::string_view org_id,
-                           absl::string_view incident_id,
-                           const type::v1::PartialDate& date,
-                           storage::WriteBatch* batch) {
-  batch->Put(kReadModel, absl::StrCat(LinkPrefix(org_id), incident_id),
-             date.SerializeAsString());
-}
-
-void CatalogStore::DeleteLink(absl::string_view org_id,
-                              absl::string_view incident_id,
-                              storage::WriteBatch* batch) {
-  batch->Delete(kReadModel, absl::StrCat(LinkPrefix(org_id), incident_id));
-}
-
-void CatalogStore::PutSummary(absl::string_view org_id,
-                              const v1::Organization& summary,
-                              storage::WriteBatch* batch) {
-  if (summary.incident_count() == 0) {
-    batch->Delete(kReadModel, SummaryKey(org_id));
-    batch->Delete(kReadModel, PublicSummaryKey(org_id));
-    return;
+absl::Status CatalogStore::MigrateSearchIndex() {
+  constexpr char kLayoutKey[] = "search_layout";
+  constexpr storage::ReadView kLatest = storage::ReadView::kLatest;
+  auto layout = db_->Get(kMeta, kLayoutKey, kLatest);
+  if (layout.ok() && *layout == "2") return absl::OkStatus();
+  if (!layout.ok() && !absl::IsNotFound(layout.status())) {
+    return layout.status();
   }
-  v1::Organization only;
-  only.set_incident_count(summary.incident_count());
-  *only.mutable_linked_incidents() = summary.linked_incidents();
-  *only.mutable_latest_incident_date() = summary.latest_incident_date();
-  batch->Put(kReadModel, SummaryKey(org_id), only.SerializeAsString());
-  batch->Put(kReadModel, PublicSummaryKey(org_id),
-             PublicSummary(std::move(only)).SerializeAsString());
-}
-
-absl::StatusOr<int64_t> CatalogStore::GetIncidentCursor(
-    storage::ReadView view) const {
-  auto value = db_->Get(kMeta, kCursorKey, view);
-  if (absl::IsNotFound(value.status())) return 0;
-  if (!value.ok()) return value.status();
-  int64_t cursor = 0;
-  if (!absl::SimpleAtoi(*value, &cursor)) return Corrupt("incident cursor");
-  return cursor;
-}
-
-void CatalogStore::PutIncidentCursor(int64_t sequence,
-                                     storage::WriteBatch* batch) {
-  batch->Put(kMeta, kCursorKey, absl::StrCat(sequence));
+  storage::WriteBatch batch;
+  absl::Status inner;
+  const std::string head = absl::StrCat("search", kSep);
+  absl::Status s = db_->ScanPrefix(
+      kIndexes, head, storage::ScanDirection::kForward,
+      [&](absl::string_view key, absl::string_view value) {
+        if (value.empty() || value[0] != 'W') return true;
+        batch.Put(kIndexes,
+                  absl::StrCat("exact", kSep, key.substr(head.size())), value);
+        if (batch.size() >= 4096) {
+          inner = db_->Write(batch);
+          batch = storage::WriteBatch();
+        }
+        return inner.ok();
+      },
+      kLatest);
+  if (!s.ok()) return s;
+  if (!inner.ok()) return inner;
+  batch.Put(kMeta, kLayoutKey, "2");
+  return db_->Write(batch);
 }
 
 }  // namespace atlas::catalog

@@ -12,6 +12,8 @@
 //                  f\0<field>\0<value>\0c\0<inv time>\0<id> -> ""
 //                                                        (by create_time desc)
 //                  search\0<folded text>\0<id>        -> <kind><source><text>
+//                  exact\0<folded text>\0<id>         -> the same, for whole
+//                                                        texts (kind 'W') only
 //                  count\0<field>\0<value>            -> decimal: entries of
 //                                                        that f\0 index value
 //                                                        (one per organisation)
@@ -20,9 +22,17 @@
 //   read_model     link\0<org id>\0<incident id>      -> PartialDate (binary):
 //                                                        the incident's start
 //                                                        (else disclosure) date
+//                  date\0<org id>\0<date key>\0<incident id> -> the same
+//                                                        PartialDate: the links
+//                                                        newest first (see
+//                                                        DateKey)
 //                  summary\0<org id>                  -> Organization holding
-//                                                        only incident_count,
-//                                                        linked_incidents and
+//                                                        only incident_count
+//                                                        (the counter),
+//                                                        linked_incidents (the
+//                                                        newest
+//                                                        kLinkedIncidentsShown)
+//                                                        and
 //                                                        latest_incident_date
 //                  public_summary\0<org id>           -> the same with members-
 //                                                        only fields cleared
@@ -35,6 +45,12 @@
 //   meta           incident_cursor                    -> last applied
 //                                                        IncidentChange.sequence
 //                                                        (decimal)
+//                  read_model_layout                  -> "2" once the read
+//                                                        model has the date
+//                                                        index and bounded
+//                                                        summaries (Open
+//                                                        migrates older
+//                                                        databases)
 //                  index_counts                       -> "1" once counts kept
 //
 // Secondary indexes (all in `indexes`, written in the same batch as the
@@ -58,9 +74,16 @@
 //   each alias and each domain (kind 'W', whole text) and of every
 //   word-suffix of them (kind 'S', see WordSuffixes()); source is 'n'
 //   (display name), 'a' (alias) or 'd' (domain); the value ends with the
-//   text as stored, for SearchResult.matched_text. Exact and prefix matches
-//   are prefix scans; substring matches scan the 'W' entries (cost: one
-//   pass over every name, alias and domain; see CatalogCore).
+//   text as stored, for SearchResult.matched_text. `exact\0` repeats the
+//   whole-text entries alone, so that exact matches of a word that ends
+//   many names ("group") are not behind that word's suffix entries.
+//   Exact and prefix matches are prefix scans resumed at a position
+//   (OrganizationSearch); there is no substring (mid-word) index.
+//
+// Read model: every key of one organisation's read model lies in two
+// ranges (link\0<id>\0, date\0<id>\0) and two point keys, so
+// DeleteReadModel drops it in four writes whatever its size. The per-link
+// keys are read by scans only (see WriteBatch::DeleteRange).
 //
 // The store does not enforce business rules; CatalogCore and
 // IncidentReadModel do, holding their GroupCommitWriter's mutex across the
@@ -148,8 +171,8 @@ class CatalogStore {
   static void PutOrganization(const v1::Organization& org,
                               const v1::Organization* previous,
                               storage::WriteBatch* batch);
-  // Adds to `batch` the removal of `org`, its index entries and its
-  // read-model summary.
+  // Adds to `batch` the removal of `org`, its index entries and its whole
+  // read model (DeleteReadModel: O(1) writes, whatever its link count).
   static void DeleteOrganization(const v1::Organization& org,
                                  storage::WriteBatch* batch);
   static void PutRequest(absl::string_view request_id,
@@ -189,35 +212,97 @@ class CatalogStore {
     bool whole;              // the whole name/alias/domain, not a word suffix
     char source;             // 'n' display name, 'a' alias, 'd' domain
     absl::string_view text;  // the text as stored
+    // Opaque position of this entry (<folded>\0<id>): a scan started
+    // `after` it resumes just past it.
+    absl::string_view position;
   };
   // Visits search entries whose folded text starts with `folded_prefix`
-  // (every entry for an empty prefix), in key order, until `visit` returns
-  // false.
+  // (every entry for an empty prefix), in key order (folded text, then
+  // id), starting just after position `after` (empty: from the start),
+  // until `visit` returns false.
+  absl::Status ScanSearch(
+      absl::string_view folded_prefix, absl::string_view after,
+      absl::FunctionRef<bool(const SearchEntry&)> visit) const;
   absl::Status ScanSearch(
       absl::string_view folded_prefix,
+      absl::FunctionRef<bool(const SearchEntry&)> visit) const {
+    return ScanSearch(folded_prefix, "", visit);
+  }
+  // Visits the whole-text entries (exact\0) whose folded text is exactly
+  // `folded`, by id, starting just after position `after` (empty: from
+  // the start), until `visit` returns false.
+  absl::Status ScanWholeTexts(
+      absl::string_view folded, absl::string_view after,
       absl::FunctionRef<bool(const SearchEntry&)> visit) const;
+  // Adds the exact\0 entries to a database indexed before they existed
+  // (from its search\0 'W' entries; no record is read). Idempotent; a
+  // no-op once done (meta search_layout). Called by Open; public for tests.
+  absl::Status MigrateSearchIndex();
+  // The search entries of `org`: folded text -> value (kind 'W' or 'S',
+  // source, text as stored), as IndexEntries writes them.
+  static std::map<std::string, std::string> SearchEntries(
+      const v1::Organization& org);
 
-  // --- Read model ---------------------------------------------------------
-  // The incidents linked to organisation `org_id`, with their dates.
-  absl::StatusOr<std::map<std::string, type::v1::PartialDate>> GetLinks(
+  // --- Read model (catalog_store_read_model.cc) ---------------------------
+  // How many linked incidents a summary holds (the newest).
+  static constexpr int kLinkedIncidentsShown = 20;
+  // True if the organisation record `id` exists (read model not read).
+  absl::StatusOr<bool> OrganizationExists(
+      absl::string_view id,
+      storage::ReadView view = storage::ReadView::kDurable) const;
+  // The date of the link from `org_id` to `incident_id`; nullopt if none.
+  absl::StatusOr<std::optional<type::v1::PartialDate>> GetLink(
+      absl::string_view org_id, absl::string_view incident_id,
+      storage::ReadView view = storage::ReadView::kDurable) const;
+  // Visits the links of `org_id` newest first (undated last, ties by
+  // incident id) until `visit(incident_id, date, date_key)` returns false.
+  // Reads only the entries visited.
+  absl::Status ScanNewestLinks(
+      absl::string_view org_id,
+      absl::FunctionRef<bool(absl::string_view incident_id,
+                             const type::v1::PartialDate& date,
+                             absl::string_view date_key)>
+          visit,
+      storage::ReadView view = storage::ReadView::kDurable) const;
+  // The stored summary of `org_id` (incident_count, linked_incidents,
+  // latest_incident_date); an empty one if none.
+  absl::StatusOr<v1::Organization> GetSummary(
       absl::string_view org_id,
       storage::ReadView view = storage::ReadView::kDurable) const;
+  // Adds the link (and its date index entry) to `batch`.
   static void PutLink(absl::string_view org_id, absl::string_view incident_id,
                       const type::v1::PartialDate& date,
                       storage::WriteBatch* batch);
+  // Removes the link stored with `date` (and its date index entry).
   static void DeleteLink(absl::string_view org_id,
                          absl::string_view incident_id,
+                         const type::v1::PartialDate& date,
                          storage::WriteBatch* batch);
+  // The date index key of a link: sorts newest first (by interval start,
+  // then end, descending), undated (or invalid) dates last, then by
+  // incident id.
+  static std::string DateKey(const type::v1::PartialDate& date,
+                             absl::string_view incident_id);
   // Stores the summary (incident_count, linked_incidents,
   // latest_incident_date of `summary`) of `org_id`; removes it when the
   // count is 0.
   static void PutSummary(absl::string_view org_id,
                          const v1::Organization& summary,
                          storage::WriteBatch* batch);
+  // Adds to `batch` the removal of the whole read model of `org_id`
+  // (links, date index, summaries) in four writes, whatever its size.
+  static void DeleteReadModel(absl::string_view org_id,
+                              storage::WriteBatch* batch);
   // The last applied change sequence; 0 if none.
   absl::StatusOr<int64_t> GetIncidentCursor(
       storage::ReadView view = storage::ReadView::kDurable) const;
   static void PutIncidentCursor(int64_t sequence, storage::WriteBatch* batch);
+  // Brings a read model stored before the date index (layout 1: summaries
+  // holding every link, links of deleted organisations kept) to layout 2:
+  // rebuilt from the links of each existing organisation; the read model of
+  // organisations that do not exist is dropped. Idempotent; a no-op once
+  // done. Called by Open; public for tests.
+  absl::Status MigrateReadModel();
 
   // Group commit (see RocksStore and storage::GroupCommitWriter): Append
   // under the writer's mutex; the writer waits for durability after
@@ -247,6 +332,12 @@ class CatalogStore {
  private:
   absl::Status MergeReadModel(absl::string_view id, v1::Organization* org,
                               storage::ReadView view) const;
+  static std::string SummaryKey(absl::string_view org_id);
+  static std::string PublicSummaryKey(absl::string_view org_id);
+  // The summary as a public caller may see it: members-only fields cleared
+  // but not listed (the organisation's public view lists them), so that
+  // appending it to that view stays the view of the merged record.
+  static v1::Organization PublicSummary(v1::Organization summary);
   // Computes the index counts when the meta marker is missing.
   absl::Status EnsureIndexCounts();
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "common/logging/log.h"
 
@@ -154,6 +156,14 @@ bool IncidentFollower::FollowOnce() {
     absl::MutexLock lock(&mu_);
     open_call_ = nullptr;
   }
+  if (status.error_code() == ::grpc::StatusCode::FAILED_PRECONDITION) {
+    // The changes after `last` are no longer kept.
+    log::Warning(
+        "incident follower: cursor older than the changelog kept; "
+        "resynchronising from a snapshot",
+        {{"message", status.error_message()}, {"cursor", last}});
+    return Resync() || progressed;
+  }
   if (!status.ok() && status.error_code() != ::grpc::StatusCode::CANCELLED) {
     log::Warning("incident follower: stream ended; will reconnect",
                  {{"code", static_cast<int>(status.error_code())},
@@ -161,6 +171,85 @@ bool IncidentFollower::FollowOnce() {
                   {"cursor", last}});
   }
   return progressed;
+}
+
+bool IncidentFollower::WithContext(
+    absl::FunctionRef<void(::grpc::ClientContext&)> call) {
+  ::grpc::ClientContext context;
+  if (!options_.api_key.empty()) {
+    context.AddMetadata("authorization", "Bearer " + options_.api_key);
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return false;
+    open_call_ = &context;
+  }
+  call(context);
+  absl::MutexLock lock(&mu_);
+  open_call_ = nullptr;
+  return true;
+}
+
+int64_t IncidentFollower::OldestKeptSequence() {
+  int64_t oldest = 0;
+  WithContext([&](::grpc::ClientContext& context) {
+    incident::v1::WatchIncidentChangesRequest request;
+    request.set_start_sequence(0);  // from the oldest change kept
+    auto reader = stub_->WatchIncidentChanges(&context, request);
+    incident::v1::IncidentChange change;
+    if (reader->Read(&change)) oldest = change.sequence();
+    context.TryCancel();
+    reader->Finish();
+  });
+  return oldest;
+}
+
+bool IncidentFollower::Resync() {
+  // (1) F first: every state listed afterwards is at or after F - 1.
+  const int64_t oldest = OldestKeptSequence();
+  if (oldest < 1) return false;
+  // (2) The snapshot: what the read model needs of each incident.
+  std::vector<incident::v1::Incident> snapshot;
+  incident::v1::ListIncidentsRequest request;
+  request.set_page_size(1000);
+  do {
+    incident::v1::ListIncidentsResponse page;
+    ::grpc::Status status;
+    if (!WithContext([&](::grpc::ClientContext& context) {
+          status = stub_->ListIncidents(&context, request, &page);
+        })) {
+      return false;
+    }
+    if (!status.ok()) {
+      log::Warning("incident follower: snapshot failed; will retry",
+                   {{"code", static_cast<int>(status.error_code())},
+                    {"message", status.error_message()}});
+      return false;
+    }
+    for (incident::v1::Incident& listed : *page.mutable_incidents()) {
+      incident::v1::Incident& kept = snapshot.emplace_back();
+      kept.set_name(listed.name());
+      *kept.mutable_victims() = std::move(*listed.mutable_victims());
+      *kept.mutable_start_date() = listed.start_date();
+      *kept.mutable_disclosed_date() = listed.disclosed_date();
+    }
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  // (3) Replace the read model; the stream resumes at F.
+  absl::StatusOr<storage::WriteToken> token =
+      read_model_.ResetToSnapshot(snapshot, oldest - 1);
+  absl::Status synced =
+      token.ok() ? read_model_.WaitDurable(*token) : token.status();
+  if (!synced.ok()) {
+    log::Error("incident follower: cannot store the snapshot",
+               {{"error", synced.ToString()}});
+    return false;
+  }
+  resyncs_.fetch_add(1);
+  log::Info("incident follower: resynchronised from a snapshot",
+            {{"incidents", static_cast<int64_t>(snapshot.size())},
+             {"cursor", oldest - 1}});
+  return true;
 }
 
 }  // namespace atlas::catalog

@@ -18,6 +18,21 @@
 // exponential backoff (doubling from initial_backoff to max_backoff, full
 // jitter), reset after a change is applied.
 //
+// Resynchronisation: incident-service keeps a bounded changelog. When the
+// stream ends with FAILED_PRECONDITION (the changes after the cursor are
+// no longer kept), the follower (1) opens a stream from start_sequence 0
+// and reads the sequence F of the oldest change kept, (2) lists every
+// incident (ListIncidents pages, SERVICE key), (3) replaces the read model
+// by that snapshot with the cursor at F - 1 (one batch,
+// IncidentReadModel::ResetToSnapshot), then follows from F as usual. The
+// snapshot is taken after F was served, so each incident's listed state is
+// at or after F - 1, and replaying F onwards over it is exact: each change
+// links the incident's victims after the change and unlinks the ones
+// before it (an update's previous_victims, a deletion's every kept victim),
+// so whatever state the snapshot caught, the last change of each incident
+// decides its links. A failure at any step (or a trim during it) leaves
+// the cursor where it was and the follower retries after the backoff.
+//
 // Stop() cancels the open call and wakes a sleeping backoff, so shutdown is
 // prompt; CatalogServer calls it from ServerRunner's on_drain_start hook.
 //
@@ -33,6 +48,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
@@ -71,12 +87,23 @@ class IncidentFollower {
   int64_t applied() const { return applied_.load(); }
   int64_t streams_opened() const { return streams_opened_.load(); }
   int64_t gaps_seen() const { return gaps_seen_.load(); }
+  // Completed resynchronisations from a snapshot.
+  int64_t resyncs() const { return resyncs_.load(); }
 
  private:
   void Run();
   // Follows one stream until it ends, fails or a gap is seen; returns true
   // if at least one change was applied.
   bool FollowOnce();
+  // Rebuilds the read model from incident-service's current state (see the
+  // file comment); true once the snapshot is durable.
+  bool Resync();
+  // The sequence of the oldest change incident-service keeps; 0 if none
+  // could be read.
+  int64_t OldestKeptSequence();
+  // Calls `call` with a context carrying the key, cancellable by Stop();
+  // false (without calling) once stopping.
+  bool WithContext(absl::FunctionRef<void(::grpc::ClientContext&)> call);
   // Sleeps `d` unless Stop() comes first.
   void SleepUnlessStopped(absl::Duration d);
   // The sync thread: waits for appended changes and syncs them (one sync
@@ -102,6 +129,7 @@ class IncidentFollower {
   std::atomic<int64_t> applied_{0};
   std::atomic<int64_t> streams_opened_{0};
   std::atomic<int64_t> gaps_seen_{0};
+  std::atomic<int64_t> resyncs_{0};
 };
 
 }  // namespace atlas::catalog

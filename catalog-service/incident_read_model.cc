@@ -37,30 +37,8 @@ std::optional<std::string> OrganizationId(absl::string_view name) {
   return *std::move(id);
 }
 
-// The summary of an organisation linked to `links`: newest first, undated
-// incidents last, ties by name.
-v1::Organization Summary(
-    const std::map<std::string, type::v1::PartialDate>& links) {
-  std::vector<std::pair<std::string, type::v1::PartialDate>> sorted(
-      links.begin(), links.end());
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-    bool a_empty = api::IsEmpty(a.second), b_empty = api::IsEmpty(b.second);
-    if (a_empty != b_empty) return b_empty;
-    if (!a_empty) {
-      int c = api::CompareIntervals(a.second, b.second);
-      if (c != 0) return c > 0;
-    }
-    return a.first < b.first;
-  });
-  v1::Organization summary;
-  summary.set_incident_count(static_cast<int32_t>(sorted.size()));
-  for (const auto& [incident, when] : sorted) {
-    summary.add_linked_incidents(absl::StrCat("incidents/", incident));
-  }
-  if (!sorted.empty() && !api::IsEmpty(sorted.front().second)) {
-    *summary.mutable_latest_incident_date() = sorted.front().second;
-  }
-  return summary;
+bool SameDate(const type::v1::PartialDate& a, const type::v1::PartialDate& b) {
+  return a.year() == b.year() && a.month() == b.month() && a.day() == b.day();
 }
 
 }  // namespace
@@ -124,36 +102,144 @@ absl::StatusOr<storage::WriteToken> IncidentReadModel::AppendIncidentChange(
   affected.insert(before.begin(), before.end());
   const type::v1::PartialDate date = IncidentDate(change.incident());
   for (const std::string& org : affected) {
-    auto links = store_.GetLinks(org, kLatest);
-    if (!links.ok()) return StorageError(links.status(), "ApplyIncidentChange");
-    if (now_linked.contains(org)) {
-      (*links)[*incident_id] = date;
-      CatalogStore::PutLink(org, *incident_id, date, &batch);
-    } else {
-      links->erase(*incident_id);
-      CatalogStore::DeleteLink(org, *incident_id, &batch);
-    }
-    CatalogStore::PutSummary(org, Summary(*links), &batch);
+    RETURN_IF_ERROR(UpdateOrganization(org, *incident_id,
+                                       now_linked.contains(org), date, &batch));
   }
   auto token = store_.Append(batch);
   if (!token.ok()) return StorageError(token.status(), "ApplyIncidentChange");
   return token;
 }
 
+absl::Status IncidentReadModel::UpdateOrganization(
+    absl::string_view org, absl::string_view incident_id, bool linked,
+    const type::v1::PartialDate& date, storage::WriteBatch* batch) {
+  // An organisation that does not exist (never created, or deleted with
+  // its read model) gets no read model: a lagging change must not
+  // resurrect one, nor give a later organisation with the same id a count.
+  auto exists = store_.OrganizationExists(org, kLatest);
+  if (!exists.ok()) return StorageError(exists.status(), "ApplyIncidentChange");
+  if (!*exists) return absl::OkStatus();
+  auto old = store_.GetLink(org, incident_id, kLatest);
+  if (!old.ok()) return StorageError(old.status(), "ApplyIncidentChange");
+  if (!linked && !old->has_value()) return absl::OkStatus();
+  if (linked && old->has_value() && SameDate(**old, date)) {
+    return absl::OkStatus();  // nothing this organisation shows changes
+  }
+  auto summary = store_.GetSummary(org, kLatest);
+  if (!summary.ok()) {
+    return StorageError(summary.status(), "ApplyIncidentChange");
+  }
+  int64_t count = summary->incident_count();
+  std::string removed_key;
+  if (old->has_value()) {
+    CatalogStore::DeleteLink(org, incident_id, **old, batch);
+    removed_key = CatalogStore::DateKey(**old, incident_id);
+    --count;
+  }
+  // The newest links after this change: the first kShown + 1 stored ones
+  // (one may be the link removed), plus the link added.
+  constexpr int kShown = CatalogStore::kLinkedIncidentsShown;
+  struct Entry {
+    std::string key;
+    std::string incident;
+    type::v1::PartialDate date;
+  };
+  std::vector<Entry> newest;
+  if (linked) {
+    CatalogStore::PutLink(org, incident_id, date, batch);
+    newest.push_back(Entry{CatalogStore::DateKey(date, incident_id),
+                           std::string(incident_id), date});
+    ++count;
+  }
+  int stored = 0;
+  absl::Status s = store_.ScanNewestLinks(
+      org,
+      [&](absl::string_view incident, const type::v1::PartialDate& when,
+          absl::string_view key) {
+        if (key == removed_key) return true;
+        newest.push_back(Entry{std::string(key), std::string(incident), when});
+        return ++stored < kShown + 1;
+      },
+      kLatest);
+  if (!s.ok()) return StorageError(s, "ApplyIncidentChange");
+  std::sort(newest.begin(), newest.end(),
+            [](const Entry& a, const Entry& b) { return a.key < b.key; });
+  if (newest.size() > static_cast<size_t>(kShown)) newest.resize(kShown);
+  v1::Organization next;
+  next.set_incident_count(static_cast<int32_t>(std::max<int64_t>(count, 0)));
+  for (const Entry& e : newest) {
+    next.add_linked_incidents(absl::StrCat("incidents/", e.incident));
+  }
+  if (!newest.empty() && !api::IsEmpty(newest.front().date)) {
+    *next.mutable_latest_incident_date() = newest.front().date;
+  }
+  CatalogStore::PutSummary(org, next, batch);
+  return absl::OkStatus();
+}
+
 absl::Status IncidentReadModel::CheckUnlinked(absl::string_view org_id,
                                               absl::string_view name) {
-  auto links = store_.GetLinks(org_id, kLatest);
-  if (!links.ok()) return StorageError(links.status(), "DeleteOrganization");
-  if (links->empty()) return absl::OkStatus();
-  std::vector<std::string> names;
-  for (const auto& [incident, date] : *links) {
-    if (names.size() == 3) break;
-    names.push_back(absl::StrCat("incidents/", incident));
+  auto summary = store_.GetSummary(org_id, kLatest);
+  if (!summary.ok()) {
+    return StorageError(summary.status(), "DeleteOrganization");
   }
-  return absl::FailedPreconditionError(absl::StrCat(
-      name, " is named as a victim by ", links->size(), " incident(s) (",
-      absl::StrJoin(names, ", "), links->size() > names.size() ? ", ..." : "",
-      "); remove it from their victims first"));
+  const int64_t count = summary->incident_count();
+  if (count == 0) return absl::OkStatus();
+  std::vector<std::string> names;
+  absl::Status s = store_.ScanNewestLinks(
+      org_id,
+      [&](absl::string_view incident, const type::v1::PartialDate&,
+          absl::string_view) {
+        names.push_back(absl::StrCat("incidents/", incident));
+        return names.size() < 3;
+      },
+      kLatest);
+  if (!s.ok()) return StorageError(s, "DeleteOrganization");
+  return absl::FailedPreconditionError(
+      absl::StrCat(name, " is named as a victim by ", count, " incident(s) (",
+                   absl::StrJoin(names, ", "),
+                   count > static_cast<int64_t>(names.size()) ? ", ..." : "",
+                   "); remove it from their victims first"));
+}
+
+// --- Resynchronisation -----------------------------------------------------
+// Kept apart from the incremental path above: it drops the whole family and
+// rebuilds it with the same link and summary records.
+
+absl::StatusOr<storage::WriteToken> IncidentReadModel::ResetToSnapshot(
+    const std::vector<incident::v1::Incident>& incidents, int64_t cursor) {
+  absl::MutexLock lock(&writer_.mutex());
+  storage::WriteBatch batch;
+  absl::Status s = store_.db().Scan(
+      CatalogStore::kReadModel, "", "", storage::ScanDirection::kForward,
+      [&](absl::string_view key, absl::string_view) {
+        batch.Delete(CatalogStore::kReadModel, key);
+        return true;
+      },
+      kLatest);
+  if (!s.ok()) return StorageError(s, "ResetToSnapshot");
+  std::map<std::string, std::map<std::string, type::v1::PartialDate>> links;
+  for (const incident::v1::Incident& incident : incidents) {
+    auto incident_id =
+        api::ParseName(incident.name(), "incidents", "incident.name");
+    if (!incident_id.ok()) continue;
+    const type::v1::PartialDate date = IncidentDate(incident);
+    for (const auto& victim : incident.victims()) {
+      if (auto org = OrganizationId(victim.organization())) {
+        links[*org][*incident_id] = date;
+      }
+    }
+  }
+  for (const auto& [org, linked] : links) {
+    for (const auto& [incident_id, date] : linked) {
+      CatalogStore::PutLink(org, incident_id, date, &batch);
+    }
+    CatalogStore::PutSummary(org, Summary(linked), &batch);
+  }
+  CatalogStore::PutIncidentCursor(cursor, &batch);
+  auto token = store_.Append(batch);
+  if (!token.ok()) return StorageError(token.status(), "ResetToSnapshot");
+  return token;
 }
 
 }  // namespace atlas::catalog

@@ -4,6 +4,15 @@
 // (incident_count, linked_incidents, latest_incident_date), with the
 // sequence of the last change applied (the cursor).
 //
+// Cost: each change does O(log n) work per organisation it names, n being
+// that organisation's links: incident_count is a counter, the links have a
+// date index (newest first), and the summary holds only the newest
+// CatalogStore::kLinkedIncidentsShown of them, rebuilt from a bounded
+// prefix scan of that index. Only organisations that exist (on the kLatest
+// view, under the writer's mutex) get a read model; a delete drops it
+// whole (CatalogStore::DeleteReadModel), so a lagging change never
+// resurrects it.
+//
 // A change and the cursor it moves to are stored in one batch, so the read
 // model is exactly the stream up to the cursor: after a crash the follower
 // resumes at cursor + 1 and nothing is counted twice or missed. These
@@ -21,6 +30,7 @@
 #define ATLAS_CATALOG_SERVICE_INCIDENT_READ_MODEL_H_
 
 #include <cstdint>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -74,7 +84,30 @@ class IncidentReadModel {
   // delete.
   absl::Status CheckUnlinked(absl::string_view org_id, absl::string_view name);
 
+  // --- Resynchronisation (IncidentFollower, when incident-service no
+  // longer keeps the changes after the cursor; see
+  // docs/reliability.md "Changelog retention and deleted incidents").
+  // Replaces the whole read model, in one batch, by the links of
+  // `incidents` (each incident's name, victims and dates as
+  // incident-service lists them) and sets the cursor to `cursor`: every
+  // earlier link and summary is dropped. Returns once appended, with the
+  // write token (WaitDurable before relying on it). INTERNAL or
+  // UNAVAILABLE for a storage failure (logged).
+  absl::StatusOr<storage::WriteToken> ResetToSnapshot(
+      const std::vector<incident::v1::Incident>& incidents, int64_t cursor);
+
  private:
+  // Adds to `batch` what one change does to organisation `org`: links
+  // `incident_id` with `date` (`linked`) or unlinks it, moves the counter
+  // and rewrites the summary from the newest kLinkedIncidentsShown links.
+  // O(log n) reads and a bounded number of writes, whatever the number n
+  // of the organisation's links. Nothing for an organisation that does not
+  // exist on the kLatest view. Call with the writer's mutex held.
+  absl::Status UpdateOrganization(absl::string_view org,
+                                  absl::string_view incident_id, bool linked,
+                                  const type::v1::PartialDate& date,
+                                  storage::WriteBatch* batch);
+
   CatalogStore& store_;
   storage::GroupCommitWriter& writer_;
 };

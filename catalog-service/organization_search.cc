@@ -29,6 +29,23 @@ using v1::Organization;
 // Resolve answers at most this many candidates for an ambiguous name.
 constexpr int kMaxCandidates = 20;
 
+constexpr absl::string_view kSep("\0", 1);
+
+// Index entries one call examines at most beyond its page size; past it
+// the page is returned short, with a next_page_token.
+constexpr int kScanBudget = 1000;
+// Entries read per MultiGet of their organisations.
+constexpr int kChunk = 64;
+
+// A search index entry copied out of a scan.
+struct Scanned {
+  std::string position;
+  std::string folded;
+  std::string id;
+  bool whole;
+  std::string text;
+};
+
 }  // namespace
 
 absl::StatusOr<v1::SearchOrganizationsResponse> OrganizationSearch::Search(
@@ -41,94 +58,94 @@ absl::StatusOr<v1::SearchOrganizationsResponse> OrganizationSearch::Search(
   }
   ASSIGN_OR_RETURN(int page_size, api::EffectivePageSize(request.page_size()));
   const std::string fingerprint =
-      api::QueryFingerprint({"SearchOrganizations", q});
-  // A cursor is the sort key of the last result served.
-  using SortKey = std::tuple<int, std::string, std::string>;
-  std::optional<SortKey> after;
+      api::QueryFingerprint({"SearchOrganizations/2", q});
+  // The cursor: the phase ('E' exact, 'P' prefix) and the position of the
+  // last index entry examined in it.
+  char phase = 'E';
+  std::string after;
   if (!request.page_token().empty()) {
     ASSIGN_OR_RETURN(std::string cursor,
                      api::DecodePageToken(request.page_token(), fingerprint));
-    std::vector<std::string> parts =
-        absl::StrSplit(cursor, absl::MaxSplits(absl::string_view("\0", 1), 2));
-    if (parts.size() != 3 || parts[0].size() != 1) {
+    if (cursor.empty() || (cursor[0] != 'E' && cursor[0] != 'P')) {
       return absl::InvalidArgumentError("page_token: malformed");
     }
-    after = SortKey(parts[0][0] - '0', parts[1], parts[2]);
+    phase = cursor[0];
+    after = cursor.substr(1);
   }
 
-  struct Hit {
-    int kind;
-    std::string matched;
-  };
-  std::map<std::string, Hit> best;  // by id
-  auto consider = [&](absl::string_view id, int kind, absl::string_view text) {
-    auto it = best.find(std::string(id));
-    if (it == best.end() || kind < it->second.kind) {
-      best[std::string(id)] = Hit{kind, std::string(text)};
-    }
-  };
-  absl::Status s =
-      store_.ScanSearch(q, [&](const CatalogStore::SearchEntry& e) {
-        bool exact = e.whole && e.folded == q;
-        consider(e.id,
-                 exact ? v1::SearchResult::EXACT : v1::SearchResult::PREFIX,
-                 e.text);
-        return true;
-      });
-  if (!s.ok()) return StorageError(s, "SearchOrganizations");
-
-  std::vector<std::pair<SortKey, v1::SearchResult>> results;
-  std::set<std::string> loaded;
-  auto load = [&]() -> absl::Status {
+  v1::SearchOrganizationsResponse response;
+  int budget = page_size + kScanBudget;
+  // The search entries of each organisation loaded, to tell whether an
+  // entry is the one its organisation is served at.
+  std::map<std::string, std::map<std::string, std::string>> entries_of;
+  std::string last;  // position of the last entry examined
+  bool done = false;
+  while (!done && response.results_size() < page_size && budget > 0) {
+    // One chunk of entries, then their organisations in one MultiGet.
+    std::vector<Scanned> chunk;
+    const int chunk_size = std::min(budget, kChunk);
+    auto collect = [&](const CatalogStore::SearchEntry& e) {
+      chunk.push_back(Scanned{std::string(e.position), std::string(e.folded),
+                              std::string(e.id), e.whole, std::string(e.text)});
+      return static_cast<int>(chunk.size()) < chunk_size;
+    };
+    absl::Status s = phase == 'E' ? store_.ScanWholeTexts(q, after, collect)
+                                  : store_.ScanSearch(q, after, collect);
+    if (!s.ok()) return StorageError(s, "SearchOrganizations");
+    const bool exhausted = static_cast<int>(chunk.size()) < chunk_size;
     std::vector<std::string> ids;
-    for (const auto& [id, hit] : best) {
-      if (!loaded.contains(id)) ids.push_back(id);
+    for (const Scanned& e : chunk) {
+      if (phase == 'E' && !e.whole) continue;
+      ids.push_back(e.id);
     }
     auto orgs = store_.GetOrganizations(ids);
     if (!orgs.ok()) return StorageError(orgs.status(), "SearchOrganizations");
-    for (size_t i = 0; i < ids.size(); ++i) {
-      loaded.insert(ids[i]);
-      if (!(*orgs)[i].has_value()) continue;
-      const Hit& hit = best[ids[i]];
-      SortKey key(hit.kind, FoldForSearch((*orgs)[i]->display_name()),
-                  (*orgs)[i]->name());
-      if (after && !(*after < key)) continue;
-      v1::SearchResult result;
-      *result.mutable_organization() = std::move(*(*orgs)[i]);
-      result.set_match_kind(static_cast<v1::SearchResult::MatchKind>(hit.kind));
-      result.set_matched_text(hit.matched);
-      results.emplace_back(std::move(key), std::move(result));
+    std::map<std::string, Organization*> by_id;
+    for (auto& org : *orgs) {
+      if (org.has_value()) by_id[CatalogStore::IdOf(org->name())] = &*org;
     }
-    return absl::OkStatus();
-  };
-  RETURN_IF_ERROR(load());
-  // Substring matches rank last: look for them only when the better ones
-  // do not fill this page. This pass reads every whole-text entry.
-  if (static_cast<int>(results.size()) <= page_size) {
-    s = store_.ScanSearch("", [&](const CatalogStore::SearchEntry& e) {
-      if (e.whole && !best.contains(std::string(e.id)) &&
-          absl::StrContains(e.folded, q)) {
-        consider(e.id, v1::SearchResult::SUBSTRING, e.text);
+    bool full = false;
+    for (const Scanned& e : chunk) {
+      --budget;
+      last = e.position;
+      auto it = by_id.find(e.id);
+      if (it == by_id.end()) continue;
+      v1::SearchResult::MatchKind kind = v1::SearchResult::EXACT;
+      if (phase == 'E') {
+        if (!e.whole) continue;
+      } else {
+        // Served once, at the organisation's first entry in index order
+        // among those the query prefixes, unless it matched exactly.
+        auto [entries, added] = entries_of.try_emplace(e.id);
+        if (added) entries->second = CatalogStore::SearchEntries(*it->second);
+        const auto& mine = entries->second;
+        auto exact = mine.find(q);
+        if (exact != mine.end() && exact->second[0] == 'W') continue;
+        auto first = mine.lower_bound(q);
+        if (first == mine.end() || first->first != e.folded) continue;
+        kind = v1::SearchResult::PREFIX;
       }
-      return true;
-    });
-    if (!s.ok()) return StorageError(s, "SearchOrganizations");
-    RETURN_IF_ERROR(load());
-  }
-  std::sort(results.begin(), results.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  v1::SearchOrganizationsResponse response;
-  for (auto& [key, result] : results) {
-    if (response.results_size() == page_size) {
-      const SortKey& last = results[page_size - 1].first;
-      response.set_next_page_token(api::EncodePageToken(
-          fingerprint,
-          absl::StrCat(std::get<0>(last), absl::string_view("\0", 1),
-                       std::get<1>(last), absl::string_view("\0", 1),
-                       std::get<2>(last))));
-      break;
+      v1::SearchResult* result = response.add_results();
+      *result->mutable_organization() = *it->second;
+      result->set_match_kind(kind);
+      result->set_matched_text(e.text);
+      if (response.results_size() == page_size) {
+        full = true;
+        break;
+      }
     }
-    *response.add_results() = std::move(result);
+    if (full) break;
+    if (exhausted && phase == 'P') {
+      done = true;
+    } else if (exhausted) {
+      phase = 'P';  // exact matches done: the prefix ones, from the start
+      last.clear();
+    }
+    after = last;
+  }
+  if (!done) {
+    response.set_next_page_token(api::EncodePageToken(
+        fingerprint, absl::StrCat(absl::string_view(&phase, 1), last)));
   }
   auth::Redact(caller, &response);
   return response;
@@ -168,14 +185,14 @@ absl::StatusOr<v1::ResolveOrganizationResponse> OrganizationSearch::Resolve(
   // A name or alias, compared folded.
   const std::string folded = FoldForSearch(request.query());
   std::vector<std::string> ids;
-  absl::Status s = store_.ScanSearch(
-      absl::StrCat(folded, absl::string_view("\0", 1)),
-      [&](const CatalogStore::SearchEntry& e) {
+  int budget = kScanBudget;
+  absl::Status s = store_.ScanWholeTexts(
+      folded, "", [&](const CatalogStore::SearchEntry& e) {
         if (e.whole && e.source != 'd' &&
             std::find(ids.begin(), ids.end(), e.id) == ids.end()) {
           ids.emplace_back(e.id);
         }
-        return static_cast<int>(ids.size()) <= kMaxCandidates;
+        return static_cast<int>(ids.size()) <= kMaxCandidates && --budget > 0;
       });
   if (!s.ok()) return StorageError(s, "ResolveOrganization");
   if (folded.empty() || ids.empty()) {

@@ -22,12 +22,21 @@ class OrganizationSearch {
   // `store` must outlive the search.
   explicit OrganizationSearch(const CatalogStore& store) : store_(store) {}
 
-  // Ranked matches of the folded query (case- and accent-insensitive):
-  // EXACT (a whole name, alias or domain), then PREFIX (of a word), then
-  // SUBSTRING; within a kind by folded display name, then name. Exact and
-  // prefix matches are prefix scans of the search index; the substring
-  // pass scans every whole name/alias/domain entry (O(all names)) and is
-  // skipped when the page is already full of better matches.
+  // Matches of the folded query (case- and accent-insensitive), served
+  // from the search index in two phases: EXACT (a whole name, alias or
+  // domain equals the query), by organisation id; then PREFIX (a name,
+  // alias or domain, or one of its word suffixes, starts with the query),
+  // in index order (the matched folded text, then id), each organisation
+  // once, at its first such entry, and not again if it matched exactly.
+  // There are no mid-word (SUBSTRING) matches: no index serves them within
+  // a bound.
+  //
+  // Cost: one call examines at most page_size + kScanBudget (1000) index
+  // entries and reads the organisations of those that can match, whatever
+  // the number of organisations. When the budget is spent the page is
+  // returned short (possibly empty) with a next_page_token (AIP-158); the
+  // token holds the phase and the position of the last entry examined,
+  // bound to the folded query.
   //
   // INVALID_ARGUMENT for a query that is empty, longer than 200 characters
   // or has no searchable character, a negative page_size, or a page_token
@@ -42,7 +51,10 @@ class OrganizationSearch {
   // registrable domain (resolved_by DOMAIN); otherwise, or when a bare
   // domain-like text has no owner, by a whole name or alias compared
   // folded (resolved_by NAME): one match is the answer, several are
-  // returned as candidates (at most 20, by display name).
+  // returned as candidates (at most 20, by display name). Bounded: one
+  // point read for a domain; for a name, a scan of the whole-text index
+  // (exact\0) for that folded text, stopped at 21 organisations or 1000
+  // entries (domains equal to the text are skipped but counted).
   //
   // INVALID_ARGUMENT for an empty query, one longer than 2048 characters,
   // or a URL without a registrable domain (the message names `query`);

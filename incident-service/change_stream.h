@@ -5,9 +5,11 @@
 // so a slow reader holds at most one chunk in memory), then follows live
 // commits through the Changelog's subscriptions (no polling), redacting
 // every change for its caller. It ends with CANCELLED when the caller
-// cancels, UNAVAILABLE when the server drains (Changelog::Shutdown), and
-// the storage error if the changelog cannot be read; a follower resumes
-// from its last applied sequence plus one.
+// cancels, UNAVAILABLE when the server drains (Changelog::Shutdown),
+// FAILED_PRECONDITION when its next change has been trimmed (the caller
+// resynchronises: see changelog_retention.h), and the storage error if the
+// changelog cannot be read; a follower resumes from its last applied
+// sequence plus one.
 #ifndef ATLAS_INCIDENT_SERVICE_CHANGE_STREAM_H_
 #define ATLAS_INCIDENT_SERVICE_CHANGE_STREAM_H_
 

@@ -3,15 +3,26 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/status/status_macros.h"
 #include "common/storage/storage_error.h"
 
 namespace atlas::incident {
 
 absl::StatusOr<std::unique_ptr<Changelog>> Changelog::Open(
-    IncidentStore& store) {
+    IncidentStore& store, int64_t retention_entries) {
+  if (retention_entries < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("changelog_retention_entries: must be at least 1, got ",
+                     retention_entries));
+  }
+  // Entries written before per-incident listings existed (once).
+  RETURN_IF_ERROR(UpgradeChangelog(store));
   absl::StatusOr<int64_t> last = store.LastSequence();
   if (!last.ok()) return last.status();
-  return std::unique_ptr<Changelog>(new Changelog(store, *last + 1));
+  absl::StatusOr<int64_t> first = store.FirstKeptSequence();
+  if (!first.ok()) return first.status();
+  return std::unique_ptr<Changelog>(
+      new Changelog(store, *last + 1, *first, retention_entries));
 }
 
 absl::StatusOr<int64_t> Changelog::Commit(storage::WriteBatch batch,
@@ -24,15 +35,26 @@ absl::StatusOr<int64_t> Changelog::Commit(storage::WriteBatch batch,
 absl::StatusOr<int64_t> Changelog::Commit(
     storage::WriteBatch batch, std::vector<v1::IncidentChange> changes) {
   const int64_t first = next_sequence_.load();
+  // Retention first: what is trimmed here is not scrubbed.
+  absl::StatusOr<int64_t> first_kept = TrimChangelog(
+      store_, first_kept_.load(), first, static_cast<int64_t>(changes.size()),
+      retention_entries_.load(), &batch);
+  if (!first_kept.ok()) return first_kept.status();
   int64_t sequence = first;
   for (v1::IncidentChange& change : changes) {
     change.set_sequence(sequence++);
+    if (change.change_type() == v1::IncidentChange::DELETED) {
+      absl::Status s =
+          ScrubDeletedIncident(store_, *first_kept, &change, &batch);
+      if (!s.ok()) return s;
+    }
     IncidentStore::PutChange(change, &batch);
   }
   // Appended under pending_mu_, so pending_ stays in token order.
   absl::MutexLock lock(&pending_mu_);
   absl::StatusOr<storage::WriteToken> token = store_.Append(batch);
   if (!token.ok()) return token.status();
+  first_kept_.store(*first_kept);
   next_sequence_.store(sequence);
   for (v1::IncidentChange& change : changes) {
     pending_.push_back({*token, std::move(change)});
@@ -78,13 +100,30 @@ absl::StatusOr<int64_t> Changelog::WatchStart(
         "start_sequence: ", request.start_sequence(),
         " is beyond the next sequence to be written (", next, ")"));
   }
-  return std::max<int64_t>(1, request.start_sequence());
+  if (request.start_sequence() == 0) return first_kept_sequence();
+  RETURN_IF_ERROR(Trimmed(request.start_sequence()));
+  return request.start_sequence();
+}
+
+absl::Status Changelog::Trimmed(int64_t start) const {
+  const int64_t first = first_kept_sequence();
+  if (start >= first) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "start_sequence: ", start, " is older than the oldest change kept (",
+      first, "); rebuild from ListIncidents and watch from start_sequence 0"));
 }
 
 absl::Status Changelog::ReadChanges(int64_t from, size_t max,
                                     std::deque<v1::IncidentChange>* out) const {
+  RETURN_IF_ERROR(Trimmed(from));
+  const size_t before = out->size();
   absl::Status s = store_.ReadChanges(from, max, out);
   if (!s.ok()) return storage::StorageError(s, "WatchIncidentChanges");
+  // Trimmed between the check and the read: the first entry read is later.
+  if (out->size() > before && (*out)[before].sequence() != from) {
+    out->resize(before);
+    return Trimmed(from);
+  }
   return absl::OkStatus();
 }
 

@@ -11,7 +11,15 @@
 // changes, so it never serves a change a crash could still lose.
 //
 // Key layout: IncidentStore (the `changelog` family). The next sequence is
-// recovered from the last stored key at Open.
+// recovered from the last stored key at Open, the oldest kept one from
+// meta changelog_first.
+//
+// Retention (changelog_retention.h): Commit scrubs the earlier entries of
+// a deleted incident in the delete's batch and trims the log to the newest
+// `retention_entries` entries. A watch from before the oldest kept entry
+// is refused with FAILED_PRECONDITION, and a stream whose next entry is
+// trimmed under it ends with it: the caller rebuilds its state from
+// ListIncidents and watches from start_sequence 0.
 //
 // Thread safety: Commit must be serialised by the caller (the core's
 // GroupCommitWriter holds its mutex around it), so sequences commit in
@@ -34,6 +42,7 @@
 #include "absl/synchronization/mutex.h"
 #include "atlas/incident/v1/incident_service.pb.h"
 #include "common/storage/durability.h"
+#include "incident-service/changelog_retention.h"
 #include "incident-service/incident_store.h"
 
 namespace atlas::incident {
@@ -50,15 +59,23 @@ class ChangeSubscriber {
 
 class Changelog : public storage::Durability {
  public:
-  // Reads the last sequence of `store`, which must outlive the changelog.
-  // Storage errors as IncidentStore::LastSequence.
-  static absl::StatusOr<std::unique_ptr<Changelog>> Open(IncidentStore& store);
+  // Reads the last and oldest kept sequences of `store`, which must
+  // outlive the changelog, and keeps `retention_entries` entries (>= 1;
+  // INVALID_ARGUMENT otherwise). The first Open of a database written
+  // before per-incident listings runs UpgradeChangelog (one pass over the
+  // kept log). Storage errors as IncidentStore::LastSequence.
+  static absl::StatusOr<std::unique_ptr<Changelog>> Open(
+      IncidentStore& store,
+      int64_t retention_entries = kDefaultChangelogRetention);
 
   // --- Writing (under the caller's write mutex).
   // Sets the next sequences on `changes` (in order), adds them to `batch`
   // and appends it (not yet synced; see WaitDurable). Returns the first
-  // sequence. `changes` must not be empty. Storage errors are returned
-  // unmapped (the caller maps them with StorageError).
+  // sequence. A DELETED change is reduced and its incident's earlier
+  // entries scrubbed, and the oldest entries beyond the retention are
+  // trimmed, in the same batch (changelog_retention.h). `changes` must not
+  // be empty. Storage errors are returned unmapped (the caller maps them
+  // with StorageError).
   absl::StatusOr<int64_t> Commit(storage::WriteBatch batch,
                                  std::vector<v1::IncidentChange> changes);
   absl::StatusOr<int64_t> Commit(storage::WriteBatch batch,
@@ -70,19 +87,30 @@ class Changelog : public storage::Durability {
   int64_t durable_next_sequence() const {
     return durable_next_sequence_.load();
   }
+  // The oldest sequence kept (appended trims counted); 1 until trimmed.
+  int64_t first_kept_sequence() const { return first_kept_.load(); }
+  // The retention, changeable at run time (tests); the next commits trim
+  // to it. Values below 1 are taken as 1.
+  void set_retention_entries(int64_t entries) {
+    retention_entries_.store(entries < 1 ? 1 : entries);
+  }
+  int64_t retention_entries() const { return retention_entries_.load(); }
 
   // --- storage::Durability: syncs, then announces what became durable.
   storage::WriteToken last_write_token() const override;
   absl::Status WaitDurable(storage::WriteToken token) override;
 
   // --- Reading (WatchIncidentChanges).
-  // The first sequence to send for `request` (0 means 1). INVALID_ARGUMENT
-  // for a negative start_sequence, OUT_OF_RANGE beyond the next durable
-  // sequence. Open to every caller; streams redact each change.
+  // The first sequence to send for `request` (0 means the oldest kept).
+  // INVALID_ARGUMENT for a negative start_sequence, OUT_OF_RANGE beyond
+  // the next durable sequence, FAILED_PRECONDITION before the oldest kept
+  // sequence (naming both). Open to every caller; streams redact each
+  // change.
   absl::StatusOr<int64_t> WatchStart(
       const v1::WatchIncidentChangesRequest& request) const;
   // Appends up to `max` durable changes from sequence `from` to `out`,
-  // unredacted. Storage failures as StorageError (logged; INTERNAL, or
+  // unredacted. FAILED_PRECONDITION (as WatchStart) if `from` has been
+  // trimmed. Storage failures as StorageError (logged; INTERNAL, or
   // UNAVAILABLE when the storage says retry).
   absl::Status ReadChanges(int64_t from, size_t max,
                            std::deque<v1::IncidentChange>* out) const;
@@ -98,12 +126,22 @@ class Changelog : public storage::Durability {
   size_t subscriber_count();
 
  private:
-  Changelog(IncidentStore& store, int64_t next)
-      : store_(store), next_sequence_(next), durable_next_sequence_(next) {}
+  Changelog(IncidentStore& store, int64_t next, int64_t first_kept,
+            int64_t retention)
+      : store_(store),
+        next_sequence_(next),
+        durable_next_sequence_(next),
+        first_kept_(first_kept),
+        retention_entries_(retention) {}
+
+  // FAILED_PRECONDITION for a start before the oldest kept entry.
+  absl::Status Trimmed(int64_t start) const;
 
   IncidentStore& store_;
   std::atomic<int64_t> next_sequence_;
   std::atomic<int64_t> durable_next_sequence_;
+  std::atomic<int64_t> first_kept_;
+  std::atomic<int64_t> retention_entries_;
 
   // Changes appended but not yet announced, in sequence order, with the
   // token of their write. Announced (and popped) once durable.

@@ -54,7 +54,8 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
                                      ": ", store.status().message()));
   }
   server->store_ = *std::move(store);
-  auto changelog = Changelog::Open(*server->store_);
+  auto changelog =
+      Changelog::Open(*server->store_, options.changelog_retention_entries);
   if (!changelog.ok()) return changelog.status();
   server->changelog_ = *std::move(changelog);
   server->core_ = std::make_unique<IncidentCore>(IncidentCore::Collaborators{
@@ -107,7 +108,8 @@ void IncidentServer::Shutdown() {
 absl::Status IncidentServer::Wait() {
   if (waited_) return absl::OkStatus();
   waited_ = true;
-  runner_->Wait();
+  // A Start that failed part-way has no runner (and maybe no store).
+  if (runner_ != nullptr) runner_->Wait();
   // In dependency order: nothing calls the core once the server stopped
   // and the executor ran what it had queued.
   runner_.reset();
@@ -116,6 +118,7 @@ absl::Status IncidentServer::Wait() {
   writers_.reset();
   core_.reset();
   changelog_.reset();
+  if (store_ == nullptr) return absl::OkStatus();
   absl::Status closed = store_->Close();
   store_.reset();
   return closed;

@@ -65,6 +65,8 @@ class IncidentServer : public server::ServiceServer {
     absl::Duration catalog_timeout = absl::Seconds(2);
     std::string catalog_api_key;
     std::shared_ptr<::grpc::ChannelCredentials> catalog_credentials;
+    // Newest changelog entries kept (>= 1; see changelog_retention.h).
+    int64_t changelog_retention_entries = 1000000;
   };
 
   // Injectable collaborators, not owned; each must outlive the server.

@@ -8,7 +8,16 @@
 //   indexes    (see below)                      -> id of the record
 //   changelog  <sequence, 8 bytes big-endian>   -> IncidentChange
 //   requests   <request_id>                     -> 32-byte fingerprint ++ name
-//   meta       (reserved)
+//   meta       changelog_first                  -> oldest sequence kept
+//                                                  (decimal; absent: 1)
+//              changelog_listed                 -> "" (every kept entry
+//                                                  listed below)
+//              change_of\0<incident id>\0<sequence, 8 bytes big-endian>
+//                                               -> "" (the CREATED and
+//                                                  UPDATED entries of an
+//                                                  incident, found and
+//                                                  scrubbed when it is
+//                                                  deleted)
 //   public_views <incident id>                  -> Incident, public view
 //
 // `public_views` holds each incident as a caller without a MEMBER key sees
@@ -71,7 +80,9 @@
 //
 // The changelog is written in the same batch as the change it records
 // (Changelog::Commit), so a change and its log entry commit together or
-// not at all. Sequences are 1, 2, 3, ... without gaps.
+// not at all. Sequences are 1, 2, 3, ... without gaps from the oldest
+// entry kept (changelog_first) to the last; entries before it are trimmed
+// (changelog_retention.h).
 //
 // Thread safety: reads may run concurrently with anything. Writes are
 // appended by Changelog::Commit under the cores' one write mutex
@@ -188,7 +199,8 @@ class IncidentStore {
       absl::string_view request_id,
       storage::ReadView view = storage::ReadView::kDurable) const;
 
-  // --- The changelog family (see changelog.h for the stream it serves).
+  // --- The changelog family (see changelog.h for the stream it serves,
+  // changelog_retention.h for what is scrubbed and trimmed).
   // Loads durable changelog entries with sequence >= `from` (at most
   // `max`) into `out`, in order.
   absl::Status ReadChanges(int64_t from, size_t max,
@@ -199,9 +211,38 @@ class IncidentStore {
   // The sequence of the last change stored (appended writes included); 0
   // for an empty log.
   absl::StatusOr<int64_t> LastSequence() const;
-  // Adds `change` (its sequence set) to `batch`.
+  // One entry (kLatest view: for the writer, under its mutex). NOT_FOUND
+  // if trimmed or never written; DATA_LOSS if it does not parse.
+  absl::StatusOr<v1::IncidentChange> GetChange(int64_t sequence) const;
+  // The sequences of the CREATED and UPDATED entries of incident `id`
+  // still listed in meta (change_of\0...), ascending (kLatest view).
+  absl::StatusOr<std::vector<int64_t>> ChangeSequencesOf(
+      absl::string_view id) const;
+  // The oldest sequence kept (meta changelog_first); 1 for a log never
+  // trimmed (appended writes included).
+  absl::StatusOr<int64_t> FirstKeptSequence() const;
+  // Adds `change` (its sequence set) to `batch`, and for CREATED and
+  // UPDATED lists it under its incident (change_of\0<id>\0<sequence>).
   static void PutChange(const v1::IncidentChange& change,
                         storage::WriteBatch* batch);
+  // Overwrites the entry of `change.sequence()`; the listing is untouched.
+  static void ReplaceChange(const v1::IncidentChange& change,
+                            storage::WriteBatch* batch);
+  // Removes the entry of `sequence` and its listing under `incident_id`.
+  static void DeleteChange(int64_t sequence, absl::string_view incident_id,
+                           storage::WriteBatch* batch);
+  // Removes only the listing of `sequence` under `incident_id`.
+  static void UnlistChange(int64_t sequence, absl::string_view incident_id,
+                           storage::WriteBatch* batch);
+  static void PutFirstKeptSequence(int64_t sequence,
+                                   storage::WriteBatch* batch);
+  // Lists `sequence` under `incident_id` (PutChange's listing alone).
+  static void ListChange(int64_t sequence, absl::string_view incident_id,
+                         storage::WriteBatch* batch);
+  // Whether the CREATED/UPDATED entries are listed (meta
+  // changelog_listed, set once UpgradeChangelog has run; kLatest view).
+  absl::StatusOr<bool> ChangesListed() const;
+  static void PutChangesListed(storage::WriteBatch* batch);
 
   // --- Batch builders. `before` (may be null) is the stored state being
   // replaced, whose index entries are removed.

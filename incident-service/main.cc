@@ -27,6 +27,11 @@ ABSL_FLAG(std::string, catalog_api_key_file, "",
           "file holding the raw SERVICE key presented to catalog-service");
 ABSL_FLAG(absl::Duration, catalog_timeout, absl::Seconds(2),
           "deadline of each call to catalog-service");
+// The changelog keeps this many newest entries; older ones are trimmed and
+// a watch from before them gets FAILED_PRECONDITION (the catalog's
+// follower then rebuilds from ListIncidents). See docs/reliability.md.
+ABSL_FLAG(int64_t, changelog_retention_entries, 1000000,
+          "newest changelog entries kept for WatchIncidentChanges (>= 1)");
 ABSL_FLAG(std::string, attack_dir, "incident-service/data/attack",
           "directory of the pinned MITRE ATT&CK Enterprise data "
           "(enterprise-techniques.tsv, SOURCE.md); relative paths resolve "
@@ -61,6 +66,8 @@ int main(int argc, char** argv) {
   options.catalog_timeout = absl::GetFlag(FLAGS_catalog_timeout);
   options.catalog_api_key = *catalog_key;
   options.catalog_credentials = common->peer_credentials;
+  options.changelog_retention_entries =
+      absl::GetFlag(FLAGS_changelog_retention_entries);
 
   auto server = atlas::incident::IncidentServer::Start(std::move(options));
   if (!server.ok()) {

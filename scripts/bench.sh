@@ -12,6 +12,11 @@
 #            stream, as deployed; off by default: after the in-process bulk
 #            load it would replay every change with a synced write each
 #            during the large-size measurements)
+#            --only catalog-scale (only the in-process catalog figures of
+#            bench/catalog_scale.cc: search latency at 10k and 1M
+#            organisations, read-model apply rate for one organisation with
+#            10k incidents; builds just that binary, starts no server,
+#            leaves docs/benchmarks.md alone)
 #
 # What it does: installs h2load (nghttp2-client) if missing, builds a
 # Release tree in build-bench/, starts the empty baseline server,
@@ -44,6 +49,7 @@ follow=0
 bulk_batch=500
 bulk_inflight=4
 rounds=3
+only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) large=100000; duration=5 ;;
@@ -55,6 +61,7 @@ while [ $# -gt 0 ]; do
     --bulk-batch) bulk_batch="$2"; shift ;;
     --rounds) rounds="$2"; shift ;;
     --bulk-inflight) bulk_inflight="$2"; shift ;;
+    --only) only="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -68,8 +75,13 @@ suite_start=$(date +%s)
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
+case "${only}" in
+  ""|catalog-scale) ;;
+  *) echo "unknown --only ${only} (known: catalog-scale)" >&2; exit 2 ;;
+esac
+
 # --- tools and build ---------------------------------------------------------
-if ! command -v h2load >/dev/null 2>&1; then
+if [ -z "${only}" ] && ! command -v h2load >/dev/null 2>&1; then
   log "installing nghttp2-client (h2load)"
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
@@ -80,8 +92,13 @@ fi
 log "building Release in ${build_dir}"
 cmake -S "${repo_root}" -B "${build_dir}" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DATLAS_BUILD_TESTS=OFF -DATLAS_BUILD_BENCH=ON >/dev/null
-ninja -C "${build_dir}" -j2 catalog-service incident-service \
-  bench_empty_server bench_load_client bench_datagen >/dev/null
+if [ "${only}" = catalog-scale ]; then
+  ninja -C "${build_dir}" -j2 bench_catalog_scale >/dev/null
+else
+  ninja -C "${build_dir}" -j2 catalog-service incident-service \
+    bench_empty_server bench_load_client bench_datagen bench_catalog_scale \
+    >/dev/null
+fi
 build_done=$(date +%s)
 
 catalog_bin="${build_dir}/catalog-service/catalog-service"
@@ -207,6 +224,46 @@ le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "0" }'; }
 verdict_ge() { if ge "$1" "$2"; then echo met; else echo "MISSED"; fi; }
 verdict_le() { if le "$1" "$2"; then echo met; else echo "MISSED"; fi; }
+
+# --- catalog scale (in-process; issue 12 findings 7 and 8) ----------------------
+# Runs bench/catalog_scale.cc: search latency at 10k and 1M organisations
+# (median of the first page of 50, the worst query) and the read-model apply
+# rate for one organisation with 10k incidents, WAL synced as the follower
+# does (first and last thousand: linear when they are close; goal >= 5k
+# changes/s). The unsynced rate (the read model's own cost) is in the
+# details.
+catalog_scale_figures() {
+  local out line worst_s worst_l first last
+  log "catalog scale: search at 10k and 1M organisations, read model at 10k incidents"
+  out="$("${build_dir}/bench/bench_catalog_scale" --orgs_small=10000 \
+    --orgs_large=1000000 --incidents=10000 --dir="${work}/catalog-scale")"
+  while IFS= read -r line; do detail "${line}"; done <<<"${out}"
+  worst() {  # ORGS: the largest page-1 median over the queries
+    awk -v n="$1" '/catalog_scale search/ && $0 ~ "orgs=" n " " {
+      for (i = 1; i <= NF; i++) if ($i ~ /^page1_median_ms=/) {
+        split($i, a, "="); if (a[2] > m) m = a[2] } } END { printf "%.2f", m }' \
+      <<<"${out}"
+  }
+  worst_s="$(worst 10000)"; worst_l="$(worst 1000000)"
+  row "SearchOrganizations page of 50, worst query median, 10k orgs" \
+    "${worst_s} ms" "<= 10 ms" "$(verdict_le "${worst_s}" 10)"
+  row "SearchOrganizations page of 50, worst query median, 1M orgs" \
+    "${worst_l} ms" "<= 10 ms" "$(verdict_le "${worst_l}" 10)"
+  first="$(awk '/read_model sync=yes incidents=1\.\./ { split($NF, a, "="); print a[2] }' <<<"${out}")"
+  last="$(awk '/read_model sync=yes incidents=/ { split($NF, a, "="); v = a[2] } END { print v }' <<<"${out}")"
+  row "Read model, one org: changes/s, first 1k incidents" "${first}/s" \
+    ">= 5000/s" "$(verdict_ge "${first:-0}" 5000)"
+  row "Read model, one org: changes/s, last 1k of 10k incidents" "${last}/s" \
+    ">= 5000/s" "$(verdict_ge "${last:-0}" 5000)"
+  row "Read model linearity: last 1k rate / first 1k rate" \
+    "$(ratio "${last:-0}" "${first:-0}")" ">= 0.8" \
+    "$(verdict_ge "$(ratio "${last:-0}" "${first:-0}")" 0.8)"
+}
+if [ "${only}" = catalog-scale ]; then
+  catalog_scale_figures
+  printf '%s\n' "${details[@]}"
+  exit 0
+fi
 
 # frame NAME PORT RPC [load_client flags...]: writes ${work}/NAME.frame and
 # sets frame_wire (OK response size on the wire) and frame_status (gRPC code;
@@ -528,6 +585,7 @@ if [ -n "${inc_na}" ]; then :; else
 fi
 changes="$(sed -n 's/.* changes_per_s=\([0-9]*\).*/\1/p' <<<"${watch_out}")"
 row "WatchIncidentChanges replay (extra)" "${changes:-n/a} changes/s" "-" "-"
+catalog_scale_figures
 suite_secs=$(( $(date +%s) - suite_start ))
 row "Whole suite (incl. build $(( build_done - suite_start )) s)" "${suite_secs} s" "< 900 s" "$(verdict_le "${suite_secs}" 900)"
 

@@ -35,7 +35,7 @@ ABSL_FLAG(int, public_read_threads, 2,
           "threads that run list pages and searches of callers without a "
           "key, at low CPU priority (nice 10), so a public flood cannot take "
           "the CPU members' and editors' calls need");
-ABSL_FLAG(int, max_inflight_searches, 64,
+ABSL_FLAG(int, max_inflight_searches, 256,
           "searches and resolves served at once, split by caller class; "
           "more are refused with RESOURCE_EXHAUSTED");
 ABSL_FLAG(std::string, iso_codes_path, atlas::api::kDebianIso3166Path,

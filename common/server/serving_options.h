@@ -31,7 +31,7 @@ struct ServingOptions {
   // (CallerBudget::Split); past a class's share, RESOURCE_EXHAUSTED.
   int max_inflight_reads = 256;
   int max_inflight_point_reads = 2048;
-  int max_inflight_searches = 64;
+  int max_inflight_searches = 256;
   // Threads that run public callers' pages and searches, at low CPU
   // priority (see grpc_util::RunRead).
   int public_read_threads = 2;

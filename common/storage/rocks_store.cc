@@ -102,6 +102,12 @@ void WriteBatch::Add(int column_family, absl::string_view key, int64_t delta) {
       Op{Kind::kAdd, column_family, std::string(key), std::string(), delta});
 }
 
+void WriteBatch::DeleteRange(int column_family, absl::string_view begin,
+                             absl::string_view end) {
+  ops_.push_back(Op{Kind::kDeleteRange, column_family, std::string(begin),
+                    std::string(end)});
+}
+
 std::string PrefixSuccessor(absl::string_view prefix) {
   std::string s(prefix);
   while (!s.empty()) {
@@ -315,6 +321,9 @@ absl::StatusOr<WriteToken> RocksStore::Append(const WriteBatch& batch) {
         break;
       case WriteBatch::Kind::kDelete:
         s = raw.Delete(*handle, ToSlice(op.key));
+        break;
+      case WriteBatch::Kind::kDeleteRange:
+        s = raw.DeleteRange(*handle, ToSlice(op.key), ToSlice(op.value));
         break;
       case WriteBatch::Kind::kAdd:
         adds[{op.column_family, op.key}] += op.delta;

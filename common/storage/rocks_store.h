@@ -79,17 +79,23 @@ class WriteBatch {
   // of it in the same batch); Append fails with DATA_LOSS, writing
   // nothing, if the stored value is not a decimal int64.
   void Add(int column_family, absl::string_view key, int64_t delta);
+  // Removes every key in [begin, end) with one range tombstone, whatever
+  // their number. Only for keys that are read by Scan, never by Get or
+  // MultiGet: RocksDB 7.8's row cache (point reads) does not honour range
+  // tombstones.
+  void DeleteRange(int column_family, absl::string_view begin,
+                   absl::string_view end);
   size_t size() const { return ops_.size(); }
   bool empty() const { return ops_.empty(); }
 
  private:
   friend class RocksStore;
-  enum class Kind { kPut, kDelete, kAdd };
+  enum class Kind { kPut, kDelete, kDeleteRange, kAdd };
   struct Op {
     Kind kind;
     int column_family;
     std::string key;
-    std::string value;
+    std::string value;  // the end key of a range delete
     int64_t delta = 0;
   };
   std::vector<Op> ops_;

@@ -74,9 +74,9 @@ class HostileLoadTest : public ::testing::Test {
           absl::StrCat("Organisation ", i));
       r.mutable_organization()->set_country("BE");
       cv1::Organization out;
-      ASSERT_THAT(catalog->CreateOrganization(Context(kEditorKey).get(), r,
-                                              &out),
-                  IsOk());
+      ASSERT_THAT(
+          catalog->CreateOrganization(Context(kEditorKey).get(), r, &out),
+          IsOk());
     }
     auto stub = incidents_->NewStub();
     for (int batch = 0; batch < kIncidents / 500; ++batch) {
@@ -90,9 +90,9 @@ class HostileLoadTest : public ::testing::Test {
         c->mutable_incident()->add_countries("BE");
       }
       iv1::BatchCreateIncidentsResponse out;
-      ASSERT_THAT(stub->BatchCreateIncidents(Context(kEditorKey).get(), r,
-                                             &out),
-                  IsOk());
+      ASSERT_THAT(
+          stub->BatchCreateIncidents(Context(kEditorKey).get(), r, &out),
+          IsOk());
     }
   }
 
@@ -117,9 +117,8 @@ TEST_F(HostileLoadTest, MembersAndEditorsAreServedThroughAPublicFlood) {
     streams.push_back(std::move(h));
   }
   // The per-peer share (16) is open; the rest were refused.
-  ASSERT_TRUE(::atlas::testing::WaitFor([&] {
-    return incidents_->changelog().subscriber_count() == 16;
-  }));
+  ASSERT_TRUE(::atlas::testing::WaitFor(
+      [&] { return incidents_->changelog().subscriber_count() == 16; }));
 
   // 2. The flood: unselective filters, searches, pages, without a key.
   std::atomic<bool> attacking{true};
@@ -182,8 +181,8 @@ TEST_F(HostileLoadTest, MembersAndEditorsAreServedThroughAPublicFlood) {
       r.mutable_incident()->add_victims()->set_organization(
           "organizations/org-1");
       iv1::Incident out;
-      creates.push_back(stub->CreateIncident(Context(kEditorKey).get(), r,
-                                             &out));
+      creates.push_back(
+          stub->CreateIncident(Context(kEditorKey).get(), r, &out));
     }
   });
   std::vector<double> get_ms;
@@ -197,8 +196,7 @@ TEST_F(HostileLoadTest, MembersAndEditorsAreServedThroughAPublicFlood) {
       r.set_name(absl::StrCat("incidents/seed-", (i * 7) % kIncidents));
       iv1::Incident out;
       const absl::Time start = absl::Now();
-      ::grpc::Status s =
-          stub->GetIncident(Context(kMemberKey).get(), r, &out);
+      ::grpc::Status s = stub->GetIncident(Context(kMemberKey).get(), r, &out);
       get_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
       if (!s.ok()) get_failures.push_back(s);
       absl::SleepFor(gap);
@@ -227,10 +225,11 @@ TEST_F(HostileLoadTest, MembersAndEditorsAreServedThroughAPublicFlood) {
                 outcome.c_str(), count);
   }
   std::printf("  editor creates: %d/%d OK\n", creates_ok, kEditorCreates);
-  std::printf("  member GetIncident: %zu calls, p50 %.2f ms, p99 %.2f ms, "
-              "max %.2f ms%s\n",
-              get_ms.size(), p50, p99, get_ms.back(),
-              kSanitized ? " (sanitized build: latency not checked)" : "");
+  std::printf(
+      "  member GetIncident: %zu calls, p50 %.2f ms, p99 %.2f ms, "
+      "max %.2f ms%s\n",
+      get_ms.size(), p50, p99, get_ms.back(),
+      kSanitized ? " (sanitized build: latency not checked)" : "");
   RecordProperty("get_p99_us", static_cast<int>(p99 * 1000));
   RecordProperty("creates_ok", creates_ok);
 

@@ -71,8 +71,9 @@ TEST(OverloadTest,
       release.WaitForNotification();
     }));
     ASSERT_TRUE(WaitFor([&] { return gate_running.load(); }));
+    concurrency::BoundedExecutor public_reads(1, 16);
     catalog::CatalogServiceImpl service(core, ::atlas::testing::TestKeys(),
-                                        writers);
+                                        writers, public_reads);
     grpc_util::ServerOptions options;
     options.service_name = "atlas.catalog.v1.CatalogService";
     options.shutdown_grace = absl::Seconds(2);
