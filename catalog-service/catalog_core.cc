@@ -280,7 +280,11 @@ absl::StatusOr<Organization> CatalogCore::CreateOrganization(
 }
 
 absl::StatusOr<v1::ListOrganizationsResponse> CatalogCore::ListOrganizations(
-    const auth::Caller& caller, const v1::ListOrganizationsRequest& request) {
+    const auth::Caller& caller, const v1::ListOrganizationsRequest& request,
+    ListScanStats* stats) {
+  ListScanStats ignored;
+  if (stats == nullptr) stats = &ignored;
+  *stats = ListScanStats();
   ASSIGN_OR_RETURN(int page_size, api::EffectivePageSize(request.page_size()));
   ASSIGN_OR_RETURN(ListFilter filter, ParseListFilter(request.filter()));
   if (filter.country) {
@@ -312,38 +316,63 @@ absl::StatusOr<v1::ListOrganizationsResponse> CatalogCore::ListOrganizations(
     ASSIGN_OR_RETURN(after,
                      api::DecodePageToken(request.page_token(), fingerprint));
   }
-  // Drive the scan from the most selective index the filter names.
+  // Drive the scan from the index value with the fewest entries (ties: as
+  // written).
   CatalogStore::ListIndex index;
-  if (filter.parent_id) {
-    index = {"parent", *filter.parent_id};
-  } else if (filter.country) {
-    index = {"country", *filter.country};
-  } else if (filter.sector) {
-    index = {"sector", *filter.sector};
-  } else if (filter.organization_type) {
-    index = {"type", v1::OrganizationType_Name(*filter.organization_type)};
-  } else if (filter.non_profit) {
-    index = {"nonprofit", *filter.non_profit ? "true" : "false"};
+  std::optional<int64_t> best;
+  for (const std::string& field : filter.fields_as_written) {
+    CatalogStore::ListIndex term;
+    if (field == "parent") {
+      term = {"parent", *filter.parent_id};
+    } else if (field == "country") {
+      term = {"country", *filter.country};
+    } else if (field == "sector") {
+      term = {"sector", *filter.sector};
+    } else if (field == "organization_type") {
+      term = {"type", v1::OrganizationType_Name(*filter.organization_type)};
+    } else {
+      term = {"nonprofit", *filter.non_profit ? "true" : "false"};
+    }
+    absl::StatusOr<int64_t> count = store_.IndexCount(term.field, term.value);
+    if (!count.ok()) return StorageError(count.status(), "ListOrganizations");
+    if (!best.has_value() || *count < *best) {
+      best = *count;
+      index = std::move(term);
+    }
   }
   v1::ListOrganizationsResponse response;
-  std::string last_position;
-  bool more = false;
+  if (best.has_value() && *best == 0) {
+    auth::Redact(caller, &response);
+    return response;
+  }
+  stats->driver = index.field;
+  std::string last_served, last_examined;
+  bool more = false, cut = false;
   absl::Status s = store_.ScanOrganizations(
       index, order, after,
       [&](absl::string_view position, const Organization& org) {
-        if (!filter.Matches(org)) return true;
-        if (response.organizations_size() >= page_size) {
-          more = true;
+        if (filter.Matches(org)) {
+          if (response.organizations_size() >= page_size) {
+            more = true;
+            return false;
+          }
+          *response.add_organizations() = org;
+          last_served = std::string(position);
+        }
+        last_examined = std::string(position);
+        if (++stats->examined >= kListScanBudget) {
+          cut = true;
           return false;
         }
-        *response.add_organizations() = org;
-        last_position = std::string(position);
         return true;
       });
   if (!s.ok()) return StorageError(s, "ListOrganizations");
   if (more) {
     response.set_next_page_token(
-        api::EncodePageToken(fingerprint, last_position));
+        api::EncodePageToken(fingerprint, last_served));
+  } else if (cut) {
+    response.set_next_page_token(
+        api::EncodePageToken(fingerprint, last_examined));
   }
   auth::Redact(caller, &response);
   return response;

@@ -39,6 +39,7 @@
 #include "catalog-service/deletion_fence.h"
 #include "catalog-service/incident_read_model.h"
 #include "catalog-service/incident_references.h"
+#include "catalog-service/list_filter.h"
 #include "catalog-service/organization_search.h"
 #include "catalog-service/organization_validator.h"
 #include "common/api/time/clock.h"
@@ -79,15 +80,20 @@ class CatalogCore {
       const auth::Caller& caller,
       const v1::BatchGetOrganizationsRequest& request);
   // Filter grammar: see list_filter.h. Pages come from the secondary index
-  // of the most selective filter field (parent, then country, sector,
-  // organization_type, non_profit); the other comparisons are checked on
-  // the records read. Without a filter: the record family (name order) or
-  // the create_time index. INVALID_ARGUMENT for a malformed filter (the
+  // of the filter field whose value has the fewest entries (the store's
+  // index counts, never served; ties: as written; a count of 0 answers an
+  // empty page); the other comparisons are checked on the records read.
+  // Without a filter: the record family (name order) or the create_time
+  // index. At most kListScanBudget entries are examined per call; then the
+  // page holds what matched so far and a next_page_token resuming after
+  // the last entry examined. `stats`, when set, receives what the call
+  // did. INVALID_ARGUMENT for a malformed filter (the
   // message names the failing token), an unknown country or sector, an
   // order_by other than "name" or "create_time desc", a negative page_size,
   // or a page_token made for another query.
   absl::StatusOr<v1::ListOrganizationsResponse> ListOrganizations(
-      const auth::Caller& caller, const v1::ListOrganizationsRequest& request);
+      const auth::Caller& caller, const v1::ListOrganizationsRequest& request,
+      ListScanStats* stats = nullptr);
   // Creates the organisation (EDITOR or above), with organization_id or a
   // generated id. INVALID_ARGUMENT for a malformed request_id or
   // organization_id, a missing organization, a field the validator refuses,

@@ -2,9 +2,12 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <optional>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "catalog-service/search_key.h"
 #include "common/auth/redaction.h"
@@ -32,6 +35,23 @@ std::string FilterPrefix(absl::string_view field, absl::string_view value,
                          char order) {
   return absl::StrCat("f", kSep, field, kSep, value, kSep,
                       absl::string_view(&order, 1), kSep);
+}
+
+constexpr char kCountsMarker[] = "index_counts";
+
+std::string CountKey(absl::string_view field, absl::string_view value) {
+  return absl::StrCat("count", kSep, field, kSep, value);
+}
+
+// The count key of a name-order filter entry (f\0<field>\0<value>\0n\0<id>),
+// so that each organisation counts once per value; nullopt for any other
+// index key.
+std::optional<std::string> CountKeyOfEntry(absl::string_view key) {
+  std::vector<absl::string_view> parts = absl::StrSplit(key, kSep);
+  if (parts.size() != 5 || parts[0] != "f" || parts[3] != "n") {
+    return std::nullopt;
+  }
+  return CountKey(parts[1], parts[2]);
 }
 
 // The part of a key after its last separator: the id.
@@ -63,6 +83,8 @@ absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(
   if (migrated.ok()) migrated = store->MigrateSearchIndex();
   if (migrated.ok()) migrated = store->RefreshPublicViews();
   if (!migrated.ok()) return migrated;
+  absl::Status s = store->EnsureIndexCounts();
+  if (!s.ok()) return s;
   return store;
 }
 
@@ -109,6 +131,50 @@ absl::Status CatalogStore::RefreshPublicViews() {
         return PublicSummary(std::move(summary)).SerializeAsString();
       });
   return summaries.status();
+}
+
+absl::Status CatalogStore::EnsureIndexCounts() {
+  absl::StatusOr<std::string> marker =
+      db_->Get(kMeta, kCountsMarker, storage::ReadView::kLatest);
+  if (marker.ok()) return absl::OkStatus();
+  if (!absl::IsNotFound(marker.status())) return marker.status();
+  std::map<std::string, int64_t> counts;
+  absl::Status s = db_->ScanPrefix(
+      kIndexes, absl::StrCat("f", kSep), storage::ScanDirection::kForward,
+      [&](absl::string_view key, absl::string_view) {
+        std::optional<std::string> count_key = CountKeyOfEntry(key);
+        if (count_key.has_value()) ++counts[*count_key];
+        return true;
+      },
+      storage::ReadView::kLatest);
+  if (!s.ok()) return s;
+  storage::WriteBatch batch;
+  // Stale counts (none expected) go first.
+  s = db_->ScanPrefix(
+      kIndexes, absl::StrCat("count", kSep), storage::ScanDirection::kForward,
+      [&](absl::string_view key, absl::string_view) {
+        if (!counts.contains(std::string(key))) batch.Delete(kIndexes, key);
+        return true;
+      },
+      storage::ReadView::kLatest);
+  if (!s.ok()) return s;
+  for (const auto& [key, count] : counts) {
+    batch.Put(kIndexes, key, absl::StrCat(count));
+  }
+  batch.Put(kMeta, kCountsMarker, "1");
+  return db_->Write(batch);
+}
+
+absl::StatusOr<int64_t> CatalogStore::IndexCount(absl::string_view field,
+                                                 absl::string_view value,
+                                                 storage::ReadView view) const {
+  absl::StatusOr<std::string> stored =
+      db_->Get(kIndexes, CountKey(field, value), view);
+  if (absl::IsNotFound(stored.status())) return 0;
+  if (!stored.ok()) return stored.status();
+  int64_t count = 0;
+  if (!absl::SimpleAtoi(*stored, &count)) return Corrupt("index count");
+  return count;
 }
 
 std::string CatalogStore::DomainKey(absl::string_view domain) {
@@ -262,12 +328,20 @@ void CatalogStore::PutOrganization(const v1::Organization& org,
                                    const v1::Organization* previous,
                                    storage::WriteBatch* batch) {
   std::map<std::string, std::string> entries = IndexEntries(org);
-  if (previous != nullptr) {
-    for (const auto& [key, value] : IndexEntries(*previous)) {
-      if (!entries.contains(key)) batch->Delete(kIndexes, key);
-    }
+  std::map<std::string, std::string> before;
+  if (previous != nullptr) before = IndexEntries(*previous);
+  for (const auto& [key, value] : before) {
+    if (entries.contains(key)) continue;
+    batch->Delete(kIndexes, key);
+    std::optional<std::string> count_key = CountKeyOfEntry(key);
+    if (count_key.has_value()) batch->Add(kIndexes, *count_key, -1);
   }
-  for (const auto& [key, value] : entries) batch->Put(kIndexes, key, value);
+  for (const auto& [key, value] : entries) {
+    batch->Put(kIndexes, key, value);
+    if (before.contains(key)) continue;
+    std::optional<std::string> count_key = CountKeyOfEntry(key);
+    if (count_key.has_value()) batch->Add(kIndexes, *count_key, 1);
+  }
   v1::Organization record = org;
   ClearReadModel(&record);
   batch->Put(kOrganizations, IdOf(org.name()), record.SerializeAsString());
@@ -279,6 +353,8 @@ void CatalogStore::DeleteOrganization(const v1::Organization& org,
                                       storage::WriteBatch* batch) {
   for (const auto& [key, value] : IndexEntries(org)) {
     batch->Delete(kIndexes, key);
+    std::optional<std::string> count_key = CountKeyOfEntry(key);
+    if (count_key.has_value()) batch->Add(kIndexes, *count_key, -1);
   }
   const std::string id = IdOf(org.name());
   batch->Delete(kOrganizations, id);

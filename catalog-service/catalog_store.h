@@ -14,6 +14,9 @@
 //                  search\0<folded text>\0<id>        -> <kind><source><text>
 //                  exact\0<folded text>\0<id>         -> the same, for whole
 //                                                        texts (kind 'W') only
+//                  count\0<field>\0<value>            -> decimal: entries of
+//                                                        that f\0 index value
+//                                                        (one per organisation)
 //   requests       <request_id>                       -> RequestRecord: 32-byte
 //                                                        fingerprint + name
 //   read_model     link\0<org id>\0<incident id>      -> PartialDate (binary):
@@ -48,6 +51,7 @@
 //                                                        summaries (Open
 //                                                        migrates older
 //                                                        databases)
+//                  index_counts                       -> "1" once counts kept
 //
 // Secondary indexes (all in `indexes`, written in the same batch as the
 // record, moved atomically on update):
@@ -56,6 +60,13 @@
 //   name, always present), nonprofit ("true"/"false", always present) and
 //   parent (the parent's id, when set). Each entry exists twice, once per
 //   List order, so a filtered page in either order is a range scan.
+// - `count\0<field>\0<value>`: how many organisations the `f\0` index
+//   value holds, for the List planner only (never served to callers).
+//   Kept by PutOrganization / DeleteOrganization in the same batch as the
+//   entries (WriteBatch::Add: read-modify-write under RocksStore's append
+//   lock); absent means 0. Open computes them in one pass over the `f\0`
+//   entries when the meta marker `index_counts` is missing (a database
+//   written before counts existed) and sets the marker in the same batch.
 // - `created\0` orders every organisation by create_time, newest first:
 //   <inv time> is 16 hex digits of (2^64-1 - create_time in microseconds),
 //   ties broken by id. Name order needs no index: it is `organizations`.
@@ -178,6 +189,11 @@ class CatalogStore {
     std::string field;
     std::string value;
   };
+  // The number of organisations in the `f\0<field>\0<value>` index (0 when
+  // none). Internal to list planning: never serve it to a caller.
+  absl::StatusOr<int64_t> IndexCount(
+      absl::string_view field, absl::string_view value,
+      storage::ReadView view = storage::ReadView::kDurable) const;
   // Visits organisations of `index` in `order`, starting after position
   // `after` (empty: from the start). `visit(position, org)` returns false
   // to stop; `position` is opaque and resumes the scan just after `org`.
@@ -326,6 +342,8 @@ class CatalogStore {
   // but not listed (the organisation's public view lists them), so that
   // appending it to that view stays the view of the merged record.
   static v1::Organization PublicSummary(v1::Organization summary);
+  // Computes the index counts when the meta marker is missing.
+  absl::Status EnsureIndexCounts();
 
   std::unique_ptr<storage::RocksStore> db_;
 };

@@ -122,6 +122,7 @@ absl::StatusOr<ListFilter> ParseListFilter(absl::string_view text) {
                         "a field (country, sector, organization_type, "
                         "non_profit, parent)");
     }
+    filter.fields_as_written.push_back(f);
     auto next = lexer.Next();
     if (!next.ok()) return next.status();
     if (next->kind == Kind::kEnd) break;

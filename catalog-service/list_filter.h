@@ -16,14 +16,21 @@
 // caller), organization_type against the enum names, non_profit true or
 // false, parent as an organisation name.
 //
+// Planning (CatalogCore::ListOrganizations): the comparison whose index
+// value has the fewest entries drives the scan (ties: as written); one
+// call examines at most kListScanBudget index entries, then returns a
+// short page with a next_page_token.
+//
 // Errors are INVALID_ARGUMENT starting with "filter:" and quoting the token
 // that failed and its byte offset (lexical errors, such as an unterminated
 // string or a character no token starts with, as the lexer words them).
 #ifndef ATLAS_CATALOG_SERVICE_LIST_FILTER_H_
 #define ATLAS_CATALOG_SERVICE_LIST_FILTER_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -31,7 +38,22 @@
 
 namespace atlas::catalog {
 
+// The most index entries (records read) one ListOrganizations call
+// examines; past it the page ends early with a next_page_token.
+inline constexpr int64_t kListScanBudget = 2000;
+
+// What one ListOrganizations call did, for tests and benchmarks.
+struct ListScanStats {
+  int64_t examined = 0;  // index entries examined (records read)
+  // The index field that drove the scan ("" for every organisation, or
+  // when a count of 0 answered at once).
+  std::string driver;
+};
+
 struct ListFilter {
+  // The fields compared, in the order written: "country", "sector",
+  // "organization_type", "non_profit", "parent".
+  std::vector<std::string> fields_as_written;
   std::optional<std::string> country;
   std::optional<std::string> sector;
   std::optional<v1::OrganizationType> organization_type;

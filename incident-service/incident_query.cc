@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -41,11 +43,39 @@ absl::StatusOr<std::string> IncidentQuery::GetIncidentWire(
   return bytes;
 }
 
+namespace {
+
+// One index value the scan reads (an equality term's, a start year, or
+// every incident).
+struct Bucket {
+  IncidentIndex index;
+  std::string value;
+  int64_t count;  // entries in the index value (the planner's figure)
+};
+
+struct Plan {
+  std::vector<Bucket> buckets;  // empty: nothing can match
+  std::string driver;
+};
+
+std::string YearText(int year) {
+  char buf[8];
+  std::snprintf(buf, sizeof(buf), "%04d", year);
+  return buf;
+}
+
+}  // namespace
+
 absl::StatusOr<v1::ListIncidentsResponse> IncidentQuery::ListIncidents(
-    const auth::Caller& caller, const v1::ListIncidentsRequest& request) const {
+    const auth::Caller& caller, const v1::ListIncidentsRequest& request,
+    ListStats* stats) const {
+  ListStats ignored;
+  if (stats == nullptr) stats = &ignored;
+  *stats = ListStats();
   ASSIGN_OR_RETURN(int page_size, api::EffectivePageSize(request.page_size()));
   ASSIGN_OR_RETURN(IncidentFilter filter,
                    ParseIncidentFilter(request.filter()));
+  // Before any index is read: counts of members-only values are data too.
   if (!caller.IsMember() && !filter.members_only_fields.empty()) {
     return absl::PermissionDeniedError(absl::StrCat(
         "filter: ", filter.members_only_fields.front(),
@@ -58,68 +88,115 @@ absl::StatusOr<v1::ListIncidentsResponse> IncidentQuery::ListIncidents(
     ASSIGN_OR_RETURN(cursor,
                      api::DecodePageToken(request.page_token(), fingerprint));
   }
+
+  // Planning: the term with the fewest index entries.
+  Plan plan;
+  std::optional<int64_t> best;
+  for (const IncidentFilter::Equality& e : filter.equalities) {
+    absl::StatusOr<int64_t> count = store_.IndexCount(e.index, e.value);
+    if (!count.ok())
+      return storage::StorageError(count.status(), "ListIncidents");
+    if (!best.has_value() || *count < *best) {
+      best = *count;
+      plan.buckets = {{e.index, e.value, *count}};
+      plan.driver = e.field;
+    }
+  }
+  if (filter.has_date_range()) {
+    absl::StatusOr<std::vector<std::pair<int, int64_t>>> years =
+        store_.StartYearCounts(
+            filter.start_min ? static_cast<int>(filter.start_min->year()) : 0,
+            filter.start_max ? static_cast<int>(filter.start_max->year())
+                             : 9999);
+    if (!years.ok())
+      return storage::StorageError(years.status(), "ListIncidents");
+    int64_t total = 0;
+    for (const auto& [year, count] : *years) total += count;
+    if (!best.has_value() || total < *best) {
+      best = total;
+      plan.buckets.clear();
+      for (const auto& [year, count] : *years) {
+        plan.buckets.push_back(
+            {IncidentIndex::kStartYear, YearText(year), count});
+      }
+      plan.driver = "start_year";
+    }
+  }
+  if (!best.has_value()) {
+    plan.buckets = {{IncidentIndex::kAll, "", 1}};
+    plan.driver = "list";
+  } else if (*best == 0) {
+    plan.buckets.clear();
+    plan.driver.clear();
+  }
+  stats->driver = plan.driver;
+
+  // The scan: each bucket from the cursor, smallest first, sharing the
+  // budget; each stops at `want` matches or its share of the budget.
   const size_t want = static_cast<size_t>(page_size) + 1;
   struct Hit {
     std::string position;
     Incident incident;
   };
   std::vector<Hit> hits;
-  absl::Status failure;
-  // Scans one index from the cursor, keeping up to `want` matches.
-  auto scan = [&](IncidentIndex index, absl::string_view value,
-                  std::vector<Hit>* out) -> absl::Status {
+  // The smallest position up to which every bucket has been examined,
+  // when some bucket was cut short.
+  std::optional<std::string> frontier;
+  std::sort(plan.buckets.begin(), plan.buckets.end(),
+            [](const Bucket& a, const Bucket& b) { return a.count < b.count; });
+  int64_t remaining = kListScanBudget;
+  for (size_t b = 0; b < plan.buckets.size(); ++b) {
+    const int64_t left = static_cast<int64_t>(plan.buckets.size() - b);
+    const int64_t limit = std::max<int64_t>(1, remaining / left);
+    int64_t examined = 0;
+    size_t matched = 0;
+    bool cut = false;
+    std::string last;
+    absl::Status failure;
     absl::Status s = store_.ScanIncidentIndex(
-        index, value, cursor,
+        plan.buckets[b].index, plan.buckets[b].value, cursor,
         [&](absl::string_view position, absl::string_view incident_id) {
+          ++examined;
+          last = std::string(position);
           auto incident = store_.GetIncident(incident_id);
           if (!incident.ok()) {
             failure = incident.status();
             return false;
           }
-          if (!filter.Matches(incident->record)) return true;
-          out->push_back({std::string(position), std::move(incident->record)});
-          return out->size() < want;
+          if (filter.Matches(incident->record)) {
+            hits.push_back(
+                {std::string(position), std::move(incident->record)});
+            ++matched;
+          }
+          if (matched >= want || examined >= limit) {
+            cut = true;
+            return false;
+          }
+          return true;
         });
-    if (!failure.ok()) return failure;
-    return s;
-  };
-  absl::Status s;
-  if (!filter.equalities.empty()) {
-    // Driven by the first equality's index; the others and the dates are
-    // checked on each record.
-    s = scan(filter.equalities.front().index, filter.equalities.front().value,
-             &hits);
-  } else if (filter.has_date_range()) {
-    auto years = store_.StartYearRange();
-    if (!years.ok()) {
-      return storage::StorageError(years.status(), "ListIncidents");
-    }
-    if (years->has_value()) {
-      int first = (*years)->first, last = (*years)->second;
-      if (filter.start_min)
-        first = std::max<int>(first, filter.start_min->year());
-      if (filter.start_max)
-        last = std::min<int>(last, filter.start_max->year());
-      for (int year = first; year <= last && s.ok(); ++year) {
-        char buf[8];
-        std::snprintf(buf, sizeof(buf), "%04d", year);
-        s = scan(IncidentIndex::kStartYear, buf, &hits);
-      }
-      // Each year is in position order; merge them.
-      std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-        return a.position < b.position;
-      });
-      if (hits.size() > want) hits.resize(want);
-    }
-  } else {
-    s = scan(IncidentIndex::kAll, "", &hits);
+    if (!failure.ok()) s = failure;
+    if (!s.ok()) return storage::StorageError(s, "ListIncidents");
+    stats->examined += examined;
+    remaining = std::max<int64_t>(0, remaining - examined);
+    if (cut && (!frontier.has_value() || last < *frontier)) frontier = last;
   }
-  if (!s.ok()) return storage::StorageError(s, "ListIncidents");
+  // Positions order the list (newest first); only what lies up to the
+  // frontier is known to be complete.
+  std::sort(hits.begin(), hits.end(),
+            [](const Hit& a, const Hit& b) { return a.position < b.position; });
+  if (frontier.has_value()) {
+    auto past = std::find_if(hits.begin(), hits.end(), [&](const Hit& h) {
+      return h.position > *frontier;
+    });
+    hits.erase(past, hits.end());
+  }
   v1::ListIncidentsResponse response;
   if (hits.size() > static_cast<size_t>(page_size)) {
     hits.resize(page_size);
     response.set_next_page_token(
         api::EncodePageToken(fingerprint, hits.back().position));
+  } else if (frontier.has_value()) {
+    response.set_next_page_token(api::EncodePageToken(fingerprint, *frontier));
   }
   for (Hit& h : hits) *response.add_incidents() = std::move(h.incident);
   auth::Redact(caller, &response);

@@ -1,13 +1,26 @@
 // IncidentQuery: the incident reads: GetIncident (typed, and as stored
 // bytes of the caller's view) and ListIncidents.
 //
-// List planning: the filter (incident_filter.h) is served by one secondary
-// index: the first equality term's (victim, country, type, ...), else the
-// start-year buckets the date range covers (merged in position order),
-// else the index of every incident; the other terms are checked on each
-// record read. Pages are newest first; a page token is the position of the
-// last incident served, bound to the filter, so concurrent creates never
-// shift or repeat a page.
+// List planning: the filter (incident_filter.h) is served by one
+// secondary index term: of the equality terms (victim, country, type, ...)
+// and the start-year buckets the date range covers, the one with the
+// fewest entries by the store's index counts (ties: the term written
+// first; equalities before the date range); with neither, the index of
+// every incident. The other terms are checked on each record read. A
+// count of 0 answers an empty page without scanning. Several start-year
+// buckets are merged in position order. Counts are used for planning
+// only and never served.
+//
+// Scan budget: one call examines at most kListScanBudget index entries
+// (each one a record read), split over the start-year buckets when there
+// are several (at least one entry each). When the budget is spent the
+// page holds the matches found so far (possibly none) and a
+// next_page_token that resumes just after the last entry examined
+// (AIP-158 short pages), so a call's cost is bounded by the budget, not
+// by the corpus. Pages are newest first; a page token is a position (of
+// the last incident served or examined), bound to the filter, so
+// concurrent creates never shift or repeat a page; walking the tokens
+// yields exactly the matching incidents, each once, in order.
 //
 // Errors: INVALID_ARGUMENT (name, page_size, page_token, filter),
 // PERMISSION_DENIED (a public caller filtering on members-only data),
@@ -18,6 +31,7 @@
 #ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_QUERY_H_
 #define ATLAS_INCIDENT_SERVICE_INCIDENT_QUERY_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -27,8 +41,19 @@
 
 namespace atlas::incident {
 
+// The most index entries one ListIncidents call examines (see above).
+inline constexpr int64_t kListScanBudget = 2000;
+
 class IncidentQuery {
  public:
+  // What one ListIncidents call did, for tests and benchmarks.
+  struct ListStats {
+    int64_t examined = 0;  // index entries examined (records read)
+    // The index that drove the scan: "list", "start_year", an equality's
+    // field ("country"), or "" when a count of 0 answered at once.
+    std::string driver;
+  };
+
   // `store` must outlive the query.
   explicit IncidentQuery(const IncidentStore& store) : store_(store) {}
 
@@ -38,9 +63,10 @@ class IncidentQuery {
   // stored bytes (the server's GetIncident handler); same errors.
   absl::StatusOr<std::string> GetIncidentWire(
       const auth::Caller& caller, const v1::GetIncidentRequest& request) const;
+  // `stats`, when set, receives what the call did.
   absl::StatusOr<v1::ListIncidentsResponse> ListIncidents(
-      const auth::Caller& caller,
-      const v1::ListIncidentsRequest& request) const;
+      const auth::Caller& caller, const v1::ListIncidentsRequest& request,
+      ListStats* stats = nullptr) const;
   // Up to 3 incidents naming organisation `org_id` as a victim, newest
   // first, and whether more do (the victim index on the durable view).
   // INTERNAL or UNAVAILABLE for a storage failure.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -115,6 +116,20 @@ std::string IndexPrefix(IncidentIndex index, absl::string_view value) {
   return absl::StrCat(IndexName(index), kSepView, value, kSepView);
 }
 
+constexpr absl::string_view kCountsMarker = "index_counts";
+constexpr size_t kPositionSize = 16;  // Hex16
+
+// The count key of the index value an entry key (prefix ++ position)
+// belongs to.
+std::string CountKeyOfEntry(absl::string_view entry_key) {
+  return absl::StrCat("count", kSepView,
+                      entry_key.substr(0, entry_key.size() - kPositionSize));
+}
+
+std::string CountKey(IncidentIndex index, absl::string_view value) {
+  return absl::StrCat("count", kSepView, IndexPrefix(index, value));
+}
+
 // Every list-index key of an incident.
 std::set<std::string> IndexKeys(const StoredIncident& s) {
   const v1::Incident& i = s.record;
@@ -197,7 +212,47 @@ absl::StatusOr<std::unique_ptr<IncidentStore>> IncidentStore::Open(
         return stored.record.SerializeAsString();
       });
   if (!refreshed.ok()) return refreshed.status();
-  return std::unique_ptr<IncidentStore>(new IncidentStore(*std::move(db)));
+  std::unique_ptr<IncidentStore> store(new IncidentStore(*std::move(db)));
+  RETURN_IF_ERROR(store->EnsureIndexCounts());
+  return store;
+}
+
+absl::Status IncidentStore::EnsureIndexCounts() {
+  absl::StatusOr<std::string> marker =
+      db_->Get(kMeta, kCountsMarker, storage::ReadView::kLatest);
+  if (marker.ok()) return absl::OkStatus();
+  if (!absl::IsNotFound(marker.status())) return marker.status();
+  // One pass over every list index (their names, each followed by \0).
+  std::map<std::string, int64_t> counts;
+  for (IncidentIndex index :
+       {IncidentIndex::kAll, IncidentIndex::kVictim, IncidentIndex::kCountry,
+        IncidentIndex::kType, IncidentIndex::kDetermination,
+        IncidentIndex::kMotive, IncidentIndex::kTechnique,
+        IncidentIndex::kActorType, IncidentIndex::kStartYear}) {
+    RETURN_IF_ERROR(db_->ScanPrefix(
+        kIndexes, absl::StrCat(IndexName(index), kSepView),
+        storage::ScanDirection::kForward,
+        [&](absl::string_view key, absl::string_view) {
+          if (key.size() > kPositionSize) ++counts[CountKeyOfEntry(key)];
+          return true;
+        },
+        storage::ReadView::kLatest));
+  }
+  storage::WriteBatch batch;
+  // Stale counts (none expected) go first.
+  RETURN_IF_ERROR(db_->ScanPrefix(
+      kIndexes, absl::StrCat("count", kSepView),
+      storage::ScanDirection::kForward,
+      [&](absl::string_view key, absl::string_view) {
+        if (!counts.contains(std::string(key))) batch.Delete(kIndexes, key);
+        return true;
+      },
+      storage::ReadView::kLatest));
+  for (const auto& [key, count] : counts) {
+    batch.Put(kIndexes, key, absl::StrCat(count));
+  }
+  batch.Put(kMeta, kCountsMarker, "1");
+  return db_->Write(batch);
 }
 
 absl::StatusOr<StoredIncident> IncidentStore::GetIncident(
@@ -329,31 +384,46 @@ absl::Status IncidentStore::ScanIncidentIndex(IncidentIndex index,
   return ScanAfter(*db_, IndexPrefix(index, value), cursor, visit);
 }
 
-absl::StatusOr<std::optional<std::pair<int, int>>>
-IncidentStore::StartYearRange() const {
-  const std::string prefix = absl::StrCat("start_year", kSepView);
-  int first = -1;
-  int last = -1;
-  auto year_of = [&](absl::string_view key) {
-    int y = -1;
-    if (!absl::SimpleAtoi(key.substr(prefix.size(), 4), &y)) y = -1;
-    return y;
-  };
-  absl::Status s =
-      db_->ScanPrefix(kIndexes, prefix, storage::ScanDirection::kForward,
-                      [&](absl::string_view key, absl::string_view) {
-                        first = year_of(key);
-                        return false;
-                      });
-  if (!s.ok()) return s;
-  s = db_->ScanPrefix(kIndexes, prefix, storage::ScanDirection::kReverse,
-                      [&](absl::string_view key, absl::string_view) {
-                        last = year_of(key);
-                        return false;
-                      });
-  if (!s.ok()) return s;
-  if (first < 0 || last < 0) return std::optional<std::pair<int, int>>();
-  return std::optional<std::pair<int, int>>(std::make_pair(first, last));
+absl::StatusOr<int64_t> IncidentStore::IndexCount(
+    IncidentIndex index, absl::string_view value,
+    storage::ReadView view) const {
+  absl::StatusOr<std::string> stored =
+      db_->Get(kIndexes, CountKey(index, value), view);
+  if (absl::IsNotFound(stored.status())) return 0;
+  if (!stored.ok()) return stored.status();
+  int64_t count = 0;
+  if (!absl::SimpleAtoi(*stored, &count)) return Corrupt("index count");
+  return count;
+}
+
+absl::StatusOr<std::vector<std::pair<int, int64_t>>>
+IncidentStore::StartYearCounts(int first, int last) const {
+  std::vector<std::pair<int, int64_t>> out;
+  if (first > last) return out;
+  const std::string prefix = CountKey(IncidentIndex::kStartYear, "");
+  char lower[8], upper[8];
+  std::snprintf(lower, sizeof(lower), "%04d", std::clamp(first, 0, 9999));
+  std::snprintf(upper, sizeof(upper), "%04d", std::clamp(last, 0, 9999));
+  absl::Status parse_error;
+  // prefix is count\0start_year\0\0: the value goes before the last \0.
+  const absl::string_view head(prefix.data(), prefix.size() - 1);
+  RETURN_IF_ERROR(
+      db_->Scan(kIndexes, absl::StrCat(head, lower),
+                storage::PrefixSuccessor(absl::StrCat(head, upper)),
+                storage::ScanDirection::kForward,
+                [&](absl::string_view key, absl::string_view value) {
+                  int year = 0;
+                  int64_t count = 0;
+                  if (!absl::SimpleAtoi(key.substr(head.size(), 4), &year) ||
+                      !absl::SimpleAtoi(value, &count)) {
+                    parse_error = Corrupt("index count");
+                    return false;
+                  }
+                  if (count > 0) out.emplace_back(year, count);
+                  return true;
+                }));
+  RETURN_IF_ERROR(parse_error);
+  return out;
 }
 
 absl::StatusOr<std::optional<IncidentStore::RequestRecord>>
@@ -367,12 +437,18 @@ void IncidentStore::PutIncident(const StoredIncident& now,
                                 storage::WriteBatch* batch) {
   absl::string_view id = IncidentIdOf(now.record.name());
   std::set<std::string> new_keys = IndexKeys(now);
-  if (before != nullptr) {
-    for (const std::string& k : IndexKeys(*before)) {
-      if (new_keys.count(k) == 0) batch->Delete(kIndexes, k);
+  std::set<std::string> old_keys;
+  if (before != nullptr) old_keys = IndexKeys(*before);
+  for (const std::string& k : old_keys) {
+    if (new_keys.count(k) == 0) {
+      batch->Delete(kIndexes, k);
+      batch->Add(kIndexes, CountKeyOfEntry(k), -1);
     }
   }
-  for (const std::string& k : new_keys) batch->Put(kIndexes, k, id);
+  for (const std::string& k : new_keys) {
+    batch->Put(kIndexes, k, id);
+    if (old_keys.count(k) == 0) batch->Add(kIndexes, CountKeyOfEntry(k), 1);
+  }
   batch->Put(kIncidents, id, Encode(now));
   v1::Incident public_view = now.record;
   auth::RedactForPublic(&public_view);
@@ -381,7 +457,10 @@ void IncidentStore::PutIncident(const StoredIncident& now,
 
 void IncidentStore::DeleteIncident(const StoredIncident& incident,
                                    storage::WriteBatch* batch) {
-  for (const std::string& k : IndexKeys(incident)) batch->Delete(kIndexes, k);
+  for (const std::string& k : IndexKeys(incident)) {
+    batch->Delete(kIndexes, k);
+    batch->Add(kIndexes, CountKeyOfEntry(k), -1);
+  }
   batch->Delete(kIncidents, IncidentIdOf(incident.record.name()));
   batch->Delete(kPublicViews, IncidentIdOf(incident.record.name()));
 }

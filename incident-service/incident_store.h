@@ -58,6 +58,20 @@
 //       date's interval never crosses a year boundary, so the year of
 //       start_date buckets it exactly; a date range scans the years it
 //       covers and checks the exact interval on the record.
+//   count\0<index>\0<value>\0                  -> decimal
+//       (count\0list\0 for all) the number of entries of that list index
+//       value, for the list planner (IncidentQuery) only: never served to
+//       callers (a count of a members-only value such as a motive would
+//       reveal members-only data). Kept by PutIncident / DeleteIncident in
+//       the same batch as the entries (WriteBatch::Add: a read-modify-write
+//       under RocksStore's append lock, so batches of several incidents
+//       add up); absent means 0.
+//
+// meta: `index_counts` -> "1" once the counts are kept. Open computes
+// them in one pass over the list indexes (and sets the marker in the
+// same batch) when the marker is missing: a database written before
+// counts existed. A database written again by such an older build after
+// that has stale counts: delete the marker to recount.
 //
 // Page stability: a list cursor is the position of the last item served,
 // and the next page starts strictly after it. An incident created later
@@ -171,8 +185,15 @@ class IncidentStore {
   absl::Status ScanIncidentIndex(IncidentIndex index, absl::string_view value,
                                  absl::string_view cursor,
                                  IndexVisitor visit) const;
-  // The smallest and largest start year indexed; nullopt when none.
-  absl::StatusOr<std::optional<std::pair<int, int>>> StartYearRange() const;
+  // The number of entries of one list index value (0 when none). Internal
+  // to list planning: never serve it to a caller.
+  absl::StatusOr<int64_t> IndexCount(
+      IncidentIndex index, absl::string_view value,
+      storage::ReadView view = storage::ReadView::kDurable) const;
+  // The start years in [first, last] that index at least one incident,
+  // ascending, with their counts (one key per year, no entry is read).
+  absl::StatusOr<std::vector<std::pair<int, int64_t>>> StartYearCounts(
+      int first, int last) const;
 
   using RequestRecord = storage::RequestRecord;
   absl::StatusOr<std::optional<RequestRecord>> GetRequest(
@@ -261,6 +282,9 @@ class IncidentStore {
  private:
   explicit IncidentStore(std::unique_ptr<storage::RocksStore> db)
       : db_(std::move(db)) {}
+  // Computes the index counts when the meta marker is missing (see the
+  // file comment).
+  absl::Status EnsureIndexCounts();
 
   std::unique_ptr<storage::RocksStore> db_;
 };

@@ -1,8 +1,10 @@
 #include "common/storage/rocks_store.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
@@ -87,17 +89,23 @@ rocksdb::ColumnFamilyOptions FamilyOptions(
 void WriteBatch::Put(int column_family, absl::string_view key,
                      absl::string_view value) {
   ops_.push_back(
-      Op{false, column_family, std::string(key), std::string(value)});
+      Op{Kind::kPut, column_family, std::string(key), std::string(value)});
 }
 
 void WriteBatch::Delete(int column_family, absl::string_view key) {
-  ops_.push_back(Op{true, column_family, std::string(key), std::string()});
+  ops_.push_back(
+      Op{Kind::kDelete, column_family, std::string(key), std::string()});
+}
+
+void WriteBatch::Add(int column_family, absl::string_view key, int64_t delta) {
+  ops_.push_back(
+      Op{Kind::kAdd, column_family, std::string(key), std::string(), delta});
 }
 
 void WriteBatch::DeleteRange(int column_family, absl::string_view begin,
                              absl::string_view end) {
-  ops_.push_back(
-      Op{true, column_family, std::string(begin), std::string(end), true});
+  ops_.push_back(Op{Kind::kDeleteRange, column_family, std::string(begin),
+                    std::string(end)});
 }
 
 std::string PrefixSuccessor(absl::string_view prefix) {
@@ -301,20 +309,53 @@ absl::StatusOr<WriteToken> RocksStore::Append(const WriteBatch& batch) {
     if (!sync_failure_.ok()) return sync_failure_;
   }
   rocksdb::WriteBatch raw;
+  // Counter additions, summed per (family, key); applied under append_mu_.
+  std::map<std::pair<int, std::string>, int64_t> adds;
   for (const WriteBatch::Op& op : batch.ops_) {
     auto handle = Handle(op.column_family);
     if (!handle.ok()) return handle.status();
-    rocksdb::Status s =
-        op.is_range
-            ? raw.DeleteRange(*handle, ToSlice(op.key), ToSlice(op.value))
-        : op.is_delete ? raw.Delete(*handle, ToSlice(op.key))
-                       : raw.Put(*handle, ToSlice(op.key), ToSlice(op.value));
+    rocksdb::Status s;
+    switch (op.kind) {
+      case WriteBatch::Kind::kPut:
+        s = raw.Put(*handle, ToSlice(op.key), ToSlice(op.value));
+        break;
+      case WriteBatch::Kind::kDelete:
+        s = raw.Delete(*handle, ToSlice(op.key));
+        break;
+      case WriteBatch::Kind::kDeleteRange:
+        s = raw.DeleteRange(*handle, ToSlice(op.key), ToSlice(op.value));
+        break;
+      case WriteBatch::Kind::kAdd:
+        adds[{op.column_family, op.key}] += op.delta;
+        break;
+    }
     if (!s.ok()) return ToAbslStatus(s, "batch");
   }
   // Not synced here: WaitDurable syncs for many writes at once.
   rocksdb::WriteOptions write_options;
   write_options.sync = false;
   absl::MutexLock lock(&append_mu_);
+  // The read-modify-write of each counter: no other Append runs meanwhile.
+  for (const auto& [where, delta] : adds) {
+    if (delta == 0) continue;
+    rocksdb::ColumnFamilyHandle* handle = *Handle(where.first);
+    std::string stored;
+    rocksdb::Status got = db_->Get(rocksdb::ReadOptions(), handle,
+                                   ToSlice(where.second), &stored);
+    int64_t value = 0;
+    if (got.ok()) {
+      if (!absl::SimpleAtoi(stored, &value)) {
+        return absl::DataLossError("stored counter does not parse");
+      }
+    } else if (!got.IsNotFound()) {
+      return ToAbslStatus(got, "get");
+    }
+    value += delta;
+    rocksdb::Status s = value == 0 ? raw.Delete(handle, ToSlice(where.second))
+                                   : raw.Put(handle, ToSlice(where.second),
+                                             ToSlice(absl::StrCat(value)));
+    if (!s.ok()) return ToAbslStatus(s, "batch");
+  }
   rocksdb::Status s = db_->Write(write_options, &raw);
   if (!s.ok()) return ToAbslStatus(s, "write");
   return ++last_written_;

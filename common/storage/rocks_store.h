@@ -65,12 +65,20 @@ class Snapshot;
 
 namespace atlas::storage {
 
-// An ordered list of puts and deletes, applied all or nothing by
-// RocksStore::Write. Cheap to build; not thread-safe.
+// An ordered list of puts, deletes and counter additions, applied all or
+// nothing by RocksStore::Write. Cheap to build; not thread-safe.
 class WriteBatch {
  public:
   void Put(int column_family, absl::string_view key, absl::string_view value);
   void Delete(int column_family, absl::string_view key);
+  // Adds `delta` to the counter at `key`: a decimal int64, 0 when absent.
+  // RocksStore::Append reads the latest value and writes the sum with the
+  // batch under its append lock, so concurrent batches never lose an
+  // addition; a sum of 0 deletes the key. Several Adds to one key in a
+  // batch add up. A counter is written only through Add (no Put or Delete
+  // of it in the same batch); Append fails with DATA_LOSS, writing
+  // nothing, if the stored value is not a decimal int64.
+  void Add(int column_family, absl::string_view key, int64_t delta);
   // Removes every key in [begin, end) with one range tombstone, whatever
   // their number. Only for keys that are read by Scan, never by Get or
   // MultiGet: RocksDB 7.8's row cache (point reads) does not honour range
@@ -82,12 +90,13 @@ class WriteBatch {
 
  private:
   friend class RocksStore;
+  enum class Kind { kPut, kDelete, kDeleteRange, kAdd };
   struct Op {
-    bool is_delete;
+    Kind kind;
     int column_family;
     std::string key;
     std::string value;  // the end key of a range delete
-    bool is_range = false;
+    int64_t delta = 0;
   };
   std::vector<Op> ops_;
 };
