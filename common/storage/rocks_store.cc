@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/logging/log.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
@@ -169,6 +170,25 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(Options options) {
                         FamilyOptions(cache));
   for (const std::string& name : options.column_families) {
     families.emplace_back(name, FamilyOptions(cache));
+  }
+  // Families on disk that this build does not know (a newer build added
+  // them, and this is a rollback) are opened too, after ours, and left
+  // alone: RocksDB refuses to open a database without all of its
+  // families, which left a rolled-back pod crash-looping.
+  std::vector<std::string> on_disk;
+  if (rocksdb::DB::ListColumnFamilies(db_options, options.path, &on_disk)
+          .ok()) {
+    for (const std::string& name : on_disk) {
+      if (name == rocksdb::kDefaultColumnFamilyName) continue;
+      if (std::find(options.column_families.begin(),
+                    options.column_families.end(),
+                    name) != options.column_families.end()) {
+        continue;
+      }
+      log::Warning("opening a column family this build does not use",
+                   {{"family", name}, {"path", options.path}});
+      families.emplace_back(name, FamilyOptions(cache));
+    }
   }
   rocksdb::DB* db = nullptr;
   std::vector<rocksdb::ColumnFamilyHandle*> handles;

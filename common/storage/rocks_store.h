@@ -113,7 +113,10 @@ class RocksStore : public Durability {
     // Directory of the database; created when missing.
     std::string path;
     // Names of the column families, in index order. Must not contain
-    // "default". Families missing on disk are created.
+    // "default". Families missing on disk are created; families on disk
+    // that are not listed (a newer build's, after a rollback) are opened
+    // and left untouched (logged), so an older build still opens the
+    // database.
     std::vector<std::string> column_families;
     // Shared LRU block cache size.
     size_t block_cache_bytes = 64 << 20;
