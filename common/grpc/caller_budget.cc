@@ -26,21 +26,27 @@ std::string CallerBudget::HostOf(absl::string_view peer) {
   return std::string(peer.substr(0, colon));
 }
 
+bool CallerBudget::TryTake(std::atomic<int>& count, int limit) {
+  if (count.fetch_add(1, std::memory_order_acq_rel) >= limit) {
+    count.fetch_sub(1, std::memory_order_acq_rel);
+    return false;
+  }
+  return true;
+}
+
 bool CallerBudget::Admit(const auth::Caller& caller, absl::string_view peer,
                          Slot* slot) {
-  absl::MutexLock lock(&mu_);
   if (caller.role == auth::Role::kService) {
-    if (service_ >= limits_.service_total) return false;
-    ++service_;
+    if (!TryTake(service_, limits_.service_total)) return false;
     slot->tier = Slot::Tier::kService;
     return true;
   }
   if (caller.role != auth::Role::kPublic) {
-    if (keyed_ >= limits_.keyed_total) return false;
-    ++keyed_;
+    if (!TryTake(keyed_, limits_.keyed_total)) return false;
     slot->tier = Slot::Tier::kKeyed;
     return true;
   }
+  absl::MutexLock lock(&mu_);
   std::string host = HostOf(peer);
   int& from_peer = public_by_peer_[host];
   if (public_ >= limits_.public_total || from_peer >= limits_.public_per_peer) {
@@ -55,17 +61,17 @@ bool CallerBudget::Admit(const auth::Caller& caller, absl::string_view peer,
 }
 
 void CallerBudget::Release(Slot* slot) {
-  absl::MutexLock lock(&mu_);
   switch (slot->tier) {
     case Slot::Tier::kNone:
       return;
     case Slot::Tier::kService:
-      --service_;
+      service_.fetch_sub(1, std::memory_order_acq_rel);
       break;
     case Slot::Tier::kKeyed:
-      --keyed_;
+      keyed_.fetch_sub(1, std::memory_order_acq_rel);
       break;
     case Slot::Tier::kPublic: {
+      absl::MutexLock lock(&mu_);
       --public_;
       auto it = public_by_peer_.find(slot->peer);
       if (it != public_by_peer_.end() && --it->second == 0) {
@@ -82,12 +88,10 @@ int CallerBudget::open_public() const {
   return public_;
 }
 int CallerBudget::open_keyed() const {
-  absl::MutexLock lock(&mu_);
-  return keyed_;
+  return keyed_.load(std::memory_order_acquire);
 }
 int CallerBudget::open_service() const {
-  absl::MutexLock lock(&mu_);
-  return service_;
+  return service_.load(std::memory_order_acquire);
 }
 
 }  // namespace atlas::grpc_util

@@ -18,6 +18,7 @@
 #ifndef ATLAS_COMMON_GRPC_CALLER_BUDGET_H_
 #define ATLAS_COMMON_GRPC_CALLER_BUDGET_H_
 
+#include <atomic>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -67,11 +68,16 @@ class CallerBudget {
   // "ipv4:127.0.0.1:54321" -> "ipv4:127.0.0.1"; IPv6 keeps its brackets.
   static std::string HostOf(absl::string_view peer);
 
+  // Takes one of `limit` slots counted by `count`; false if none is left.
+  static bool TryTake(std::atomic<int>& count, int limit);
+
   const Limits limits_;
+  // Keyed and service calls are counted without a lock (every member Get
+  // passes here); public ones under mu_, with their peer.
+  std::atomic<int> keyed_{0};
+  std::atomic<int> service_{0};
   mutable absl::Mutex mu_;
   int public_ ABSL_GUARDED_BY(mu_) = 0;
-  int keyed_ ABSL_GUARDED_BY(mu_) = 0;
-  int service_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<std::string, int> public_by_peer_ ABSL_GUARDED_BY(mu_);
 };
 
