@@ -52,6 +52,24 @@ absl::Status NotFound(absl::string_view name) {
   return absl::NotFoundError(absl::StrCat(name, " does not exist"));
 }
 
+// The organisation `id` (`name`) as a write finds it on `view`: NOT_FOUND,
+// ABORTED naming `etag_field` when `etag` is set and stale, or the storage
+// error (reported for `operation`).
+absl::StatusOr<Organization> LoadForWrite(
+    const CatalogStore& store, absl::string_view id, absl::string_view name,
+    absl::string_view etag, absl::string_view etag_field,
+    storage::ReadView view, absl::string_view operation) {
+  auto current = store.GetOrganization(id, view);
+  if (absl::IsNotFound(current.status())) return NotFound(name);
+  if (!current.ok()) return StorageError(current.status(), operation);
+  if (!etag.empty() && etag != current->etag()) {
+    return absl::AbortedError(
+        absl::StrCat(etag_field, ": stale; ", name,
+                     " changed since it was read; read it again and retry"));
+  }
+  return current;
+}
+
 // Keeps only what a client may set.
 Organization WritableCopy(const Organization& in) {
   Organization out = in;
@@ -394,18 +412,11 @@ absl::StatusOr<Organization> CatalogCore::UpdateOrganization(
                                           kOutputOnlyPaths, &paths));
   return writer_.Run<Organization>(
       "UpdateOrganization", [&]() -> absl::StatusOr<Organization> {
-        auto current = store_.GetOrganization(id, kLatest);
-        if (absl::IsNotFound(current.status())) {
-          return NotFound(request.organization().name());
-        }
-        if (!current.ok())
-          return StorageError(current.status(), "UpdateOrganization");
-        if (!request.organization().etag().empty() &&
-            request.organization().etag() != current->etag()) {
-          return absl::AbortedError(absl::StrCat(
-              "organization.etag: stale; ", request.organization().name(),
-              " changed since it was read; read it again and retry"));
-        }
+        auto current =
+            LoadForWrite(store_, id, request.organization().name(),
+                         request.organization().etag(), "organization.etag",
+                         kLatest, "UpdateOrganization");
+        if (!current.ok()) return current.status();
         const Organization previous = RecordOf(*current);
         Organization updated = previous;
         Organization source = WritableCopy(request.organization());
@@ -443,19 +454,12 @@ absl::StatusOr<google::protobuf::Empty> CatalogCore::DeleteOrganization(
       auth::RequireRole(caller, auth::Role::kEditor, "DeleteOrganization"));
   ASSIGN_OR_RETURN(std::string id,
                    api::ParseName(request.name(), kCollection, "name"));
-  // Cheap refusals first, before asking incident-service.
-  {
-    auto current = store_.GetOrganization(id);
-    if (absl::IsNotFound(current.status())) return NotFound(request.name());
-    if (!current.ok()) {
-      return StorageError(current.status(), "DeleteOrganization");
-    }
-    if (!request.etag().empty() && request.etag() != current->etag()) {
-      return absl::AbortedError(
-          absl::StrCat("etag: stale; ", request.name(),
-                       " changed since it was read; read it again and retry"));
-    }
-  }
+  // Cheap refusals first, before asking incident-service (checked again
+  // under the writer's mutex below).
+  RETURN_IF_ERROR(LoadForWrite(store_, id, request.name(), request.etag(),
+                               "etag", storage::ReadView::kDurable,
+                               "DeleteOrganization")
+                      .status());
   DeletionFence::Entry fence(deleting_, id);
   if (!fence.ok()) {
     return absl::AbortedError(absl::StrCat("another delete of ", request.name(),
@@ -473,15 +477,10 @@ absl::StatusOr<google::protobuf::Empty> CatalogCore::DeleteOrganization(
   }
   return writer_.Run<google::protobuf::Empty>(
       "DeleteOrganization", [&]() -> absl::StatusOr<google::protobuf::Empty> {
-        auto current = store_.GetOrganization(id, kLatest);
-        if (absl::IsNotFound(current.status())) return NotFound(request.name());
-        if (!current.ok())
-          return StorageError(current.status(), "DeleteOrganization");
-        if (!request.etag().empty() && request.etag() != current->etag()) {
-          return absl::AbortedError(absl::StrCat(
-              "etag: stale; ", request.name(),
-              " changed since it was read; read it again and retry"));
-        }
+        ASSIGN_OR_RETURN(
+            Organization current,
+            LoadForWrite(store_, id, request.name(), request.etag(), "etag",
+                         kLatest, "DeleteOrganization"));
         if (references_ == nullptr) {
           RETURN_IF_ERROR(read_model_.CheckUnlinked(id, request.name()));
         }
@@ -500,7 +499,7 @@ absl::StatusOr<google::protobuf::Empty> CatalogCore::DeleteOrganization(
                            "; delete or re-parent its children first"));
         }
         storage::WriteBatch batch;
-        CatalogStore::DeleteOrganization(*current, &batch);
+        CatalogStore::DeleteOrganization(current, &batch);
         s = store_.Append(batch).status();
         if (!s.ok()) return StorageError(s, "DeleteOrganization");
         log::Info("organization deleted",
