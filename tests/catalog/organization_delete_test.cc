@@ -18,6 +18,7 @@
 #include "common/auth/api_keys.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/pausable_calls.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_env.h"
 
@@ -40,34 +41,17 @@ class FakeIncidentReferences : public IncidentReferences {
     absl::MutexLock lock(&mu_);
     failure_ = std::move(status);
   }
-  void Pause() {
-    absl::MutexLock lock(&mu_);
-    paused_ = true;
-  }
-  void Resume() {
-    absl::MutexLock lock(&mu_);
-    paused_ = false;
-  }
-  void AwaitCalls(int n) {
-    absl::MutexLock lock(&mu_);
-    auto reached = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return calls_ >= n;
-    };
-    mu_.Await(absl::Condition(&reached));
-  }
-  int calls() {
-    absl::MutexLock lock(&mu_);
-    return calls_;
-  }
+  // Counts calls and can hold them (a delete waiting for the answer).
+  testing::PausableCalls& calls() { return calls_; }
 
   absl::StatusOr<IncidentReferences::Answer> Check(
       absl::string_view organization) override {
+    {
+      absl::MutexLock lock(&mu_);
+      asked_ = std::string(organization);
+    }
+    calls_.Enter();
     absl::MutexLock lock(&mu_);
-    ++calls_;
-    asked_ = std::string(organization);
-    auto resumed = [&]()
-                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !paused_; };
-    mu_.Await(absl::Condition(&resumed));
     if (!failure_.ok()) return failure_;
     return answer_;
   }
@@ -80,9 +64,8 @@ class FakeIncidentReferences : public IncidentReferences {
   absl::Mutex mu_;
   IncidentReferences::Answer answer_ ABSL_GUARDED_BY(mu_);
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
-  bool paused_ ABSL_GUARDED_BY(mu_) = false;
-  int calls_ ABSL_GUARDED_BY(mu_) = 0;
   std::string asked_ ABSL_GUARDED_BY(mu_);
+  testing::PausableCalls calls_;
 };
 
 class OrganizationDeleteTest : public ::testing::Test {
@@ -167,19 +150,19 @@ TEST_F(OrganizationDeleteTest, UnreachableIncidentServiceDeletesNothing) {
 }
 
 TEST_F(OrganizationDeleteTest, VictimChecksRefuseItWhileTheDeleteIsDecided) {
-  references_.Pause();
+  references_.calls().Pause();
   absl::Status deleted;
   std::thread del([&] { deleted = Delete(); });
-  references_.AwaitCalls(1);
+  references_.calls().AwaitCalls(1);
   // No incident can start naming it now.
   EXPECT_THAT(VictimCheck(), StatusIs(absl::StatusCode::kNotFound,
                                       HasSubstr("organizations/vooruit ")));
   // A second delete of it does not queue behind the first.
   EXPECT_THAT(Delete(), StatusIs(absl::StatusCode::kAborted));
-  EXPECT_EQ(references_.calls(), 1);
+  EXPECT_EQ(references_.calls().calls(), 1);
   // Readers still see it until the delete commits.
   EXPECT_THAT(Get(), IsOk());
-  references_.Resume();
+  references_.calls().Resume();
   del.join();
   EXPECT_THAT(deleted, IsOk());
   EXPECT_THAT(VictimCheck(), StatusIs(absl::StatusCode::kNotFound));
@@ -198,7 +181,7 @@ TEST_F(OrganizationDeleteTest, CheapRefusalsComeBeforeAskingIncidentService) {
   request.clear_etag();
   EXPECT_THAT(core_->DeleteOrganization(service_, request).status(),
               StatusIs(absl::StatusCode::kPermissionDenied));
-  EXPECT_EQ(references_.calls(), 0);
+  EXPECT_EQ(references_.calls().calls(), 0);
 }
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "incident-service/incident_validator.h"
 #include "incident-service/victim_reservations.h"
 #include "tests/testing/fake_organization_directory.h"
+#include "tests/testing/incident_core_data.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_env.h"
 
@@ -36,26 +37,8 @@ const auth::Caller kEditor{auth::Role::kEditor, "editor"};
 const auth::Caller kMember{auth::Role::kMember, "member"};
 const auth::Caller kPublic{auth::Role::kPublic, ""};
 
-const AttackCatalog& Attack() {
-  static const AttackCatalog* attack = [] {
-    auto loaded = AttackCatalog::Load(testing::SourceDir() +
-                                      "/incident-service/data/attack");
-    EXPECT_THAT(loaded.status(), IsOk());
-    return new AttackCatalog(*std::move(loaded));
-  }();
-  return *attack;
-}
-
-const api::CountryList& Countries() {
-  static const api::CountryList* countries = [] {
-    auto parsed = api::CountryList::Parse(
-        R"({"3166-1": [{"alpha_2": "BE", "name": "Belgium"},
-                       {"alpha_2": "FR", "name": "France"}]})");
-    EXPECT_THAT(parsed.status(), IsOk());
-    return new api::CountryList(*std::move(parsed));
-  }();
-  return *countries;
-}
+const AttackCatalog& Attack() { return testing::PinnedAttackCatalog(); }
+const api::CountryList& Countries() { return testing::BelgiumAndFrance(); }
 
 v1::CreateIncidentRequest Create(const std::string& id,
                                  const std::string& victim = "vooruit") {
@@ -137,17 +120,17 @@ TEST_F(IncidentCoreTest, ReferenceCheckWaitsForACreateTheCatalogAccepted) {
   ASSERT_THAT(empty.status(), IsOk());
   EXPECT_TRUE(empty->incidents().empty());
 
-  directory_.Pause();
+  directory_.calls().Pause();
   std::thread create([&] {
     EXPECT_THAT(core_->CreateIncident(kEditor, Create("in-flight")).status(),
                 IsOk());
   });
-  directory_.AwaitCalls(1);  // reserved, and asking the catalog
+  directory_.calls().AwaitCalls(1);  // reserved, and asking the catalog
   // It cannot answer while that create is in flight (bounded wait).
   EXPECT_THAT(core_->CheckOrganizationReferences(service, check).status(),
               StatusIs(absl::StatusCode::kUnavailable,
                        HasSubstr("organizations/vooruit")));
-  directory_.Resume();
+  directory_.calls().Resume();
   create.join();
   auto named = core_->CheckOrganizationReferences(service, check);
   ASSERT_THAT(named.status(), IsOk());
@@ -230,7 +213,7 @@ TEST_F(IncidentCoreTest, CreateRefusesAPublicCallerBeforeAnyCheck) {
               StatusIs(absl::StatusCode::kUnauthenticated));
   EXPECT_THAT(core_->CreateIncident(kMember, bad).status(),
               StatusIs(absl::StatusCode::kPermissionDenied));
-  EXPECT_EQ(directory_.calls(), 0);
+  EXPECT_EQ(directory_.calls().calls(), 0);
 }
 
 TEST_F(IncidentCoreTest, CreateNamingAMissingVictimWritesNothing) {

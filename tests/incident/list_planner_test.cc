@@ -21,6 +21,7 @@
 #include "incident-service/incident_query.h"
 #include "incident-service/incident_store.h"
 #include "tests/testing/fake_organization_directory.h"
+#include "tests/testing/incident_core_data.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_env.h"
 
@@ -37,26 +38,8 @@ const auth::Caller kPublic{auth::Role::kPublic, ""};
 
 const absl::string_view kSep("\0", 1);
 
-const AttackCatalog& Attack() {
-  static const AttackCatalog* attack = [] {
-    auto loaded = AttackCatalog::Load(testing::SourceDir() +
-                                      "/incident-service/data/attack");
-    EXPECT_THAT(loaded.status(), IsOk());
-    return new AttackCatalog(*std::move(loaded));
-  }();
-  return *attack;
-}
-
-const api::CountryList& Countries() {
-  static const api::CountryList* countries = [] {
-    auto parsed = api::CountryList::Parse(
-        R"({"3166-1": [{"alpha_2": "BE", "name": "Belgium"},
-                       {"alpha_2": "FR", "name": "France"}]})");
-    EXPECT_THAT(parsed.status(), IsOk());
-    return new api::CountryList(*std::move(parsed));
-  }();
-  return *countries;
-}
+const AttackCatalog& Attack() { return testing::PinnedAttackCatalog(); }
+const api::CountryList& Countries() { return testing::BelgiumAndFrance(); }
 
 // One service's parts over a store in `path`.
 struct Service {

@@ -1,7 +1,7 @@
 // FakeOrganizationDirectory: an OrganizationDirectory for core-level tests.
 // It knows the organisations it is told about, and can be made to fail
 // (UNAVAILABLE, as an unreachable catalog) to test that nothing is written
-// then. Counts its calls. Thread-safe.
+// then. Counts its calls and can hold them (PausableCalls). Thread-safe.
 #ifndef ATLAS_TESTS_TESTING_FAKE_ORGANIZATION_DIRECTORY_H_
 #define ATLAS_TESTS_TESTING_FAKE_ORGANIZATION_DIRECTORY_H_
 
@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "incident-service/organization_directory.h"
+#include "tests/testing/pausable_calls.h"
 
 namespace atlas::testing {
 
@@ -28,36 +29,14 @@ class FakeOrganizationDirectory : public incident::OrganizationDirectory {
     absl::MutexLock lock(&mu_);
     failure_ = std::move(status);
   }
-  int calls() {
-    absl::MutexLock lock(&mu_);
-    return calls_;
-  }
-  // While paused, calls wait (counted, before answering) until Resume():
-  // a write caught between its victim check and its commit.
-  void Pause() {
-    absl::MutexLock lock(&mu_);
-    paused_ = true;
-  }
-  void Resume() {
-    absl::MutexLock lock(&mu_);
-    paused_ = false;
-  }
-  // Returns once `n` calls have been made in all.
-  void AwaitCalls(int n) {
-    absl::MutexLock lock(&mu_);
-    auto reached = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return calls_ >= n;
-    };
-    mu_.Await(absl::Condition(&reached));
-  }
+  // Counts calls and can hold them (a write caught between its victim
+  // check and its commit).
+  PausableCalls& calls() { return calls_; }
 
   absl::StatusOr<std::optional<std::string>> FindMissing(
       const std::vector<std::string>& names) override {
+    calls_.Enter();
     absl::MutexLock lock(&mu_);
-    ++calls_;
-    auto resumed = [&]()
-                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !paused_; };
-    mu_.Await(absl::Condition(&resumed));
     if (!failure_.ok()) return failure_;
     for (const std::string& name : names) {
       if (!known_.contains(name)) return std::optional<std::string>(name);
@@ -69,8 +48,7 @@ class FakeOrganizationDirectory : public incident::OrganizationDirectory {
   absl::Mutex mu_;
   absl::flat_hash_set<std::string> known_ ABSL_GUARDED_BY(mu_);
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
-  int calls_ ABSL_GUARDED_BY(mu_) = 0;
-  bool paused_ ABSL_GUARDED_BY(mu_) = false;
+  PausableCalls calls_;
 };
 
 }  // namespace atlas::testing
