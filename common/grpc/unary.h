@@ -45,6 +45,30 @@ inline ::grpc::Status Overloaded(absl::string_view what) {
                                      " in flight, retry with backoff"));
 }
 
+// Runs `fn(caller) -> absl::StatusOr<Response>`, moves its value into
+// `response` and finishes `reactor` with its status.
+template <typename Response, typename Fn>
+void Answer(::grpc::ServerUnaryReactor* reactor, Response* response,
+            const auth::Caller& caller, Fn& fn) {
+  absl::StatusOr<Response> result = fn(caller);
+  if (result.ok()) response->Swap(&*result);
+  reactor->Finish(ToGrpcStatus(result.status()));
+}
+
+// Answer on `executor`; RESOURCE_EXHAUSTED naming `what` when its queue is
+// full.
+template <typename Response, typename Fn>
+void AnswerOn(concurrency::BoundedExecutor& executor,
+              ::grpc::ServerUnaryReactor* reactor, Response* response,
+              auth::Caller caller, Fn&& fn, absl::string_view what) {
+  bool queued =
+      executor.TrySubmit([reactor, response, caller = std::move(caller),
+                          fn = std::forward<Fn>(fn)]() mutable {
+        Answer(reactor, response, caller, fn);
+      });
+  if (!queued) reactor->Finish(Overloaded(what));
+}
+
 // Authenticates the caller of a read into `caller` and admits it through
 // `budget`, by its class (see CallerBudget). Returns the reactor the call
 // finishes with; when `caller` is not OK the call is already finished (the
@@ -81,9 +105,7 @@ template <typename Response, typename Fn>
   ::grpc::ServerUnaryReactor* reactor =
       AdmitRead(budget, context, keys, &caller);
   if (!caller.ok()) return reactor;
-  absl::StatusOr<Response> result = fn(*caller);
-  if (result.ok()) response->Swap(&*result);
-  reactor->Finish(ToGrpcStatus(result.status()));
+  Answer(reactor, response, *caller, fn);
   return reactor;
 }
 
@@ -105,19 +127,11 @@ template <typename Response, typename Fn>
       AdmitRead(budget, context, keys, &caller);
   if (!caller.ok()) return reactor;
   if (caller->role != auth::Role::kPublic) {
-    absl::StatusOr<Response> result = fn(*caller);
-    if (result.ok()) response->Swap(&*result);
-    reactor->Finish(ToGrpcStatus(result.status()));
-    return reactor;
+    Answer(reactor, response, *caller, fn);
+  } else {
+    AnswerOn(public_executor, reactor, response, *std::move(caller),
+             std::forward<Fn>(fn), "public reads");
   }
-  bool queued =
-      public_executor.TrySubmit([reactor, response, caller = *std::move(caller),
-                                 fn = std::forward<Fn>(fn)]() mutable {
-        absl::StatusOr<Response> result = fn(caller);
-        if (result.ok()) response->Swap(&*result);
-        reactor->Finish(ToGrpcStatus(result.status()));
-      });
-  if (!queued) reactor->Finish(Overloaded("public reads"));
   return reactor;
 }
 
@@ -182,16 +196,8 @@ template <typename Response, typename Fn>
     reactor->Finish(ToGrpcStatus(allowed));
     return reactor;
   }
-  bool queued =
-      executor.TrySubmit([reactor, response, caller = *std::move(caller),
-                          fn = std::forward<Fn>(fn)]() mutable {
-        absl::StatusOr<Response> result = fn(caller);
-        if (result.ok()) response->Swap(&*result);
-        reactor->Finish(ToGrpcStatus(result.status()));
-      });
-  if (!queued) {
-    reactor->Finish(Overloaded("writes"));
-  }
+  AnswerOn(executor, reactor, response, *std::move(caller),
+           std::forward<Fn>(fn), "writes");
   return reactor;
 }
 
