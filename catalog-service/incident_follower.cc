@@ -108,54 +108,45 @@ bool IncidentFollower::FollowOnce() {
                {{"error", cursor.status().ToString()}});
     return false;
   }
-  ::grpc::ClientContext context;
-  if (!options_.api_key.empty()) {
-    context.AddMetadata("authorization", "Bearer " + options_.api_key);
-  }
-  {
-    absl::MutexLock lock(&mu_);
-    if (stopping_) return false;
-    open_call_ = &context;
-  }
-  incident::v1::WatchIncidentChangesRequest request;
-  request.set_start_sequence(*cursor + 1);
-  streams_opened_.fetch_add(1);
-  auto reader = stub_->WatchIncidentChanges(&context, request);
   bool progressed = false;
   int64_t last = *cursor;
-  incident::v1::IncidentChange change;
-  while (reader->Read(&change)) {
-    if (change.sequence() <= last) continue;  // already applied
-    if (change.sequence() != last + 1) {
-      gaps_seen_.fetch_add(1);
-      log::Error("incident follower: gap in the change stream; resubscribing",
-                 {{"expected", last + 1}, {"got", change.sequence()}});
-      context.TryCancel();
-      break;
+  ::grpc::Status status;
+  const bool called = WithContext([&](::grpc::ClientContext& context) {
+    incident::v1::WatchIncidentChangesRequest request;
+    request.set_start_sequence(*cursor + 1);
+    streams_opened_.fetch_add(1);
+    auto reader = stub_->WatchIncidentChanges(&context, request);
+    incident::v1::IncidentChange change;
+    while (reader->Read(&change)) {
+      if (change.sequence() <= last) continue;  // already applied
+      if (change.sequence() != last + 1) {
+        gaps_seen_.fetch_add(1);
+        log::Error("incident follower: gap in the change stream; resubscribing",
+                   {{"expected", last + 1}, {"got", change.sequence()}});
+        context.TryCancel();
+        break;
+      }
+      absl::StatusOr<storage::WriteToken> token =
+          read_model_.AppendIncidentChange(change);
+      if (!token.ok()) {
+        log::Error("incident follower: cannot apply change",
+                   {{"sequence", change.sequence()},
+                    {"error", token.status().ToString()}});
+        context.TryCancel();
+        break;
+      }
+      last = change.sequence();
+      progressed = true;
+      applied_.fetch_add(1);
+      {
+        absl::MutexLock lock(&mu_);
+        appended_token_ = *token;
+        ++unsynced_changes_;
+      }
     }
-    absl::StatusOr<storage::WriteToken> token =
-        read_model_.AppendIncidentChange(change);
-    if (!token.ok()) {
-      log::Error("incident follower: cannot apply change",
-                 {{"sequence", change.sequence()},
-                  {"error", token.status().ToString()}});
-      context.TryCancel();
-      break;
-    }
-    last = change.sequence();
-    progressed = true;
-    applied_.fetch_add(1);
-    {
-      absl::MutexLock lock(&mu_);
-      appended_token_ = *token;
-      ++unsynced_changes_;
-    }
-  }
-  ::grpc::Status status = reader->Finish();
-  {
-    absl::MutexLock lock(&mu_);
-    open_call_ = nullptr;
-  }
+    status = reader->Finish();
+  });
+  if (!called) return false;
   if (status.error_code() == ::grpc::StatusCode::FAILED_PRECONDITION) {
     // The changes after `last` are no longer kept.
     log::Warning(
