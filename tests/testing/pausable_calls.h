@@ -16,9 +16,8 @@ class PausableCalls {
   void Enter() {
     absl::MutexLock lock(&mu_);
     ++calls_;
-    auto resumed = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return !paused_;
-    };
+    auto resumed = [&]()
+                       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return !paused_; };
     mu_.Await(absl::Condition(&resumed));
   }
   // Later calls wait in Enter() until Resume().
