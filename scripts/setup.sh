@@ -16,6 +16,8 @@ packages=(
   libssl-dev libcurl4-openssl-dev libpsl-dev libicu-dev
   # data read at start: ISO 3166 countries, the Public Suffix List
   iso-codes publicsuffix
+  # arbitrary JSON: VERIS records and schema
+  nlohmann-json3-dev
   # the tests make TLS certificates
   openssl
 )
