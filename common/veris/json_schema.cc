@@ -543,25 +543,32 @@ class Checker {
                                   : absl::StrCat("must have at least ",
                                                  *node.min_items, " items"));
     }
-    // Items by hash, to find duplicates in linear time however long the
-    // array: first index of each distinct value seen.
+    // Short arrays (VERIS's are) are searched for an earlier equal item
+    // directly; long ones through a hash of the items seen, so that a
+    // hostile array costs linear time.
+    constexpr size_t kShort = 16;
     absl::flat_hash_map<size_t, std::vector<size_t>> seen;
     for (size_t i = 0; i < array.size(); ++i) {
       path_.PushIndex(i);
       if (node.items >= 0) Check(node.items, array[i]);
       if (node.unique_items) {
-        std::vector<size_t>& same_hash = seen[HashValue(array[i])];
         std::optional<size_t> first;
-        for (size_t j : same_hash) {
-          if (array[j] == array[i]) {
-            first = j;
-            break;
+        if (array.size() <= kShort) {
+          for (size_t j = 0; j < i && !first; ++j) {
+            if (array[j] == array[i]) first = j;
           }
+        } else {
+          std::vector<size_t>& same_hash = seen[HashValue(array[i])];
+          for (size_t j : same_hash) {
+            if (array[j] == array[i]) {
+              first = j;
+              break;
+            }
+          }
+          if (!first) same_hash.push_back(i);
         }
         if (first) {
           Report(absl::StrCat("repeats ", path_.TextAtIndex(*first)));
-        } else {
-          same_hash.push_back(i);
         }
       }
       path_.Pop();
