@@ -449,6 +449,14 @@ TEST(VerisSchemaKeywordsTest, EqualNumbersAreDuplicatesHoweverWritten) {
               ElementsAre(Violation{"[1]", "repeats [0]"}));
 }
 
+TEST(VerisSchemaKeywordsTest, ItemsOfTheWrongShapeAreNotCompared) {
+  const json schema = {{"uniqueItems", true}, {"items", {{"type", "string"}}}};
+  EXPECT_THAT(ValidateWith(schema, json::parse(R"(["a", [1], [1], "a"])")),
+              ElementsAre(Violation{"[1]", "must be a string, not an array"},
+                          Violation{"[2]", "must be a string, not an array"},
+                          Violation{"[3]", "repeats [0]"}));
+}
+
 TEST(VerisSchemaKeywordsTest, LengthCountsCodePointsNotBytes) {
   const json schema = {{"minLength", 2}, {"maxLength", 2}};
   EXPECT_THAT(ValidateWith(schema, "\u00e9\u20ac"), IsEmpty());
