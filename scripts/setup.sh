@@ -16,8 +16,8 @@ packages=(
   libssl-dev libcurl4-openssl-dev libpsl-dev libicu-dev
   # data read at start: ISO 3166 countries, the Public Suffix List
   iso-codes publicsuffix
-  # arbitrary JSON: VERIS records and schema
-  nlohmann-json3-dev
+  # arbitrary JSON: VERIS records and schema; the schema's patterns
+  nlohmann-json3-dev libre2-dev
   # the tests make TLS certificates
   openssl
 )
