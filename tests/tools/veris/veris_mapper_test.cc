@@ -398,12 +398,14 @@ TEST_F(VerisMapperTest, NotesAndUnplacedTextGoToLabelledSections) {
   record["notes"] = "Top-level note.\r\nSecond line.";
   record["discovery_notes"] = "Found by the auditor.";
   record["victim"]["notes"] = "Victim note.";
+  record["control_failure"] = "No encryption.";
   MappedRecord m = *MapJson(record);
   EXPECT_EQ(m.request.incident().summary(), "Short.");
   EXPECT_EQ(m.request.incident().description(),
             "Notes: Top-level note.\nSecond line.\n\n"
             "Notes on the victim: Victim note.\n\n"
-            "Notes on the discovery: Found by the auditor.");
+            "Notes on the discovery: Found by the auditor.\n\n"
+            "Control failure: No encryption.");
 }
 
 TEST_F(VerisMapperTest, IncidentIdsThatAreNotPlainGetAHashedSlug) {

@@ -225,6 +225,12 @@ absl::StatusOr<MappedRecord> VerisMapper::Map(const Json& record,
     incident->set_targeting(TargetingOf(*targeted));
   }
 
+  description.AddSection("Control failure", TextAt(record, "control_failure"));
+  description.AddSection("Corrective action",
+                         TextAt(record, "corrective_action"));
+  description.AddSection("Cost of the corrective action",
+                         TextAt(record, "cost_corrective_action"));
+
   References references = SplitReferences(TextAt(record, "reference"));
   if (references.urls.size() > kMaxSources) {
     description.AddSection("Further references",
