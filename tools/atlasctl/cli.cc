@@ -21,10 +21,11 @@ namespace atlas::atlasctl {
 namespace {
 
 constexpr char kUsagePayload[] = "atlasctl/usage";
+constexpr char kReportedPayload[] = "atlasctl/reported";
 
 // Flags that take no value.
 const std::set<std::string>& Switches() {
-  static const auto* flags = new std::set<std::string>{"all", "help"};
+  static const auto* flags = new std::set<std::string>{"all", "help", "update"};
   return *flags;
 }
 
@@ -46,6 +47,16 @@ absl::Status UsageError(absl::string_view message) {
 
 bool IsUsageError(const absl::Status& status) {
   return status.GetPayload(kUsagePayload).has_value();
+}
+
+absl::Status ReportedFailure(absl::string_view message) {
+  absl::Status status = absl::AbortedError(message);
+  status.SetPayload(kReportedPayload, absl::Cord("1"));
+  return status;
+}
+
+bool IsReportedFailure(const absl::Status& status) {
+  return status.GetPayload(kReportedPayload).has_value();
 }
 
 absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& argv) {
@@ -349,6 +360,7 @@ int Run(const std::vector<std::string>& argv,
     status = command->handler(invocation, env);
   }
   if (status.ok()) return 0;
+  if (IsReportedFailure(status)) return 1;
   if (IsUsageError(status)) {
     err << "error: " << status.message() << "\n"
         << "usage: " << UsageLine(*command) << "\n";

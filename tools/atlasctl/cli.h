@@ -59,9 +59,14 @@ struct ParsedArgs {
 absl::Status UsageError(absl::string_view message);
 bool IsUsageError(const absl::Status& status);
 
+// A failure the command has already reported in full (its own lines on
+// err()): main() exits 1 without printing anything more.
+absl::Status ReportedFailure(absl::string_view message);
+bool IsReportedFailure(const absl::Status& status);
+
 // Parses argv[1..]. Flags are `--name=value`, `--name value`, or `-o value`
-// for --output; switches (--all, --help, -h) take no value; `--` ends flags;
-// a lone `-` is positional (stdin). Unknown flags are usage errors.
+// for --output; switches (--all, --update, --help, -h) take no value; `--` ends
+// flags; a lone `-` is positional (stdin). Unknown flags are usage errors.
 absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& argv);
 
 // Fills Options from the global flags (and ATLAS_API_KEY when --key is

@@ -17,6 +17,7 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/json_util.h"
+#include "tools/atlasctl/veris/veris_import_command.h"
 
 namespace atlas::atlasctl {
 namespace {
@@ -316,18 +317,40 @@ absl::Status RunImport(const Invocation& invocation, Env& env) {
                    " records failed; first: ", first_error.message()));
 }
 
+// The JSON-lines import (the default) or, with --format=veris, the VERIS
+// import (tools/atlasctl/veris/veris_import_command.h).
+absl::Status RunImportCommand(const Invocation& invocation, Env& env) {
+  const std::string format = invocation.Flag("format").value_or("jsonl");
+  if (format == "veris") return veris::RunVerisImport(invocation, env);
+  if (format != "jsonl") {
+    return UsageError(
+        absl::StrCat("--format: \"", format, "\" is not jsonl or veris"));
+  }
+  if (invocation.Flag("veris-dir").has_value() ||
+      invocation.Flag("update").has_value()) {
+    return UsageError("--veris_dir and --update go with --format=veris");
+  }
+  if (invocation.args.size() != 1) {
+    return UsageError("the JSON-lines import reads one FILE (or -)");
+  }
+  return RunImport(invocation, env);
+}
+
 }  // namespace
 
 std::vector<Command> ImportCommands() {
   return {{.words = {"import"},
-           .args_usage = "FILE|-",
+           .args_usage = "FILE|- (--format=veris: PATH...)",
            .help = "create records from a JSON-lines file (see "
-                   "tools/atlasctl/import_command.h); re-runs create nothing "
-                   "new",
+                   "tools/atlasctl/import_command.h), or with "
+                   "--format=veris from VERIS records: files, directories, "
+                   "VCDB's joined file, - (see docs/interop.md; --update "
+                   "rewrites incidents whose record changed); re-runs "
+                   "create nothing new",
            .min_args = 1,
-           .max_args = 1,
-           .flags = {},
-           .handler = RunImport}};
+           .max_args = 1000000,
+           .flags = {"format", "veris-dir", "update"},
+           .handler = RunImportCommand}};
 }
 
 }  // namespace atlas::atlasctl
