@@ -43,10 +43,9 @@ TEST(ExternalReferenceTest, AcceptsTheContractExamplesAndLimits) {
   std::string accented;
   for (int i = 0; i < 200; ++i) accented += "\xc3\xa9";
   for (const ExternalReference& good :
-       {Ref("mitre-attack", "G0007"), Ref("wikidata", "Q193548"),
-        Ref("a", "x"), Ref("a.b_c-9", "id with inner spaces"),
-        Ref(std::string(64, 's'), std::string(200, 'i')),
-        Ref("x", accented)}) {
+       {Ref("mitre-attack", "G0007"), Ref("wikidata", "Q193548"), Ref("a", "x"),
+        Ref("a.b_c-9", "id with inner spaces"),
+        Ref(std::string(64, 's'), std::string(200, 'i')), Ref("x", accented)}) {
     ExternalReference ref = good;
     EXPECT_THAT(NormalizeExternalReference(&ref, "r"), IsOk())
         << ref.ShortDebugString();
@@ -115,8 +114,8 @@ TEST(ExternalReferenceTest, ListAllowsSixteenAndNoDuplicatePair) {
 }
 
 TEST(ExternalReferenceTest, ParsesSystemColonId) {
-  auto ref = ParseExternalReferenceText(
-      "VERIS:002599D4-A872:x", "filter: external_reference");
+  auto ref = ParseExternalReferenceText("VERIS:002599D4-A872:x",
+                                        "filter: external_reference");
   ASSERT_THAT(ref, IsOk());
   EXPECT_EQ(ref->system(), "veris");
   EXPECT_EQ(ref->id(), "002599D4-A872:x");

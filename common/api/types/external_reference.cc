@@ -114,9 +114,9 @@ absl::Status ValidateExternalId(absl::string_view id, absl::string_view field) {
 
 absl::Status NormalizeExternalReference(ExternalReference* ref,
                                         absl::string_view field) {
-  ASSIGN_OR_RETURN(std::string system,
-                   NormalizeExternalSystem(ref->system(),
-                                           absl::StrCat(field, ".system")));
+  ASSIGN_OR_RETURN(
+      std::string system,
+      NormalizeExternalSystem(ref->system(), absl::StrCat(field, ".system")));
   ref->set_system(std::move(system));
   RETURN_IF_ERROR(ValidateExternalId(ref->id(), absl::StrCat(field, ".id")));
   if (!ref->url().empty()) {
