@@ -121,7 +121,8 @@ TEST_F(VerisFieldsTest, EveryNewFieldRoundTripsNormalisedAndIsPublic) {
   EXPECT_EQ(Holder("veris", kVerisId), "organizations/example-city");
 }
 
-// --- Validation ----------------------------------------------------------------
+// --- Validation
+// ----------------------------------------------------------------
 
 // Each rule on create and on update (one shared check), with the exact
 // field path; nothing is stored.
@@ -170,8 +171,7 @@ TEST_F(VerisFieldsTest, EachRuleIsInvalidArgumentNamingTheFieldPath) {
          *o->add_external_references() = Ref("veris", "x");
          *o->add_external_references() = Ref("VERIS", "x");
        },
-       "external_references",
-       "organization.external_references[1]: duplicate"},
+       "external_references", "organization.external_references[1]: duplicate"},
       {[](auto* o) { o->set_industry_code("1"); }, "industry_code",
        "organization.industry_code"},
       {[](auto* o) { o->set_industry_code("1234567"); }, "industry_code",
@@ -248,7 +248,8 @@ TEST_F(VerisFieldsTest, ValuesAtTheLimitsAreAccepted) {
   EXPECT_THAT(Create(alone, "alone"), IsOk());
 }
 
-// --- Update mask -----------------------------------------------------------------
+// --- Update mask
+// -----------------------------------------------------------------
 
 TEST_F(VerisFieldsTest, UpdateMaskAcceptsEachNewFieldAlone) {
   v1::Organization created;
@@ -275,9 +276,11 @@ TEST_F(VerisFieldsTest, UpdateMaskAcceptsEachNewFieldAlone) {
   EXPECT_EQ(Holder("veris", "A1"), "organizations/masked");
 }
 
-// --- Uniqueness ----------------------------------------------------------------
+// --- Uniqueness
+// ----------------------------------------------------------------
 
-TEST_F(VerisFieldsTest, PairHeldByAnotherIsAlreadyExistsNamingTheHolderOnCreate) {
+TEST_F(VerisFieldsTest,
+       PairHeldByAnotherIsAlreadyExistsNamingTheHolderOnCreate) {
   ASSERT_THAT(Create(WithRefs("First", {Ref("veris", kVerisId)}), "first"),
               IsOk());
   // The system compares lower-cased, the id exactly.
@@ -297,19 +300,21 @@ TEST_F(VerisFieldsTest, PairHeldByAnotherIsAlreadyExistsNamingTheHolderOnCreate)
   EXPECT_EQ(Holder("Veris", kVerisId), "organizations/first");
 }
 
-TEST_F(VerisFieldsTest, PairHeldByAnotherIsAlreadyExistsNamingTheHolderOnUpdate) {
+TEST_F(VerisFieldsTest,
+       PairHeldByAnotherIsAlreadyExistsNamingTheHolderOnUpdate) {
   ASSERT_THAT(Create(WithRefs("First", {Ref("veris", "A")}), "first"), IsOk());
   v1::Organization second;
-  ASSERT_THAT(Create(WithRefs("Second", {Ref("veris", "B")}), "second", &second),
-              IsOk());
+  ASSERT_THAT(
+      Create(WithRefs("Second", {Ref("veris", "B")}), "second", &second),
+      IsOk());
   v1::Organization patch = WithRefs("", {Ref("veris", "B"), Ref("veris", "A")});
   patch.set_name(second.name());
   v1::Organization out;
-  EXPECT_THAT(Update(patch, {"external_references"}, &out),
-              StatusIs(Code::kAlreadyExists,
-                       AllOf(StartsWith("organization.external_references[1]"),
-                             HasSubstr("veris:A"),
-                             HasSubstr("organizations/first"))));
+  EXPECT_THAT(
+      Update(patch, {"external_references"}, &out),
+      StatusIs(Code::kAlreadyExists,
+               AllOf(StartsWith("organization.external_references[1]"),
+                     HasSubstr("veris:A"), HasSubstr("organizations/first"))));
   EXPECT_THAT(Get("organizations/second"), EqualsProto(second));
   EXPECT_EQ(Holder("veris", "A"), "organizations/first");
   // Keeping its own pair is no conflict.
@@ -344,7 +349,8 @@ TEST_F(VerisFieldsTest, ConcurrentCreatesWithOnePairOneWins) {
   }
 }
 
-// --- Resolve -------------------------------------------------------------------
+// --- Resolve
+// -------------------------------------------------------------------
 
 TEST_F(VerisFieldsTest, ResolveByExternalReferenceFindsTheHolderOrNotFound) {
   v1::Organization org = Vooruit();
@@ -360,9 +366,8 @@ TEST_F(VerisFieldsTest, ResolveByExternalReferenceFindsTheHolderOrNotFound) {
   EXPECT_EQ(out.organization().external_references_size(), 1);
 
   EXPECT_THAT(ResolveRef("veris", "unknown-id", &out),
-              StatusIs(Code::kNotFound,
-                       AllOf(StartsWith("external_reference"),
-                             HasSubstr("veris:unknown-id"))));
+              StatusIs(Code::kNotFound, AllOf(StartsWith("external_reference"),
+                                              HasSubstr("veris:unknown-id"))));
   EXPECT_THAT(ResolveRef("wikidata", kVerisId, &out),
               StatusIs(Code::kNotFound));
 }
@@ -391,12 +396,13 @@ TEST_F(VerisFieldsTest, ResolveWithBothOrNeitherOrAMalformedPairIsRefused) {
       StatusIs(Code::kInvalidArgument, StartsWith("external_reference.id")));
 }
 
-// --- Release -------------------------------------------------------------------
+// --- Release
+// -------------------------------------------------------------------
 
 TEST_F(VerisFieldsTest, DeleteFreesThePairForReuse) {
-  ASSERT_THAT(Create(WithRefs("Gone", {Ref("veris", "P"), Ref("misp", "Q")}),
-                     "gone"),
-              IsOk());
+  ASSERT_THAT(
+      Create(WithRefs("Gone", {Ref("veris", "P"), Ref("misp", "Q")}), "gone"),
+      IsOk());
   ASSERT_THAT(Delete("organizations/gone"), IsOk());
   EXPECT_EQ(Holder("veris", "P"), "");
   EXPECT_EQ(Holder("misp", "Q"), "");
@@ -409,9 +415,10 @@ TEST_F(VerisFieldsTest, DeleteFreesThePairForReuse) {
 
 TEST_F(VerisFieldsTest, UpdateDroppingAPairFreesIt) {
   v1::Organization first;
-  ASSERT_THAT(Create(WithRefs("First", {Ref("veris", "P1"), Ref("veris", "P2")}),
-                     "first", &first),
-              IsOk());
+  ASSERT_THAT(
+      Create(WithRefs("First", {Ref("veris", "P1"), Ref("veris", "P2")}),
+             "first", &first),
+      IsOk());
   v1::Organization patch = WithRefs("", {Ref("veris", "P2")});
   patch.set_name(first.name());
   v1::Organization out;

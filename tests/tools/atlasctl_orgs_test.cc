@@ -59,8 +59,7 @@ class AtlasctlOrgsTest : public ::testing::Test {
 
 TEST_F(AtlasctlOrgsTest, CreateSetsTheVerisFieldsFromFlags) {
   ASSERT_EQ(Run({"orgs", "create", "--key", kEditorKey, "--id", "city",
-                 "--display-name", "City of Example",
-                 "--external-ref",
+                 "--display-name", "City of Example", "--external-ref",
                  "VERIS:0025-AB,wikidata:Q1:hxxps://www.wikidata[.]org/wiki/Q1",
                  "--industry-code", "921190", "--employee-count", "1001-10000",
                  "--government", "local,regional"}),
@@ -71,13 +70,12 @@ TEST_F(AtlasctlOrgsTest, CreateSetsTheVerisFieldsFromFlags) {
   EXPECT_EQ(org.external_references(0).system(), "veris");
   EXPECT_EQ(org.external_references(0).id(), "0025-AB");
   EXPECT_EQ(org.external_references(1).id(), "Q1");
-  EXPECT_EQ(org.external_references(1).url(),
-            "https://wikidata.org/wiki/Q1");
+  EXPECT_EQ(org.external_references(1).url(), "https://wikidata.org/wiki/Q1");
   EXPECT_EQ(org.industry_code(), "921190");
   EXPECT_EQ(org.employee_count(), catalog::EMPLOYEES_1001_TO_10000);
-  EXPECT_THAT(org.government_levels(),
-              ElementsAre(catalog::LOCAL_GOVERNMENT,
-                          catalog::REGIONAL_GOVERNMENT));
+  EXPECT_THAT(
+      org.government_levels(),
+      ElementsAre(catalog::LOCAL_GOVERNMENT, catalog::REGIONAL_GOVERNMENT));
 }
 
 TEST_F(AtlasctlOrgsTest, ResolveByExternalReferencePrintsTheHolder) {
@@ -88,8 +86,7 @@ TEST_F(AtlasctlOrgsTest, ResolveByExternalReferencePrintsTheHolder) {
   ASSERT_EQ(Run({"orgs", "resolve", "--external-ref", "VERIS:A"}), 0)
       << err_.str();
   EXPECT_THAT(out_.str(), HasSubstr("organizations/city  City"));
-  ASSERT_EQ(Run({"orgs", "resolve", "--external-ref", "veris:A", "-o",
-                 "json"}),
+  ASSERT_EQ(Run({"orgs", "resolve", "--external-ref", "veris:A", "-o", "json"}),
             0);
   EXPECT_THAT(out_.str(), HasSubstr(R"("resolvedBy":"EXTERNAL_REFERENCE")"));
   // Without a url, everything after the first colon is the id.
@@ -114,9 +111,8 @@ TEST_F(AtlasctlOrgsTest, BadFlagValuesAreUsageErrorsAndServerRulesStay) {
   EXPECT_EQ(Run({"orgs", "create", "--key", kEditorKey, "--display-name", "X",
                  "--government", "local,none"}),
             1);
-  EXPECT_THAT(err_.str(),
-              StartsWith("error: INVALID_ARGUMENT: "
-                         "organization.government_levels[1]"));
+  EXPECT_THAT(err_.str(), StartsWith("error: INVALID_ARGUMENT: "
+                                     "organization.government_levels[1]"));
   EXPECT_EQ(Run({"orgs", "create", "--key", kEditorKey, "--display-name", "X",
                  "--industry-code", "1"}),
             1);
@@ -124,16 +120,14 @@ TEST_F(AtlasctlOrgsTest, BadFlagValuesAreUsageErrorsAndServerRulesStay) {
 }
 
 TEST(OrgFlagsTest, EmployeeCountAcceptsNamesLabelsAndRanges) {
-  for (const char* text : {"EMPLOYEES_11_TO_100", "11_to_100", "11 to 100",
-                           "11-100"}) {
+  for (const char* text :
+       {"EMPLOYEES_11_TO_100", "11_to_100", "11 to 100", "11-100"}) {
     auto band = ParseEmployeeCount(text);
     ASSERT_THAT(band, IsOk()) << text;
     EXPECT_EQ(*band, catalog::EMPLOYEES_11_TO_100) << text;
   }
-  EXPECT_EQ(*ParseEmployeeCount("Over 100000"),
-            catalog::EMPLOYEES_OVER_100000);
-  EXPECT_EQ(*ParseEmployeeCount("over-100000"),
-            catalog::EMPLOYEES_OVER_100000);
+  EXPECT_EQ(*ParseEmployeeCount("Over 100000"), catalog::EMPLOYEES_OVER_100000);
+  EXPECT_EQ(*ParseEmployeeCount("over-100000"), catalog::EMPLOYEES_OVER_100000);
   EXPECT_EQ(*ParseEmployeeCount("Small"), catalog::EMPLOYEES_SMALL);
   EXPECT_EQ(*ParseEmployeeCount("large"), catalog::EMPLOYEES_LARGE);
   EXPECT_THAT(ParseEmployeeCount("unknown"),
@@ -145,10 +139,10 @@ TEST(OrgFlagsTest, EmployeeCountAcceptsNamesLabelsAndRanges) {
 TEST(OrgFlagsTest, GovernmentLevelsAndExternalRefsParse) {
   auto levels = ParseGovernmentLevels("national, Regional,NOT_GOVERNMENT,none");
   ASSERT_THAT(levels, IsOk());
-  EXPECT_THAT(*levels, ElementsAre(catalog::NATIONAL_GOVERNMENT,
-                                   catalog::REGIONAL_GOVERNMENT,
-                                   catalog::NOT_GOVERNMENT,
-                                   catalog::NOT_GOVERNMENT));
+  EXPECT_THAT(
+      *levels,
+      ElementsAre(catalog::NATIONAL_GOVERNMENT, catalog::REGIONAL_GOVERNMENT,
+                  catalog::NOT_GOVERNMENT, catalog::NOT_GOVERNMENT));
   EXPECT_THAT(ParseGovernmentLevels("government_level_unspecified"),
               StatusIs(absl::StatusCode::kInvalidArgument));
 
