@@ -15,6 +15,7 @@
 #include "common/api/aip/page_token.h"
 #include "common/api/aip/resource_name.h"
 #include "common/api/aip/validation.h"
+#include "common/api/types/external_reference.h"
 #include "common/auth/redaction.h"
 #include "common/logging/log.h"
 #include "common/status/status_macros.h"
@@ -32,9 +33,14 @@ constexpr char kCollection[] = "organizations";
 // The paths UpdateOrganization accepts, and those it refuses as output
 // only.
 constexpr std::initializer_list<absl::string_view> kWritablePaths = {
-    "display_name", "aliases",  "primary_url", "domains",
-    "country",      "locality", "sectors",     "organization_type",
-    "non_profit",   "profile",  "parent"};
+    "display_name",     "aliases",
+    "primary_url",      "domains",
+    "country",          "locality",
+    "sectors",          "organization_type",
+    "non_profit",       "profile",
+    "parent",           "external_references",
+    "industry_code",    "employee_count",
+    "government_levels"};
 constexpr std::initializer_list<absl::string_view> kOutputOnlyPaths = {
     "name",
     "primary_url_defanged",
@@ -131,6 +137,26 @@ absl::Status CatalogCore::CheckDomains(const Organization& org,
       return absl::AlreadyExistsError(
           absl::StrCat(field, ".domains[", i, "]: ", org.domains(i),
                        " belongs to organizations/", **owner));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CatalogCore::CheckExternalReferences(const Organization& org,
+                                                  absl::string_view self_id,
+                                                  absl::string_view field) {
+  for (int i = 0; i < org.external_references_size(); ++i) {
+    const type::v1::ExternalReference& ref = org.external_references(i);
+    auto holder =
+        store_.ExternalReferenceHolder(ref.system(), ref.id(), kLatest);
+    if (!holder.ok()) {
+      return StorageError(holder.status(), "check external references");
+    }
+    if (holder->has_value() && **holder != self_id) {
+      return absl::AlreadyExistsError(
+          absl::StrCat(field, ".external_references[", i,
+                       "]: ", api::ExternalReferenceText(ref),
+                       " belongs to organizations/", **holder));
     }
   }
   return absl::OkStatus();
@@ -272,6 +298,7 @@ absl::StatusOr<Organization> CatalogCore::CreateOrganization(
           return StorageError(current.status(), "CreateOrganization");
         }
         RETURN_IF_ERROR(CheckDomains(org, id, "organization"));
+        RETURN_IF_ERROR(CheckExternalReferences(org, id, "organization"));
         RETURN_IF_ERROR(CheckParent(org, id, "organization"));
         org.set_name(name);
         *org.mutable_create_time() = api::ToProtoTimestamp(clock_.Now());
@@ -431,6 +458,7 @@ absl::StatusOr<Organization> CatalogCore::UpdateOrganization(
         RETURN_IF_ERROR(
             validator_.ValidateAndNormalize(&updated, "organization"));
         RETURN_IF_ERROR(CheckDomains(updated, id, "organization"));
+        RETURN_IF_ERROR(CheckExternalReferences(updated, id, "organization"));
         RETURN_IF_ERROR(CheckParent(updated, id, "organization"));
         *updated.mutable_update_time() = api::ToProtoTimestamp(clock_.Now());
         SetEtag(&updated);

@@ -18,12 +18,13 @@
 // and the rule.
 //
 // Consistency: a write reads what it decides on (id taken? domain owned?
-// etag current? incidents linked?) on the store's kLatest view and appends
-// its batch under the writer's mutex, so two creates claiming one domain
-// cannot both win and a delete cannot race a new link. The WAL sync runs
-// after the mutex is released, shared by every write appended meanwhile
-// (group commit); a write is acknowledged, and visible to reads (which use
-// the durable view), only once synced.
+// external reference held? etag current? incidents linked?) on the store's
+// kLatest view and appends its batch under the writer's mutex, so two
+// creates claiming one domain or one external reference cannot both win
+// and a delete cannot race a new link. The WAL sync runs after the mutex
+// is released, shared by every write appended meanwhile (group commit); a
+// write is acknowledged, and visible to reads (which use the durable
+// view), only once synced.
 //
 // Thread safety: all methods may be called concurrently.
 #ifndef ATLAS_CATALOG_SERVICE_CATALOG_CORE_H_
@@ -99,7 +100,8 @@ class CatalogCore {
   // organization_id, a missing organization, a field the validator refuses,
   // a parent that does not exist, or a request_id already used for a
   // different request; ALREADY_EXISTS if the id is taken or another
-  // organisation owns one of its domains (the message names the owner). The
+  // organisation owns one of its domains or holds one of its external
+  // references (the message names the owner). The
   // same request_id with the same request answers the organisation created
   // first, as it is now (NOT_FOUND if it was deleted since).
   absl::StatusOr<v1::Organization> CreateOrganization(
@@ -108,10 +110,14 @@ class CatalogCore {
   // or above). INVALID_ARGUMENT for a malformed name, an empty mask, an
   // unknown or output-only path, a refused field, or a parent that does not
   // exist or would make a cycle; NOT_FOUND; ABORTED for a stale etag;
-  // ALREADY_EXISTS for a domain another organisation owns.
+  // ALREADY_EXISTS for a domain another organisation owns or an external
+  // reference another organisation holds. References the update drops are
+  // released in the same batch.
   absl::StatusOr<v1::Organization> UpdateOrganization(
       const auth::Caller& caller, const v1::UpdateOrganizationRequest& request);
-  // Deletes the organisation (EDITOR or above) with its whole read model.
+  // Deletes the organisation (EDITOR or above) with its whole read model
+  // and index entries (its domains and external references are free
+  // again).
   // INVALID_ARGUMENT for a malformed name; NOT_FOUND; ABORTED for a stale
   // etag or while another delete of it runs; FAILED_PRECONDITION while
   // incidents name it as a victim or it is the parent of another
@@ -156,6 +162,12 @@ class CatalogCore {
   // than `self_id`. Call with writer_.mutex() held.
   absl::Status CheckDomains(const v1::Organization& org,
                             absl::string_view self_id, absl::string_view field);
+  // ALREADY_EXISTS naming the holder if an external reference of `org`
+  // (stored form) belongs to another organisation than `self_id`. Call
+  // with writer_.mutex() held.
+  absl::Status CheckExternalReferences(const v1::Organization& org,
+                                       absl::string_view self_id,
+                                       absl::string_view field);
   // INVALID_ARGUMENT if `org.parent` does not exist or would make a cycle
   // with `self_id`. Call with writer_.mutex() held.
   absl::Status CheckParent(const v1::Organization& org,

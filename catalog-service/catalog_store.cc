@@ -181,6 +181,11 @@ std::string CatalogStore::DomainKey(absl::string_view domain) {
   return absl::StrCat("domain", kSep, domain);
 }
 
+std::string CatalogStore::ExternalReferenceKey(absl::string_view system,
+                                               absl::string_view id) {
+  return absl::StrCat("extref", kSep, system, kSep, id);
+}
+
 std::string CatalogStore::IdOf(absl::string_view organization_name) {
   absl::string_view id = organization_name;
   absl::ConsumePrefix(&id, "organizations/");
@@ -193,6 +198,9 @@ std::map<std::string, std::string> CatalogStore::IndexEntries(
   const std::string id = IdOf(org.name());
   const std::string inv = InvertedTime(org.create_time());
   for (const std::string& d : org.domains()) out[DomainKey(d)] = id;
+  for (const auto& ref : org.external_references()) {
+    out[ExternalReferenceKey(ref.system(), ref.id())] = id;
+  }
   out[absl::StrCat("created", kSep, inv, kSep, id)] = "";
   auto filter = [&](absl::string_view field, absl::string_view value) {
     out[absl::StrCat(FilterPrefix(field, value, 'n'), id)] = "";
@@ -322,6 +330,16 @@ absl::StatusOr<std::optional<std::string>> CatalogStore::DomainOwner(
   if (absl::IsNotFound(owner.status())) return std::optional<std::string>();
   if (!owner.ok()) return owner.status();
   return std::optional<std::string>(*std::move(owner));
+}
+
+absl::StatusOr<std::optional<std::string>>
+CatalogStore::ExternalReferenceHolder(absl::string_view system,
+                                      absl::string_view id,
+                                      storage::ReadView view) const {
+  auto holder = db_->Get(kIndexes, ExternalReferenceKey(system, id), view);
+  if (absl::IsNotFound(holder.status())) return std::optional<std::string>();
+  if (!holder.ok()) return holder.status();
+  return std::optional<std::string>(*std::move(holder));
 }
 
 void CatalogStore::PutOrganization(const v1::Organization& org,

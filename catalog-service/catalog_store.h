@@ -7,6 +7,7 @@
 //   organizations  <id>                               -> Organization (binary;
 //                                                        without read model)
 //   indexes        domain\0<domain>                   -> <id>
+//                  extref\0<system>\0<external id>    -> <id>
 //                  created\0<inv time>\0<id>          -> ""
 //                  f\0<field>\0<value>\0n\0<id>       -> ""  (by name)
 //                  f\0<field>\0<value>\0c\0<inv time>\0<id> -> ""
@@ -67,6 +68,13 @@
 //   lock); absent means 0. Open computes them in one pass over the `f\0`
 //   entries when the meta marker `index_counts` is missing (a database
 //   written before counts existed) and sets the marker in the same batch.
+// - `extref\0<system>\0<external id>`: the holder of each external
+//   reference pair, in stored form (system lower-cased, id as given; an id
+//   holds no control character, so '\0' ends the system). Like `domain\0`
+//   it is written, moved and removed with the record (IndexEntries), and
+//   CatalogCore checks it under the writer's mutex. A database written
+//   before external references existed has no such entry and needs none:
+//   its records hold no reference, so nothing is migrated at Open.
 // - `created\0` orders every organisation by create_time, newest first:
 //   <inv time> is 16 hex digits of (2^64-1 - create_time in microseconds),
 //   ties broken by id. Name order needs no index: it is `organizations`.
@@ -154,6 +162,11 @@ class CatalogStore {
   // The id of the organisation owning `domain`, if any.
   absl::StatusOr<std::optional<std::string>> DomainOwner(
       absl::string_view domain,
+      storage::ReadView view = storage::ReadView::kDurable) const;
+  // The id of the organisation holding the external reference
+  // (`system`, `id`), in stored form (system lower-case), if any.
+  absl::StatusOr<std::optional<std::string>> ExternalReferenceHolder(
+      absl::string_view system, absl::string_view id,
       storage::ReadView view = storage::ReadView::kDurable) const;
 
   // The request record of `request_id` (common/storage/request_records.h,
@@ -324,6 +337,8 @@ class CatalogStore {
 
   // Key helpers, public for tests.
   static std::string DomainKey(absl::string_view domain);
+  static std::string ExternalReferenceKey(absl::string_view system,
+                                          absl::string_view id);
   static std::string IdOf(absl::string_view organization_name);
   // Every index entry (key -> value) `org` has.
   static std::map<std::string, std::string> IndexEntries(

@@ -15,6 +15,7 @@
 #include "catalog-service/search_key.h"
 #include "common/api/aip/page_token.h"
 #include "common/api/aip/validation.h"
+#include "common/api/types/external_reference.h"
 #include "common/api/types/url.h"
 #include "common/auth/redaction.h"
 #include "common/status/status_macros.h"
@@ -151,9 +152,49 @@ absl::StatusOr<v1::SearchOrganizationsResponse> OrganizationSearch::Search(
   return response;
 }
 
+absl::StatusOr<v1::ResolveOrganizationResponse>
+OrganizationSearch::ResolveExternalReference(
+    const auth::Caller& caller,
+    const type::v1::ExternalReference& reference) const {
+  ASSIGN_OR_RETURN(std::string system,
+                   api::NormalizeExternalSystem(reference.system(),
+                                                "external_reference.system"));
+  RETURN_IF_ERROR(
+      api::ValidateExternalId(reference.id(), "external_reference.id"));
+  auto not_found = [&] {
+    return absl::NotFoundError(
+        absl::StrCat("external_reference: no organization holds ", system, ":",
+                     absl::string_view(reference.id()).substr(0, 200)));
+  };
+  auto holder = store_.ExternalReferenceHolder(system, reference.id());
+  if (!holder.ok()) return StorageError(holder.status(), "ResolveOrganization");
+  if (!holder->has_value()) return not_found();
+  auto org = store_.GetOrganization(**holder);
+  // An index entry without its record is never written; treated as absent.
+  if (absl::IsNotFound(org.status())) return not_found();
+  if (!org.ok()) return StorageError(org.status(), "ResolveOrganization");
+  v1::ResolveOrganizationResponse response;
+  *response.mutable_organization() = *std::move(org);
+  response.set_resolved_by(v1::ResolveOrganizationResponse::EXTERNAL_REFERENCE);
+  auth::Redact(caller, &response);
+  return response;
+}
+
 absl::StatusOr<v1::ResolveOrganizationResponse> OrganizationSearch::Resolve(
     const auth::Caller& caller,
     const v1::ResolveOrganizationRequest& request) const {
+  if (request.has_external_reference()) {
+    if (!request.query().empty()) {
+      return absl::InvalidArgumentError(
+          "external_reference: set either query or external_reference, not "
+          "both");
+    }
+    return ResolveExternalReference(caller, request.external_reference());
+  }
+  if (request.query().empty()) {
+    return absl::InvalidArgumentError(
+        "query: required (or set external_reference instead)");
+  }
   RETURN_IF_ERROR(api::ValidateText(request.query(), "query", 1, 2048));
   const std::string refanged = api::Refang(request.query());
   const bool has_space = refanged.find(' ') != std::string::npos;

@@ -1,6 +1,7 @@
 // OrganizationSearch: finding organisations by what an analyst has at hand,
-// a name, an alias, a domain or a URL, over CatalogStore's search and
-// domain indexes (see catalog_store.h for the `search\0` entries).
+// a name, an alias, a domain, a URL or an id in another system, over
+// CatalogStore's search, domain and external-reference indexes (see
+// catalog_store.h for the `search\0` and `extref\0` entries).
 //
 // Both methods are reads of the durable view, open to every caller
 // (public ones see the redacted view of each organisation, see
@@ -46,17 +47,26 @@ class OrganizationSearch {
       const auth::Caller& caller,
       const v1::SearchOrganizationsRequest& request) const;
 
-  // The organisation a URL, domain, name or alias designates. A query that
-  // looks like a URL or a domain is resolved by the owner of its
-  // registrable domain (resolved_by DOMAIN); otherwise, or when a bare
-  // domain-like text has no owner, by a whole name or alias compared
-  // folded (resolved_by NAME): one match is the answer, several are
+  // The organisation a URL, domain, name or alias (`query`), or an external
+  // reference (`external_reference`), designates; exactly one of the two
+  // is set.
+  //
+  // By external reference: `system` (lower-cased) and `id` as stored (the
+  // url is ignored); one point read of the `extref\0` index; the holder,
+  // resolved_by EXTERNAL_REFERENCE, or NOT_FOUND. INVALID_ARGUMENT naming
+  // external_reference.system / .id for a malformed part.
+  //
+  // By query: a query that looks like a URL or a domain is resolved by the
+  // owner of its registrable domain (resolved_by DOMAIN); otherwise, or
+  // when a bare domain-like text has no owner, by a whole name or alias
+  // compared folded (resolved_by NAME): one match is the answer, several are
   // returned as candidates (at most 20, by display name). Bounded: one
   // point read for a domain; for a name, a scan of the whole-text index
   // (exact\0) for that folded text, stopped at 21 organisations or 1000
   // entries (domains equal to the text are skipped but counted).
   //
-  // INVALID_ARGUMENT for an empty query, one longer than 2048 characters,
+  // INVALID_ARGUMENT for both `query` and `external_reference` set (naming
+  // external_reference), neither set, a query longer than 2048 characters,
   // or a URL without a registrable domain (the message names `query`);
   // NOT_FOUND when nothing matches; INTERNAL or UNAVAILABLE for a storage
   // failure.
@@ -65,6 +75,10 @@ class OrganizationSearch {
       const v1::ResolveOrganizationRequest& request) const;
 
  private:
+  absl::StatusOr<v1::ResolveOrganizationResponse> ResolveExternalReference(
+      const auth::Caller& caller,
+      const type::v1::ExternalReference& reference) const;
+
   const CatalogStore& store_;
 };
 

@@ -7,10 +7,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "catalog-service/search_key.h"
 #include "common/api/aip/resource_name.h"
 #include "common/api/aip/validation.h"
+#include "common/api/types/external_reference.h"
 #include "common/api/types/url.h"
 #include "common/status/status_macros.h"
 
@@ -55,6 +57,51 @@ constexpr absl::string_view kStixIndustrySectors[] = {
     "transportation",
     "utilities",
 };
+
+// Industry codes as sources give them (NAICS): 2 to 6 ASCII digits.
+absl::Status ValidateIndustryCode(absl::string_view code,
+                                  absl::string_view field) {
+  if (code.empty()) return absl::OkStatus();
+  bool digits = code.size() >= 2 && code.size() <= 6;
+  for (char c : code) digits = digits && c >= '0' && c <= '9';
+  if (!digits) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": \"", absl::CHexEscape(code.substr(0, 16)),
+                     "\" is not an industry code of 2 to 6 digits (NAICS)"));
+  }
+  return absl::OkStatus();
+}
+
+// At most 4 levels, each a known one, none twice; NOT_GOVERNMENT alone.
+absl::Status ValidateGovernmentLevels(
+    const google::protobuf::RepeatedField<int>& levels,
+    absl::string_view field) {
+  RETURN_IF_ERROR(api::ValidateCount(levels.size(), field, 4));
+  std::set<int> seen;
+  for (int i = 0; i < levels.size(); ++i) {
+    const std::string path = absl::StrCat(field, "[", i, "]");
+    if (levels[i] == v1::GOVERNMENT_LEVEL_UNSPECIFIED ||
+        !v1::GovernmentLevel_IsValid(levels[i])) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": unknown or unspecified value ", levels[i]));
+    }
+    if (!seen.insert(levels[i]).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": duplicate value ",
+                       v1::GovernmentLevel_Name(
+                           static_cast<v1::GovernmentLevel>(levels[i]))));
+    }
+  }
+  for (int i = 0; levels.size() > 1 && i < levels.size(); ++i) {
+    if (levels[i] == v1::NOT_GOVERNMENT) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, "[", i,
+                       "]: NOT_GOVERNMENT cannot be combined with a level of "
+                       "government"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 }  // namespace
 
@@ -141,6 +188,17 @@ absl::Status OrganizationValidator::ValidateAndNormalize(
     RETURN_IF_ERROR(
         api::ParseName(org->parent(), "organizations", f + ".parent").status());
   }
+  RETURN_IF_ERROR(api::NormalizeExternalReferences(
+      org->mutable_external_references(), f + ".external_references"));
+  RETURN_IF_ERROR(
+      ValidateIndustryCode(org->industry_code(), f + ".industry_code"));
+  if (!v1::EmployeeCount_IsValid(org->employee_count())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(f, ".employee_count: unknown value ",
+                     static_cast<int>(org->employee_count())));
+  }
+  RETURN_IF_ERROR(ValidateGovernmentLevels(org->government_levels(),
+                                           f + ".government_levels"));
   return absl::OkStatus();
 }
 

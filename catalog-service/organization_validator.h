@@ -4,14 +4,17 @@
 // ValidateAndNormalize checks every writable field and rewrites the
 // organisation into its stored form: each domain reduced to its
 // registrable domain and kept once, the primary URL normalised (its domain
-// added to `domains`, its defanged form set in primary_url_defanged).
-// Countries are checked against the ISO 3166-1 list given at construction,
-// sectors against the STIX 2.1 industry-sector vocabulary.
+// added to `domains`, its defanged form set in primary_url_defanged), each
+// external reference in its stored form (api::NormalizeExternalReferences:
+// system lower-cased, url normalised). Countries are checked against the ISO
+// 3166-1 list given at construction, sectors against the STIX 2.1
+// industry-sector vocabulary.
 //
 // Errors: INVALID_ARGUMENT only, the message starting with the field path
-// (`field` + ".domains[2]") and naming the rule broken. The checks that
-// need storage (the parent exists and makes no cycle, no other
-// organisation owns a domain) are CatalogCore's.
+// (`field` + ".domains[2]", `field` + ".external_references[1].system")
+// and naming the rule broken. The checks that need storage (the parent
+// exists and makes no cycle, no other organisation owns a domain or holds
+// an external reference) are CatalogCore's.
 //
 // Thread safety: immutable after construction; any number of threads may
 // call it at once.

@@ -368,7 +368,7 @@ absl::Status IncidentCreator::CreateIncidents(
           for (int r = 0;
                held.ok() && r < c->incident.external_references_size(); ++r) {
             const std::string key =
-                api::ExternalReferenceKey(c->incident.external_references(r));
+                api::ExternalReferenceText(c->incident.external_references(r));
             const std::string path = absl::StrCat(
                 c->field_prefix, "incident.external_references[", r, "]");
             auto claimed = claimed_references.find(key);
@@ -396,7 +396,7 @@ absl::Status IncidentCreator::CreateIncidents(
             continue;
           }
           for (const auto& r : c->incident.external_references()) {
-            claimed_references.emplace(api::ExternalReferenceKey(r), c);
+            claimed_references.emplace(api::ExternalReferenceText(r), c);
           }
           Incident& incident = c->incident;
           incident.set_name(name);

@@ -155,11 +155,11 @@ absl::StatusOr<IncidentFilter> ParseIncidentFilter(absl::string_view text) {
         eq.value = *n;
         filter.members_only_fields.push_back(field);
       } else if (field == "external_reference") {
-        auto key =
-            api::ParseExternalReferenceKey(value, "filter: external_reference");
-        if (!key.ok()) return key.status();
+        auto ref = api::ParseExternalReferenceText(
+            value, "filter: external_reference");
+        if (!ref.ok()) return ref.status();
         eq.index = IncidentIndex::kExternalReference;
-        eq.value = *std::move(key);
+        eq.value = api::ExternalReferenceText(*ref);
       } else {
         return Bad(absl::StrCat(
             "unknown field ", Describe(field_token),
@@ -222,7 +222,7 @@ bool IncidentFilter::Matches(const v1::Incident& incident) const {
       case IncidentIndex::kExternalReference:
         for (const atlas::type::v1::ExternalReference& r :
              incident.external_references()) {
-          hit = hit || api::ExternalReferenceKey(r) == eq.value;
+          hit = hit || api::ExternalReferenceText(r) == eq.value;
         }
         break;
       case IncidentIndex::kAll:

@@ -85,7 +85,7 @@ absl::Status CheckExternalReferencesFree(const IncidentStore& store,
                                          storage::ReadView view) {
   for (int i = 0; i < incident.external_references_size(); ++i) {
     const std::string key =
-        api::ExternalReferenceKey(incident.external_references(i));
+        api::ExternalReferenceText(incident.external_references(i));
     absl::StatusOr<std::optional<std::string>> holder =
         store.ExternalReferenceHolder(key, view);
     if (!holder.ok()) return storage::StorageError(holder.status(), op);

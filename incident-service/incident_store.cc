@@ -154,7 +154,7 @@ std::set<std::string> IndexKeys(const StoredIncident& s) {
     add(IncidentIndex::kStartYear, year);
   }
   for (const atlas::type::v1::ExternalReference& r : i.external_references()) {
-    add(IncidentIndex::kExternalReference, api::ExternalReferenceKey(r));
+    add(IncidentIndex::kExternalReference, api::ExternalReferenceText(r));
   }
   return keys;
 }

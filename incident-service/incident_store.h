@@ -55,7 +55,7 @@
 //   actor_type\0<ThreatActorType number>\0<position> -> incident id
 //   start_year\0<YYYY>\0<position>              -> incident id
 //   external_ref\0<system>:<id>\0<position>     -> incident id
-//       (ExternalReferenceKey: system lower-case, id as given; a system
+//       (api::ExternalReferenceText: system lower-case, id as given; a system
 //       never holds ':' and neither part holds '\0'). A pair names one
 //       incident, so each value has at most one entry: the writers check
 //       ExternalReferenceHolder on the kLatest view under the write mutex
@@ -200,7 +200,7 @@ class IncidentStore {
       IncidentIndex index, absl::string_view value,
       storage::ReadView view = storage::ReadView::kDurable) const;
   // The id of the incident holding the external reference `key`
-  // ("system:id", api::ExternalReferenceKey), or nullopt when none does.
+  // ("system:id", api::ExternalReferenceText), or nullopt when none does.
   absl::StatusOr<std::optional<std::string>> ExternalReferenceHolder(
       absl::string_view key,
       storage::ReadView view = storage::ReadView::kDurable) const;

@@ -201,8 +201,7 @@ absl::Status IncidentValidator::ValidateIncident(
                                       path + ".description", 0, 2000));
   }
   RETURN_IF_ERROR(api::NormalizeExternalReferences(
-      incident->mutable_external_references(), f + ".external_references",
-      kMaxExternalReferences));
+      incident->mutable_external_references(), f + ".external_references"));
   if (!v1::InvestigationStatus_IsValid(incident->investigation_status())) {
     return absl::InvalidArgumentError(
         absl::StrCat(f, ".investigation_status: unknown value"));

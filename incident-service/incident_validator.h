@@ -36,9 +36,6 @@ class IncidentValidator {
                     const veris::VerisVocabulary& veris)
       : attack_(attack), countries_(countries), veris_(veris, countries) {}
 
-  // Most external references of one incident.
-  static constexpr int kMaxExternalReferences = 16;
-
   // The writable fields of an incident (title, victims or victim_unknown,
   // countries, dates, texts, enums, CIA posture, techniques, threat actors,
   // impacts, external references, the VERIS classification).

@@ -1,8 +1,11 @@
-// ExternalReference checks and keys (common/api/types/external_reference.h).
+// Tests of the shared ExternalReference check
+// (common/api/types/external_reference.h): each rule of the contract with
+// the exact code and field path, and the stored form.
 #include "common/api/types/external_reference.h"
 
 #include <string>
 
+#include "atlas/type/v1/external_reference.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -14,106 +17,117 @@ using ::atlas::testing::IsOk;
 using ::atlas::testing::StatusIs;
 using ::atlas::type::v1::ExternalReference;
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using Code = absl::StatusCode;
 
-ExternalReference Ref(std::string system, std::string id,
-                      std::string url = "") {
-  ExternalReference r;
-  r.set_system(std::move(system));
-  r.set_id(std::move(id));
-  r.set_url(std::move(url));
-  return r;
+ExternalReference Ref(const std::string& system, const std::string& id,
+                      const std::string& url = "") {
+  ExternalReference ref;
+  ref.set_system(system);
+  ref.set_id(id);
+  ref.set_url(url);
+  return ref;
 }
 
-absl::Status Check(ExternalReference r) {
-  return NormalizeExternalReference(&r, "ref");
+TEST(ExternalReferenceTest, StoredFormLowerCasesSystemKeepsIdAndRefangsUrl) {
+  ExternalReference ref = Ref("VERIS", "002599D4-A872-433B-9980-BD9F257B283F",
+                              "hxxps://WWW.Example[.]org/veris/#x");
+  ASSERT_THAT(NormalizeExternalReference(&ref, "r"), IsOk());
+  EXPECT_EQ(ref.system(), "veris");
+  EXPECT_EQ(ref.id(), "002599D4-A872-433B-9980-BD9F257B283F");
+  EXPECT_EQ(ref.url(), "https://example.org/veris/");
 }
 
-TEST(ExternalReferenceTest, SystemIsLowerCasedAndUrlRefangedAndNormalised) {
-  ExternalReference r =
-      Ref("VERIS", "002599D4-a872", "hxxps://WWW.github[.]com/vz-risk/VCDB/");
-  ASSERT_THAT(NormalizeExternalReference(&r, "ref"), IsOk());
-  EXPECT_EQ(r.system(), "veris");
-  EXPECT_EQ(r.id(), "002599D4-a872");  // case kept
-  EXPECT_EQ(r.url(), "https://github.com/vz-risk/VCDB/");
-  EXPECT_EQ(ExternalReferenceKey(r), "veris:002599D4-a872");
-}
-
-TEST(ExternalReferenceTest, SystemRules) {
-  EXPECT_THAT(Check(Ref("mitre-attack", "G0007")), IsOk());
-  EXPECT_THAT(Check(Ref("a.b_c-9", "x")), IsOk());
-  EXPECT_THAT(Check(Ref(std::string(64, 'a'), "x")), IsOk());
-  EXPECT_THAT(Check(Ref("", "x")), StatusIs(absl::StatusCode::kInvalidArgument,
-                                            HasSubstr("ref.system: required")));
-  EXPECT_THAT(Check(Ref(std::string(65, 'a'), "x")),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("ref.system: at most 64")));
-  for (const char* bad :
-       {"9veris", "-veris", "ve ris", "ve:ris", "vérís", "veris/1"}) {
-    EXPECT_THAT(
-        Check(Ref(bad, "x")),
-        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ref.system: ")))
-        << bad;
+TEST(ExternalReferenceTest, AcceptsTheContractExamplesAndLimits) {
+  // 200 two-byte characters: the limit counts characters, not bytes.
+  std::string accented;
+  for (int i = 0; i < 200; ++i) accented += "\xc3\xa9";
+  for (const ExternalReference& good :
+       {Ref("mitre-attack", "G0007"), Ref("wikidata", "Q193548"), Ref("a", "x"),
+        Ref("a.b_c-9", "id with inner spaces"),
+        Ref(std::string(64, 's'), std::string(200, 'i')), Ref("x", accented)}) {
+    ExternalReference ref = good;
+    EXPECT_THAT(NormalizeExternalReference(&ref, "r"), IsOk())
+        << ref.ShortDebugString();
   }
 }
 
-TEST(ExternalReferenceTest, IdRules) {
-  EXPECT_THAT(Check(Ref("wikidata", "Q193548")), IsOk());
-  EXPECT_THAT(Check(Ref("x", "a b:c/d — é")), IsOk());
-  EXPECT_THAT(Check(Ref("x", std::string(200, 'i'))), IsOk());
-  EXPECT_THAT(Check(Ref("x", "")), StatusIs(absl::StatusCode::kInvalidArgument,
-                                            HasSubstr("ref.id: required")));
-  EXPECT_THAT(Check(Ref("x", std::string(201, 'i'))),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("ref.id: at most 200 characters, got 201")));
-  for (const std::string& bad :
-       {std::string(" x"), std::string("x "), std::string("a\tb"),
-        std::string("a\nb"), std::string("a\x7f"), std::string("a\xc2\x85"),
-        std::string("a\0b", 3), std::string("\xff")}) {
-    EXPECT_THAT(
-        Check(Ref("x", bad)),
-        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ref.id: ")))
-        << bad;
+TEST(ExternalReferenceTest, EachRuleIsInvalidArgumentNamingThePart) {
+  struct Case {
+    ExternalReference ref;
+    const char* path;
+  };
+  const Case cases[] = {
+      {Ref("", "x"), "r.system: required"},
+      {Ref(std::string(65, 's'), "x"), "r.system: at most 64"},
+      {Ref("1veris", "x"), "r.system: \"1veris\" must start with a letter"},
+      {Ref("-veris", "x"), "r.system:"},
+      {Ref("ve ris", "x"), "r.system:"},
+      {Ref("ve:ris", "x"), "r.system:"},
+      {Ref("v\xc3\xa9ris", "x"), "r.system:"},
+      {Ref("veris", ""), "r.id: required"},
+      {Ref("veris", std::string(201, 'i')), "r.id: at most 200"},
+      {Ref("veris", " x"), "r.id: must not start or end with a space"},
+      {Ref("veris", "x "), "r.id: must not start or end with a space"},
+      {Ref("veris", "x\xc2\xa0"), "r.id: must not start or end"},
+      {Ref("veris", "a\tb"), "r.id: control characters"},
+      {Ref("veris", "a\nb"), "r.id: control characters"},
+      {Ref("veris", "a\x7f"), "r.id: control characters"},
+      {Ref("veris", "a\xc2\x85"), "r.id: control characters"},
+      {Ref("veris", "\xff"), "r.id: not valid UTF-8"},
+      {Ref("veris", "x", "ftp://example.org"), "r.url:"},
+      {Ref("veris", "x", "not a url at all"), "r.url:"},
+      {Ref("veris", "x", "https://example.org/" + std::string(2040, 'p')),
+       "r.url: at most 2048"},
+  };
+  for (const Case& c : cases) {
+    ExternalReference ref = c.ref;
+    EXPECT_THAT(NormalizeExternalReference(&ref, "r"),
+                StatusIs(Code::kInvalidArgument, StartsWith(c.path)))
+        << c.path;
   }
 }
 
-TEST(ExternalReferenceTest, UrlRules) {
-  EXPECT_THAT(
-      Check(Ref("x", "1", "ftp://example.com/x")),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("ref.url: ")));
-  EXPECT_THAT(
-      Check(Ref("x", "1", "https://example.com/" + std::string(2030, 'a'))),
-      StatusIs(absl::StatusCode::kInvalidArgument,
-               HasSubstr("ref.url: at most 2048 characters")));
-}
-
-TEST(ExternalReferenceTest, AListHoldsAtMostMaxAndNoPairTwice) {
+TEST(ExternalReferenceTest, ListAllowsSixteenAndNoDuplicatePair) {
   google::protobuf::RepeatedPtrField<ExternalReference> refs;
-  *refs.Add() = Ref("veris", "A");
-  *refs.Add() = Ref("veris", "a");  // ids compare exactly: another pair
-  *refs.Add() = Ref("VERIS", "A");  // the first, once lower-cased
-  EXPECT_THAT(NormalizeExternalReferences(&refs, "refs", 16),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("refs[2]: veris:A is named twice")));
+  EXPECT_THAT(NormalizeExternalReferences(&refs, "o.refs"), IsOk());
+  for (int i = 0; i < 16; ++i) *refs.Add() = Ref("s", std::to_string(i));
+  EXPECT_THAT(NormalizeExternalReferences(&refs, "o.refs"), IsOk());
+  *refs.Add() = Ref("s", "16");
+  EXPECT_THAT(NormalizeExternalReferences(&refs, "o.refs"),
+              StatusIs(Code::kInvalidArgument, StartsWith("o.refs: at most")));
+
+  refs.Clear();
+  *refs.Add() = Ref("veris", "ABC");
+  *refs.Add() = Ref("veris", "abc");  // ids compare with case
+  *refs.Add() = Ref("VERIS", "ABC", "https://example.org");
+  EXPECT_THAT(NormalizeExternalReferences(&refs, "o.refs"),
+              StatusIs(Code::kInvalidArgument,
+                       AllOf(StartsWith("o.refs[2]: duplicate"),
+                             HasSubstr("veris:ABC"), HasSubstr("o.refs[0]"))));
   refs.RemoveLast();
-  EXPECT_THAT(NormalizeExternalReferences(&refs, "refs", 16), IsOk());
-  EXPECT_THAT(NormalizeExternalReferences(&refs, "refs", 1),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("refs: at most 1")));
+  ASSERT_THAT(NormalizeExternalReferences(&refs, "o.refs"), IsOk());
+
+  *refs.Add() = Ref("veris", " x");
+  EXPECT_THAT(NormalizeExternalReferences(&refs, "o.refs"),
+              StatusIs(Code::kInvalidArgument, StartsWith("o.refs[2].id:")));
 }
 
-TEST(ExternalReferenceTest, KeysParseAtTheFirstColon) {
-  auto key = ParseExternalReferenceKey("VERIS:abc:def", "filter");
-  ASSERT_THAT(key.status(), IsOk());
-  EXPECT_EQ(*key, "veris:abc:def");
-  EXPECT_THAT(ParseExternalReferenceKey("veris", "filter").status(),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("filter: \"veris\" is not \"system:id\"")));
-  EXPECT_THAT(ParseExternalReferenceKey(":abc", "filter").status(),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("filter system: required")));
-  EXPECT_THAT(ParseExternalReferenceKey("veris:", "filter").status(),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("filter id: required")));
+TEST(ExternalReferenceTest, ParsesSystemColonId) {
+  auto ref = ParseExternalReferenceText("VERIS:002599D4-A872:x",
+                                        "filter: external_reference");
+  ASSERT_THAT(ref, IsOk());
+  EXPECT_EQ(ref->system(), "veris");
+  EXPECT_EQ(ref->id(), "002599D4-A872:x");
+  EXPECT_EQ(ExternalReferenceText(*ref), "veris:002599D4-A872:x");
+
+  EXPECT_THAT(ParseExternalReferenceText("veris", "f"),
+              StatusIs(Code::kInvalidArgument,
+                       StartsWith("f: \"veris\" is not of the form")));
+  EXPECT_THAT(ParseExternalReferenceText(":x", "f"),
+              StatusIs(Code::kInvalidArgument, StartsWith("f: system:")));
+  EXPECT_THAT(ParseExternalReferenceText("veris:", "f"),
+              StatusIs(Code::kInvalidArgument, StartsWith("f: id:")));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "tools/atlasctl/orgs_command.h"
 
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -8,6 +9,7 @@
 #include "atlas/catalog/v1/catalog_service.grpc.pb.h"
 #include "common/grpc/status_conversion.h"
 #include "common/status/status_macros.h"
+#include "tools/atlasctl/org_flags.h"
 #include "tools/atlasctl/table.h"
 
 namespace atlas::atlasctl {
@@ -115,7 +117,19 @@ absl::Status RunSearch(const Invocation& invocation, Env& env) {
 
 absl::Status RunResolve(const Invocation& invocation, Env& env) {
   catalog::ResolveOrganizationRequest request;
-  request.set_query(invocation.args[0]);
+  auto ref = invocation.Flag("external-ref");
+  if (ref.has_value() == !invocation.args.empty()) {
+    return UsageError("give QUERY or --external-ref=SYSTEM:ID, not both");
+  }
+  if (ref.has_value()) {
+    ASSIGN_OR_RETURN(auto refs, ParseExternalRefs(*ref, /*allow_url=*/false));
+    if (refs.size() != 1) {
+      return UsageError("--external-ref: resolve takes one SYSTEM:ID");
+    }
+    *request.mutable_external_reference() = std::move(refs[0]);
+  } else {
+    request.set_query(invocation.args[0]);
+  }
   catalog::ResolveOrganizationResponse response;
   auto context = env.NewContext();
   RETURN_IF_ERROR(grpc_util::FromGrpcStatus(
@@ -150,6 +164,23 @@ absl::Status RunCreate(const Invocation& invocation, Env& env) {
     org.clear_domains();
     for (absl::string_view d : absl::StrSplit(*v, ',', absl::SkipEmpty())) {
       org.add_domains(std::string(d));
+    }
+  }
+  if (auto v = invocation.Flag("external-ref")) {
+    ASSIGN_OR_RETURN(auto refs, ParseExternalRefs(*v, /*allow_url=*/true));
+    org.clear_external_references();
+    for (auto& ref : refs) *org.add_external_references() = std::move(ref);
+  }
+  if (auto v = invocation.Flag("industry-code")) org.set_industry_code(*v);
+  if (auto v = invocation.Flag("employee-count")) {
+    ASSIGN_OR_RETURN(catalog::EmployeeCount band, ParseEmployeeCount(*v));
+    org.set_employee_count(band);
+  }
+  if (auto v = invocation.Flag("government")) {
+    ASSIGN_OR_RETURN(auto levels, ParseGovernmentLevels(*v));
+    org.clear_government_levels();
+    for (catalog::GovernmentLevel level : levels) {
+      org.add_government_levels(level);
     }
   }
   if (invocation.args.empty() && org.display_name().empty()) {
@@ -191,11 +222,12 @@ std::vector<Command> OrgsCommands() {
        .flags = {"limit"},
        .handler = RunSearch},
       {.words = {"orgs", "resolve"},
-       .args_usage = "QUERY",
-       .help = "find the organisation a URL, domain or name belongs to",
-       .min_args = 1,
+       .args_usage = "[QUERY]",
+       .help = "find the organisation a URL, domain or name belongs to, or "
+               "the holder of --external-ref=SYSTEM:ID",
+       .min_args = 0,
        .max_args = 1,
-       .flags = {},
+       .flags = {"external-ref"},
        .handler = RunResolve},
       {.words = {"orgs", "create"},
        .args_usage = "[JSON|-]",
@@ -204,7 +236,8 @@ std::vector<Command> OrgsCommands() {
        .min_args = 0,
        .max_args = 1,
        .flags = {"id", "request-id", "display-name", "country", "domains",
-                 "url"},
+                 "url", "external-ref", "industry-code", "employee-count",
+                 "government"},
        .handler = RunCreate},
   };
 }
