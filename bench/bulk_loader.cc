@@ -31,6 +31,8 @@
 ABSL_FLAG(std::string, db_path, "", "incident-service RocksDB directory");
 ABSL_FLAG(std::string, attack_dir, "incident-service/data/attack",
           "ATT&CK data directory");
+ABSL_FLAG(std::string, veris_dir, "datasets/veris",
+          "VERIS enumerations directory (verisc-enum.json)");
 ABSL_FLAG(int64_t, orgs, 1000, "organisations the victims are drawn from");
 ABSL_FLAG(int64_t, start, 0, "first incident");
 ABSL_FLAG(int64_t, end, 1000000, "one past the last incident");
@@ -62,6 +64,12 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", attack.status().ToString().c_str());
     return 1;
   }
+  auto veris =
+      atlas::veris::VerisVocabulary::Load(absl::GetFlag(FLAGS_veris_dir));
+  if (!veris.ok()) {
+    std::fprintf(stderr, "%s\n", veris.status().ToString().c_str());
+    return 1;
+  }
   auto store =
       atlas::incident::IncidentStore::Open(absl::GetFlag(FLAGS_db_path),
                                            /*sync_writes=*/false);
@@ -86,6 +94,7 @@ int main(int argc, char** argv) {
                                       .directory = &directory,
                                       .attack = &*attack,
                                       .countries = *countries,
+                                      .veris = &*veris,
                                       .clock = &atlas::api::RealClock::Get()});
   atlas::bench::Synthetic synth(
       absl::GetFlag(FLAGS_orgs),

@@ -30,6 +30,8 @@ ABSL_FLAG(std::string, db_path, "/tmp/list_plan_bench",
           "RocksDB directory (must not exist)");
 ABSL_FLAG(std::string, attack_dir, "incident-service/data/attack",
           "ATT&CK data directory");
+ABSL_FLAG(std::string, veris_dir, "datasets/veris",
+          "VERIS enumerations directory (verisc-enum.json)");
 ABSL_FLAG(int64_t, incidents, 10000, "incidents to create");
 ABSL_FLAG(int64_t, orgs, 1000, "organisations the victims are drawn from");
 ABSL_FLAG(int, runs, 50, "first-page calls per filter");
@@ -58,6 +60,9 @@ int main(int argc, char** argv) {
   atlas::log::SetMinLevel(atlas::log::Level::kWarning);
   auto attack = incident::AttackCatalog::Load(absl::GetFlag(FLAGS_attack_dir));
   if (!attack.ok()) return Fail(attack.status());
+  auto veris =
+      atlas::veris::VerisVocabulary::Load(absl::GetFlag(FLAGS_veris_dir));
+  if (!veris.ok()) return Fail(veris.status());
   auto store = incident::IncidentStore::Open(absl::GetFlag(FLAGS_db_path),
                                              /*sync_writes=*/false);
   if (!store.ok()) return Fail(store.status());
@@ -71,6 +76,7 @@ int main(int argc, char** argv) {
                                .directory = &directory,
                                .attack = &*attack,
                                .countries = *countries,
+                               .veris = &*veris,
                                .clock = &atlas::api::RealClock::Get()});
   atlas::bench::Synthetic synth(
       absl::GetFlag(FLAGS_orgs),

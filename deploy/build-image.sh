@@ -32,6 +32,13 @@ if [[ ! -d "${repo_root}/incident-service/data/attack" ]]; then
   exit 2
 fi
 
+if [[ ! -f "${repo_root}/datasets/veris/verisc-enum.json" ]]; then
+  echo "build-image.sh: ${repo_root}/datasets/veris/verisc-enum.json is" \
+       "missing; the incident service loads the VERIS enumerations from it" \
+       "at start." >&2
+  exit 2
+fi
+
 cd "${repo_root}"
 case "${builder}" in
   podman)

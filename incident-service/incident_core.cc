@@ -11,7 +11,7 @@
 namespace atlas::incident {
 
 IncidentCore::IncidentCore(const Collaborators& c)
-    : validator_(*c.attack, *c.countries),
+    : validator_(*c.attack, *c.countries, *c.veris),
       writer_(*c.changelog),
       creator_(*c.store, *c.changelog, writer_, *c.directory, validator_,
                *c.clock),

@@ -38,6 +38,7 @@
 #include "common/api/types/countries.h"
 #include "common/auth/api_keys.h"
 #include "common/storage/group_commit_writer.h"
+#include "common/veris/veris_vocabulary.h"
 #include "google/protobuf/empty.pb.h"
 #include "incident-service/attack_catalog.h"
 #include "incident-service/changelog.h"
@@ -61,6 +62,7 @@ class IncidentCore {
     OrganizationDirectory* directory = nullptr;
     const AttackCatalog* attack = nullptr;
     const api::CountryList* countries = nullptr;
+    const veris::VerisVocabulary* veris = nullptr;
     api::Clock* clock = nullptr;
   };
   // Every member of `c` must be set.

@@ -11,6 +11,7 @@
 #include "common/api/aip/digest.h"
 #include "common/api/aip/resource_name.h"
 #include "common/api/aip/validation.h"
+#include "common/api/types/external_reference.h"
 #include "common/api/types/partial_date.h"
 #include "common/auth/redaction.h"
 #include "common/logging/log.h"
@@ -305,6 +306,8 @@ absl::Status IncidentCreator::CreateIncidents(
         std::vector<v1::IncidentChange> changes;
         int64_t ordinal = changelog_.next_sequence();
         absl::flat_hash_set<std::string> generated;
+        // External references of this group's creates -> the create.
+        absl::flat_hash_map<std::string, PendingCreate*> claimed_references;
         for (PendingCreate* c : open) {
           const std::string& request_id = c->request->request_id();
           if (!request_id.empty()) {
@@ -357,6 +360,43 @@ absl::Status IncidentCreator::CreateIncidents(
           }
           if (!absl::IsNotFound(current.status())) {
             return storage::StorageError(current.status(), op);
+          }
+          // A (system, id) pair names one incident: one stored, or one
+          // created before in this group (checked here, under the write
+          // mutex, so concurrent creates of one pair cannot both pass).
+          absl::Status held;
+          for (int r = 0;
+               held.ok() && r < c->incident.external_references_size(); ++r) {
+            const std::string key =
+                api::ExternalReferenceKey(c->incident.external_references(r));
+            const std::string path = absl::StrCat(
+                c->field_prefix, "incident.external_references[", r, "]");
+            auto claimed = claimed_references.find(key);
+            if (claimed != claimed_references.end()) {
+              const PendingCreate& holder = *claimed->second;
+              held = ExternalReferenceTaken(
+                  path, key,
+                  holder.field_prefix.empty()
+                      ? absl::StrCat(kIncidentCollection, "/", holder.id)
+                      : absl::StrCat(holder.field_prefix, "incident"));
+              continue;
+            }
+            auto stored = store_.ExternalReferenceHolder(key, kLatest);
+            if (!stored.ok()) {
+              return storage::StorageError(stored.status(), op);
+            }
+            if (stored->has_value()) {
+              held = ExternalReferenceTaken(
+                  path, key, absl::StrCat(kIncidentCollection, "/", **stored));
+            }
+          }
+          if (!held.ok()) {
+            fail(c, held);
+            if (!batch_failure.ok()) return absl::StatusOr<bool>(batch_failure);
+            continue;
+          }
+          for (const auto& r : c->incident.external_references()) {
+            claimed_references.emplace(api::ExternalReferenceKey(r), c);
           }
           Incident& incident = c->incident;
           incident.set_name(name);

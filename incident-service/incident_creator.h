@@ -20,8 +20,11 @@
 // Errors: PERMISSION_DENIED / UNAUTHENTICATED (role, checked first),
 // INVALID_ARGUMENT (a field, a missing victim, a request_id reused for a
 // different request; in a batch prefixed "requests[i]."), ALREADY_EXISTS
-// (the id is taken), UNAVAILABLE (the catalog cannot answer, or storage
-// says retry: nothing was written), INTERNAL (storage, logged).
+// (the id is taken; an external reference is held by a stored incident,
+// named, or by an earlier create of the same group: in a batch
+// "requests[j].incident", else the incident that create makes), UNAVAILABLE
+// (the catalog cannot answer, or storage says retry: nothing was written),
+// INTERNAL (storage, logged).
 //
 // Thread safety: all methods may be called concurrently.
 #ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_CREATOR_H_

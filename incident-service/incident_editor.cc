@@ -23,10 +23,13 @@ constexpr storage::ReadView kLatest = storage::ReadView::kLatest;
 
 // The paths UpdateIncident accepts, and those it refuses as output only.
 const std::initializer_list<absl::string_view> kIncidentWritable = {
-    "title",         "victims",        "countries",   "start_date",
-    "end_date",      "disclosed_date", "summary",     "description",
-    "determination", "incident_types", "cia_posture", "motives",
-    "techniques",    "threat_actors",  "impacts"};
+    "title", "victims", "countries", "start_date", "end_date", "disclosed_date",
+    "summary", "description", "determination", "incident_types", "cia_posture",
+    "motives", "techniques", "threat_actors", "impacts",
+    // Issue 13: identity in other systems and the VERIS classification.
+    "external_references", "victim_unknown", "investigation_status",
+    "confidence", "targeting", "actions", "data_exposure", "assets",
+    "discovery_methods", "durations", "losses", "original_record"};
 const std::initializer_list<absl::string_view> kIncidentOutputOnly = {
     "name",         "motive_count", "technique_count", "threat_actor_count",
     "source_count", "event_count",  "derived_figures", "create_time",
@@ -73,6 +76,8 @@ absl::StatusOr<Incident> IncidentEditor::UpdateIncident(
         RETURN_IF_ERROR(CheckEtag(request.incident().etag(),
                                   current.record.etag(), "incident.etag"));
         ASSIGN_OR_RETURN(candidate, build(current));
+        RETURN_IF_ERROR(CheckExternalReferencesFree(
+            store_, candidate, id, "incident", "UpdateIncident", kLatest));
         const Incident& old = current.record;
         candidate.set_name(old.name());
         SetCounts(&candidate);

@@ -11,8 +11,10 @@
 //
 // Errors: PERMISSION_DENIED / UNAUTHENTICATED (role, checked first),
 // INVALID_ARGUMENT (name, update_mask, a field, a missing victim),
-// NOT_FOUND, ABORTED (stale etag), UNAVAILABLE (the catalog cannot answer,
-// or storage says retry: nothing was written), INTERNAL (storage, logged).
+// NOT_FOUND, ABORTED (stale etag), ALREADY_EXISTS (an external reference
+// another incident holds, naming it: checked under the write mutex),
+// UNAVAILABLE (the catalog cannot answer, or storage says retry: nothing was
+// written), INTERNAL (storage, logged).
 //
 // Thread safety: all methods may be called concurrently.
 #ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_EDITOR_H_

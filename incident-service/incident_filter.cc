@@ -6,6 +6,7 @@
 #include "common/api/aip/filter_lexer.h"
 #include "common/api/aip/resource_name.h"
 #include "common/api/aip/validation.h"
+#include "common/api/types/external_reference.h"
 #include "common/api/types/partial_date.h"
 #include "google/protobuf/descriptor.h"
 #include "incident-service/attack_catalog.h"
@@ -153,11 +154,17 @@ absl::StatusOr<IncidentFilter> ParseIncidentFilter(absl::string_view text) {
         eq.index = IncidentIndex::kActorType;
         eq.value = *n;
         filter.members_only_fields.push_back(field);
+      } else if (field == "external_reference") {
+        auto key =
+            api::ParseExternalReferenceKey(value, "filter: external_reference");
+        if (!key.ok()) return key.status();
+        eq.index = IncidentIndex::kExternalReference;
+        eq.value = *std::move(key);
       } else {
         return Bad(absl::StrCat(
             "unknown field ", Describe(field_token),
             " (victim, country, incident_type, determination, motive, "
-            "technique, threat_actor_type, start)"));
+            "technique, threat_actor_type, external_reference, start)"));
       }
       filter.equalities.push_back(std::move(eq));
     }
@@ -210,6 +217,12 @@ bool IncidentFilter::Matches(const v1::Incident& incident) const {
       case IncidentIndex::kActorType:
         for (const v1::ThreatActor& a : incident.threat_actors()) {
           hit = hit || absl::StrCat(static_cast<int>(a.type())) == eq.value;
+        }
+        break;
+      case IncidentIndex::kExternalReference:
+        for (const atlas::type::v1::ExternalReference& r :
+             incident.external_references()) {
+          hit = hit || api::ExternalReferenceKey(r) == eq.value;
         }
         break;
       case IncidentIndex::kAll:

@@ -8,6 +8,8 @@
 //   motive = FINANCIAL                  (a Motive name; members only)
 //   technique = "T1486"                 (members only)
 //   threat_actor_type = HACKTIVIST      (a ThreatActorType name; members only)
+//   external_reference = "veris:0025..." ("system:id"; the system is
+//                                        lower-cased as on input)
 //   start >= 2024-01-01   start <= 2024-12   start = 2024   start > ..  start <
 //   ..
 // Values may be quoted or bare; quoted strings take \" and \\ escapes.
@@ -46,7 +48,8 @@ struct IncidentFilter {
   struct Equality {
     std::string field;    // as written: "country"
     IncidentIndex index;  // the index serving it
-    std::string value;    // the index value: org id, "BE", enum number, id
+    // The index value: org id, "BE", enum number, id, "system:id".
+    std::string value;
   };
   std::vector<Equality> equalities;
   // start_date must end on or after `start_min` ...

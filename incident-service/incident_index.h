@@ -19,6 +19,9 @@ enum class IncidentIndex {
   kTechnique,      // technique\0<T1234[.001]>
   kActorType,      // actor_type\0<ThreatActorType number>
   kStartYear,      // start_year\0<YYYY>
+  // external_ref\0<system>:<id>: at most one entry per value (a pair names
+  // one incident), so it is also the uniqueness check of the pair.
+  kExternalReference,
 };
 
 }  // namespace atlas::incident

@@ -1,6 +1,7 @@
 #include "incident-service/incident_records.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/api/types/external_reference.h"
 #include "common/storage/request_records.h"
 #include "common/storage/storage_error.h"
 #include "google/protobuf/field_mask.pb.h"
@@ -67,6 +68,34 @@ void MergeMasked(const google::protobuf::Message& from,
   options.set_replace_repeated_fields(true);
   google::protobuf::util::FieldMaskUtil::MergeMessageTo(from, mask, options,
                                                         to);
+}
+
+absl::Status ExternalReferenceTaken(absl::string_view field,
+                                    absl::string_view key,
+                                    absl::string_view holder) {
+  return absl::AlreadyExistsError(
+      absl::StrCat(field, ": ", key, " is already held by ", holder));
+}
+
+absl::Status CheckExternalReferencesFree(const IncidentStore& store,
+                                         const v1::Incident& incident,
+                                         absl::string_view self_id,
+                                         absl::string_view field,
+                                         absl::string_view op,
+                                         storage::ReadView view) {
+  for (int i = 0; i < incident.external_references_size(); ++i) {
+    const std::string key =
+        api::ExternalReferenceKey(incident.external_references(i));
+    absl::StatusOr<std::optional<std::string>> holder =
+        store.ExternalReferenceHolder(key, view);
+    if (!holder.ok()) return storage::StorageError(holder.status(), op);
+    if (holder->has_value() && **holder != self_id) {
+      return ExternalReferenceTaken(
+          absl::StrCat(field, ".external_references[", i, "]"), key,
+          absl::StrCat(kIncidentCollection, "/", **holder));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status CheckEtag(absl::string_view given, absl::string_view current,

@@ -59,6 +59,24 @@ void MergeMasked(const google::protobuf::Message& from,
                  const std::vector<std::string>& paths,
                  google::protobuf::Message* to);
 
+// ALREADY_EXISTS "<field>: <key> is already held by <holder>" (a (system,
+// id) pair names one incident; `field` is the reference's path).
+absl::Status ExternalReferenceTaken(absl::string_view field,
+                                    absl::string_view key,
+                                    absl::string_view holder);
+
+// The external references of `incident` (under `field`, "incident") are
+// held by no incident but `self_id` (empty for a create) in `view`:
+// ALREADY_EXISTS naming the first one held and its holder; storage
+// failures as StorageError for `op`. Writers call it under the write mutex
+// on the kLatest view, so two writes of one pair cannot both pass.
+absl::Status CheckExternalReferencesFree(const IncidentStore& store,
+                                         const v1::Incident& incident,
+                                         absl::string_view self_id,
+                                         absl::string_view field,
+                                         absl::string_view op,
+                                         storage::ReadView view);
+
 // ABORTED naming `field` when `given` is set and differs from `current`
 // (AIP-154).
 absl::Status CheckEtag(absl::string_view given, absl::string_view current,

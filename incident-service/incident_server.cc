@@ -37,6 +37,19 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
     log::Info("ATT&CK data loaded", {{"release", c.attack->release()},
                                      {"techniques", c.attack->size()}});
   }
+  if (c.veris == nullptr) {
+    auto vocabulary = veris::VerisVocabulary::Load(options.veris_dir);
+    if (!vocabulary.ok()) {
+      return absl::Status(
+          vocabulary.status().code(),
+          absl::StrCat("cannot load VERIS enumerations from ",
+                       options.veris_dir, ": ", vocabulary.status().message()));
+    }
+    server->owned_veris_ =
+        std::make_unique<veris::VerisVocabulary>(*std::move(vocabulary));
+    c.veris = server->owned_veris_.get();
+    log::Info("VERIS enumerations loaded", {{"enumerations", c.veris->size()}});
+  }
   if (c.directory == nullptr) {
     server->owned_directory_ = std::make_unique<CatalogClient>(
         CatalogClient::Options{.target = options.catalog_address,
@@ -64,6 +77,7 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
       .directory = c.directory,
       .attack = c.attack,
       .countries = c.countries,
+      .veris = c.veris,
       .clock = c.clock,
   });
   server->options_ = std::move(options);

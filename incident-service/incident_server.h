@@ -1,6 +1,7 @@
 // IncidentServer: incident-service wired and serving. The one place that
-// builds the service from its parts (store, changelog, ATT&CK data, country
-// list, catalog client, core, executor, gRPC service, server), used by
+// builds the service from its parts (store, changelog, ATT&CK data, VERIS
+// enumerations, country list, catalog client, core, executor, gRPC service,
+// server), used by
 // main.cc and by the tests' IncidentHarness alike.
 //
 //   auto server = IncidentServer::Start(options);  // serving on return
@@ -9,8 +10,8 @@
 //
 // Collaborators may be injected (tests hand a FakeClock, a fake directory,
 // a country list); those left null are built from Options. Nothing is
-// optional at run time: a country list or ATT&CK data that cannot be loaded
-// fails Start (there is no degraded mode).
+// optional at run time: a country list, ATT&CK data or VERIS enumerations
+// that cannot be loaded fail Start (there is no degraded mode).
 //
 // Thread safety: Shutdown() from any thread, any number of times; Wait()
 // once, from one thread.
@@ -30,6 +31,7 @@
 #include "common/grpc/server_runner.h"
 #include "common/server/service_server.h"
 #include "common/server/serving_options.h"
+#include "common/veris/veris_vocabulary.h"
 #include "grpcpp/security/credentials.h"
 #include "incident-service/attack_catalog.h"
 #include "incident-service/changelog.h"
@@ -57,6 +59,9 @@ class IncidentServer : public server::ServiceServer {
     // The pinned MITRE ATT&CK data (enterprise-techniques.tsv) and the ISO
     // 3166-1 list, unless injected.
     std::string attack_dir = "incident-service/data/attack";
+    // The directory holding the VERIS enumerations (verisc-enum.json),
+    // unless injected.
+    std::string veris_dir = "datasets/veris";
     std::string iso_codes_path = api::kDebianIso3166Path;
     // catalog-service, asked whether victims exist, unless a directory is
     // injected: its gRPC target, the deadline of each call, the SERVICE
@@ -71,15 +76,17 @@ class IncidentServer : public server::ServiceServer {
 
   // Injectable collaborators, not owned; each must outlive the server.
   struct Collaborators {
-    api::Clock* clock = nullptr;                  // null: the real clock
-    OrganizationDirectory* directory = nullptr;   // null: a CatalogClient
-    const AttackCatalog* attack = nullptr;        // null: from attack_dir
-    const api::CountryList* countries = nullptr;  // null: iso_codes_path
+    api::Clock* clock = nullptr;                    // null: the real clock
+    OrganizationDirectory* directory = nullptr;     // null: a CatalogClient
+    const AttackCatalog* attack = nullptr;          // null: from attack_dir
+    const api::CountryList* countries = nullptr;    // null: iso_codes_path
+    const veris::VerisVocabulary* veris = nullptr;  // null: from veris_dir
   };
 
   // Opens the database, builds the service and starts serving; readiness
   // is SERVING on return. Errors (each logged by the caller): NOT_FOUND or
-  // DATA_LOSS for ATT&CK data or a country list that cannot be loaded,
+  // DATA_LOSS for ATT&CK data, VERIS enumerations or a country list that
+  // cannot be loaded,
   // UNAVAILABLE for a database locked by another process or an address
   // that cannot be bound, INVALID_ARGUMENT for bad options, INTERNAL
   // otherwise.
@@ -114,6 +121,7 @@ class IncidentServer : public server::ServiceServer {
   // Owned collaborators (those not injected).
   std::unique_ptr<api::CountryList> owned_countries_;
   std::unique_ptr<AttackCatalog> owned_attack_;
+  std::unique_ptr<veris::VerisVocabulary> owned_veris_;
   std::unique_ptr<OrganizationDirectory> owned_directory_;
   Options options_;
 

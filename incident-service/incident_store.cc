@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/api/types/external_reference.h"
 #include "common/api/types/partial_date.h"
 #include "common/auth/redaction.h"
 #include "common/status/status_macros.h"
@@ -100,6 +101,8 @@ absl::string_view IndexName(IncidentIndex index) {
       return "actor_type";
     case IncidentIndex::kStartYear:
       return "start_year";
+    case IncidentIndex::kExternalReference:
+      return "external_ref";
   }
   return "list";
 }
@@ -149,6 +152,9 @@ std::set<std::string> IndexKeys(const StoredIncident& s) {
     char year[8];
     std::snprintf(year, sizeof(year), "%04d", i.start_date().year());
     add(IncidentIndex::kStartYear, year);
+  }
+  for (const atlas::type::v1::ExternalReference& r : i.external_references()) {
+    add(IncidentIndex::kExternalReference, api::ExternalReferenceKey(r));
   }
   return keys;
 }
@@ -221,7 +227,8 @@ absl::Status IncidentStore::EnsureIndexCounts() {
        {IncidentIndex::kAll, IncidentIndex::kVictim, IncidentIndex::kCountry,
         IncidentIndex::kType, IncidentIndex::kDetermination,
         IncidentIndex::kMotive, IncidentIndex::kTechnique,
-        IncidentIndex::kActorType, IncidentIndex::kStartYear}) {
+        IncidentIndex::kActorType, IncidentIndex::kStartYear,
+        IncidentIndex::kExternalReference}) {
     RETURN_IF_ERROR(db_->ScanPrefix(
         kIndexes, absl::StrCat(IndexName(index), kSepView),
         storage::ScanDirection::kForward,
@@ -387,6 +394,21 @@ absl::StatusOr<int64_t> IncidentStore::IndexCount(
   int64_t count = 0;
   if (!absl::SimpleAtoi(*stored, &count)) return Corrupt("index count");
   return count;
+}
+
+absl::StatusOr<std::optional<std::string>>
+IncidentStore::ExternalReferenceHolder(absl::string_view key,
+                                       storage::ReadView view) const {
+  std::optional<std::string> holder;
+  RETURN_IF_ERROR(db_->ScanPrefix(
+      kIndexes, IndexPrefix(IncidentIndex::kExternalReference, key),
+      storage::ScanDirection::kForward,
+      [&](absl::string_view, absl::string_view id) {
+        holder = std::string(id);
+        return false;
+      },
+      view));
+  return holder;
 }
 
 absl::StatusOr<std::vector<std::pair<int, int64_t>>>

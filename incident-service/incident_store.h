@@ -54,6 +54,15 @@
 //   technique\0<T1234[.001]>\0<position>        -> incident id
 //   actor_type\0<ThreatActorType number>\0<position> -> incident id
 //   start_year\0<YYYY>\0<position>              -> incident id
+//   external_ref\0<system>:<id>\0<position>     -> incident id
+//       (ExternalReferenceKey: system lower-case, id as given; a system
+//       never holds ':' and neither part holds '\0'). A pair names one
+//       incident, so each value has at most one entry: the writers check
+//       ExternalReferenceHolder on the kLatest view under the write mutex
+//       before they add one. It serves the `external_reference` filter
+//       like any list index. Written only for incidents stored since the
+//       field exists: older records have no references, so a database
+//       written before needs no migration (its counts stay right).
 //       position = hex16(INT64_MAX - ordinal): newest first. A partial
 //       date's interval never crosses a year boundary, so the year of
 //       start_date buckets it exactly; a date range scans the years it
@@ -189,6 +198,11 @@ class IncidentStore {
   // to list planning: never serve it to a caller.
   absl::StatusOr<int64_t> IndexCount(
       IncidentIndex index, absl::string_view value,
+      storage::ReadView view = storage::ReadView::kDurable) const;
+  // The id of the incident holding the external reference `key`
+  // ("system:id", api::ExternalReferenceKey), or nullopt when none does.
+  absl::StatusOr<std::optional<std::string>> ExternalReferenceHolder(
+      absl::string_view key,
       storage::ReadView view = storage::ReadView::kDurable) const;
   // The start years in [first, last] that index at least one incident,
   // ascending, with their counts (one key per year, no entry is read).

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/api/aip/resource_name.h"
 #include "common/api/aip/validation.h"
+#include "common/api/types/external_reference.h"
 #include "common/api/types/partial_date.h"
 #include "common/api/types/relative_date.h"
 #include "common/api/types/url.h"
@@ -73,9 +74,15 @@ absl::Status IncidentValidator::ValidateIncident(
     Incident* incident, absl::string_view field) const {
   const std::string f(field);
   RETURN_IF_ERROR(api::ValidateText(incident->title(), f + ".title", 1, 300));
-  if (incident->victims_size() == 0) {
+  if (incident->victim_unknown() && incident->victims_size() > 0) {
     return absl::InvalidArgumentError(
-        absl::StrCat(f, ".victims: at least one victim is required"));
+        absl::StrCat(f, ".victims: must be empty when victim_unknown is set"));
+  }
+  if (!incident->victim_unknown() && incident->victims_size() == 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        f,
+        ".victims: at least one victim is required (or set victim_unknown "
+        "when the victim is not known)"));
   }
   RETURN_IF_ERROR(
       api::ValidateCount(incident->victims_size(), f + ".victims", 64));
@@ -178,6 +185,7 @@ absl::Status IncidentValidator::ValidateIncident(
     if (!a.country().empty()) {
       RETURN_IF_ERROR(countries_.Validate(a.country(), path + ".country"));
     }
+    RETURN_IF_ERROR(veris_.ValidateActor(a, path));
   }
   RETURN_IF_ERROR(
       api::ValidateCount(incident->impacts_size(), f + ".impacts", 32));
@@ -192,7 +200,18 @@ absl::Status IncidentValidator::ValidateIncident(
     RETURN_IF_ERROR(api::ValidateText(impact.description(),
                                       path + ".description", 0, 2000));
   }
-  return absl::OkStatus();
+  RETURN_IF_ERROR(api::NormalizeExternalReferences(
+      incident->mutable_external_references(), f + ".external_references",
+      kMaxExternalReferences));
+  if (!v1::InvestigationStatus_IsValid(incident->investigation_status())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(f, ".investigation_status: unknown value"));
+  }
+  if (!v1::RecordConfidence_IsValid(incident->confidence())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(f, ".confidence: unknown value"));
+  }
+  return veris_.ValidateClassification(*incident, f);
 }
 
 absl::Status IncidentValidator::ValidateEvent(TimelineEvent* e,

@@ -6,9 +6,11 @@
 // Every method checks the writable fields of one record under the field
 // path `field` ("incident", "requests[3].incident", "event"), normalises
 // them in place (URLs refanged and normalised, ATT&CK technique names
-// filled in from the pinned catalog) and clears output-only fields where
-// it says so. Errors: INVALID_ARGUMENT with a message naming the field path
-// and the rule; nothing else.
+// filled in from the pinned catalog, external reference systems
+// lower-cased) and clears output-only fields where it says so. The VERIS
+// classification is checked by VerisValidator (veris_validator.h). Errors:
+// INVALID_ARGUMENT with a message naming the field path and the rule; nothing
+// else.
 //
 // Thread safety: const; any number of threads.
 #ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_VALIDATOR_H_
@@ -18,21 +20,28 @@
 #include "absl/strings/string_view.h"
 #include "atlas/incident/v1/incident_service.pb.h"
 #include "common/api/types/countries.h"
+#include "common/veris/veris_vocabulary.h"
 #include "incident-service/attack_catalog.h"
+#include "incident-service/veris_validator.h"
 
 namespace atlas::incident {
 
 class IncidentValidator {
  public:
-  // Both must outlive the validator. `countries` is the ISO 3166-1 list
-  // countries are checked against (there is no fallback: the wiring refuses
-  // to start without one).
+  // All must outlive the validator. `countries` is the ISO 3166-1 list
+  // countries are checked against, `veris` the VERIS enumerations (there
+  // is no fallback: the wiring refuses to start without either).
   IncidentValidator(const AttackCatalog& attack,
-                    const api::CountryList& countries)
-      : attack_(attack), countries_(countries) {}
+                    const api::CountryList& countries,
+                    const veris::VerisVocabulary& veris)
+      : attack_(attack), countries_(countries), veris_(veris, countries) {}
 
-  // The writable fields of an incident (title, victims, countries, dates,
-  // texts, enums, CIA posture, techniques, threat actors, impacts).
+  // Most external references of one incident.
+  static constexpr int kMaxExternalReferences = 16;
+
+  // The writable fields of an incident (title, victims or victim_unknown,
+  // countries, dates, texts, enums, CIA posture, techniques, threat actors,
+  // impacts, external references, the VERIS classification).
   absl::Status ValidateIncident(v1::Incident* incident,
                                 absl::string_view field) const;
   // An event's own fields, and that the sources it cites or is anchored to
@@ -48,6 +57,7 @@ class IncidentValidator {
  private:
   const AttackCatalog& attack_;
   const api::CountryList& countries_;
+  VerisValidator veris_;
 };
 
 }  // namespace atlas::incident

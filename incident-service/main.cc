@@ -37,6 +37,11 @@ ABSL_FLAG(std::string, attack_dir, "incident-service/data/attack",
           "(enterprise-techniques.tsv, SOURCE.md); relative paths resolve "
           "against the working directory");
 
+ABSL_FLAG(std::string, veris_dir, "datasets/veris",
+          "directory of the VERIS enumerations (verisc-enum.json) VERIS "
+          "values are checked against; relative paths resolve against the "
+          "working directory");
+
 int main(int argc, char** argv) {
   namespace log = atlas::log;
   atlas::server::TerminationSignalWatcher signals;  // before any thread
@@ -61,6 +66,7 @@ int main(int argc, char** argv) {
   options.keys = std::move(common->keys);
   options.db_path = absl::GetFlag(FLAGS_db_path);
   options.attack_dir = absl::GetFlag(FLAGS_attack_dir);
+  options.veris_dir = absl::GetFlag(FLAGS_veris_dir);
   options.iso_codes_path = common->iso_codes_path;
   options.catalog_address = absl::GetFlag(FLAGS_catalog_address);
   options.catalog_timeout = absl::GetFlag(FLAGS_catalog_timeout);

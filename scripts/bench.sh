@@ -224,7 +224,8 @@ start_incident() {
     --listen_override="127.0.0.1:${incident_fixed_port}" \
     --api_keys_file="${work}/api-keys" \
     --catalog_address="127.0.0.1:${catalog_port}" \
-    --catalog_api_key_file="${work}/service.key" --attack_dir="${attack_dir}"
+    --catalog_api_key_file="${work}/service.key" --attack_dir="${attack_dir}" \
+    --veris_dir="${repo_root}/datasets/veris"
 }
 
 # --- results -------------------------------------------------------------------

@@ -62,6 +62,7 @@ pids+=($!)
   --catalog_address="127.0.0.1:${catalog_port}" \
   --catalog_api_key_file="${keys}/service.key" \
   --attack_dir="${repo_root}/incident-service/data/attack" \
+  --veris_dir="${repo_root}/datasets/veris" \
   2>>"${data_dir}/logs/incidents.log" &
 pids+=($!)
 

@@ -40,7 +40,10 @@ class JsonSchema {
   // schema's order), then the fields present (in key order); at each
   // array, minItems, then the items in order. A value of the wrong type
   // (or outside an enum) yields one violation and nothing below it is
-  // checked.
+  // checked. uniqueItems compares only the items that satisfy `items`
+  // (the others are reported already). Recursion goes as deep as the
+  // schema does, not as the instance: fields the schema leaves open are not
+  // walked.
   void Validate(const nlohmann::json& instance,
                 std::vector<Violation>* out) const;
 

@@ -6,7 +6,9 @@
 #ifndef ATLAS_COMMON_VERIS_VERIS_SCHEMA_H_
 #define ATLAS_COMMON_VERIS_VERIS_SCHEMA_H_
 
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"

@@ -15,6 +15,7 @@
 #include "common/auth/redaction.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/members_only_paths.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/test_env.h"
 
@@ -353,10 +354,10 @@ Record PublicPart(Record record) {
 const Caller kPublic{Role::kPublic, ""};
 const Caller kMember{Role::kMember, "member-test"};
 
-TEST(MembersOnlyPathsTest, IncidentHasFourMembersOnlyFields) {
+TEST(MembersOnlyPathsTest, IncidentHasTwelveMembersOnlyFields) {
   EXPECT_EQ(MembersOnlyPaths(Incident::descriptor()),
-            (std::vector<std::string>{"cia_posture", "motives", "techniques",
-                                      "threat_actors"}));
+            ::atlas::testing::IncidentMembersOnlyPaths());
+  EXPECT_EQ(MembersOnlyPaths(Incident::descriptor()).size(), 12u);
 }
 
 TEST(MembersOnlyPathsTest, OrganizationHidesLinkedIncidents) {
@@ -395,9 +396,9 @@ TEST(RedactTest, PathsAreListedEvenWhenTheFieldIsEmpty) {
   Incident incident;
   incident.set_title("bare");
   Redact(kPublic, &incident);
-  EXPECT_THAT(
-      incident.redacted_fields(),
-      ElementsAre("cia_posture", "motives", "techniques", "threat_actors"));
+  EXPECT_THAT(incident.redacted_fields(),
+              ::testing::ElementsAreArray(
+                  ::atlas::testing::IncidentMembersOnlyPaths()));
 }
 
 TEST(RedactTest, IncomingRedactedFieldsAreReplaced) {
@@ -441,9 +442,9 @@ TEST(RedactTest, IncidentForPublicClearsMembersOnlyFields) {
   EXPECT_THAT(incident.motives(), IsEmpty());
   EXPECT_THAT(incident.techniques(), IsEmpty());
   EXPECT_THAT(incident.threat_actors(), IsEmpty());
-  EXPECT_THAT(
-      incident.redacted_fields(),
-      ElementsAre("cia_posture", "motives", "techniques", "threat_actors"));
+  EXPECT_THAT(incident.redacted_fields(),
+              ::testing::ElementsAreArray(
+                  ::atlas::testing::IncidentMembersOnlyPaths()));
   // Public fields, counts included, stay.
   EXPECT_THAT(PublicPart(incident), EqualsProto(PublicPart(FullIncident())));
   EXPECT_EQ(incident.motive_count(), 1);
@@ -542,9 +543,9 @@ TEST(RedactTest, IncidentChangeRedactsTheNestedIncidentWithRelativePaths) {
   const Incident& incident = change.incident();
   EXPECT_FALSE(incident.has_cia_posture());
   EXPECT_THAT(incident.techniques(), IsEmpty());
-  EXPECT_THAT(
-      incident.redacted_fields(),
-      ElementsAre("cia_posture", "motives", "techniques", "threat_actors"));
+  EXPECT_THAT(incident.redacted_fields(),
+              ::testing::ElementsAreArray(
+                  ::atlas::testing::IncidentMembersOnlyPaths()));
   EXPECT_EQ(incident.title(), "Ransomware at Vooruit");
 }
 

@@ -3,13 +3,15 @@
 // Contracts:
 //  - ParseIncidentFilter never crashes; errors are INVALID_ARGUMENT
 //    starting with "filter:";
-//  - every equality of a parsed filter names a real index (not kAll);
+//  - every equality of a parsed filter names a real index (not kAll), an
+//    external_reference value is "system:id" with a lower-case system;
 //  - an incident built to satisfy the equalities, with a start_date inside
 //    [start_min, start_max], Matches; with no start_date it does not match
 //    a filter with a date range; Matches never crashes.
 #include <cstdint>
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -69,6 +71,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         incident.add_threat_actors()->set_type(
             static_cast<v1::ThreatActorType>(number));
         break;
+      case IncidentIndex::kExternalReference: {
+        // "system:id", the system lower-case and without ':'.
+        const size_t colon = eq.value.find(':');
+        FUZZ_CHECK(colon != std::string::npos && colon > 0);
+        auto* ref = incident.add_external_references();
+        ref->set_system(eq.value.substr(0, colon));
+        ref->set_id(eq.value.substr(colon + 1));
+        FUZZ_CHECK(absl::AsciiStrToLower(ref->system()) == ref->system());
+        break;
+      }
       case IncidentIndex::kAll:
       case IncidentIndex::kStartYear:
         break;

@@ -349,6 +349,7 @@ TEST(ChangelogRetentionOptionTest, ARetentionBelowOneFailsStart) {
   incident::IncidentServer::Options options;
   options.db_path = temp.Sub("incidents");
   options.serving.listen_address = "127.0.0.1:0";
+  options.veris_dir = testing::SourceDir() + "/datasets/veris";
   options.changelog_retention_entries = 0;
   incident::IncidentServer::Collaborators collaborators;
   collaborators.attack = &*attack;

@@ -69,6 +69,7 @@ class IncidentCoreTest : public ::testing::Test {
         .directory = &directory_,
         .attack = &Attack(),
         .countries = &Countries(),
+        .veris = &testing::PinnedVerisVocabulary(),
         .clock = &clock_,
     });
   }
@@ -483,7 +484,8 @@ TEST_F(IncidentCoreTest, TheChangelogResumesAfterTheLastStoredSequence) {
 
 class IncidentValidatorTest : public ::testing::Test {
  protected:
-  IncidentValidator validator_{Attack(), Countries()};
+  IncidentValidator validator_{Attack(), Countries(),
+                               testing::PinnedVerisVocabulary()};
 };
 
 TEST_F(IncidentValidatorTest, CountriesAreCheckedAgainstTheInjectedList) {

@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
+#include "tests/testing/members_only_paths.h"
 #include "tests/testing/service_harness.h"
 #include "tests/testing/status_matchers.h"
 
@@ -475,9 +476,9 @@ TEST_F(IncidentServiceTest, ListRedactsForPublicCallers) {
   ASSERT_EQ(page.incidents_size(), 1);
   EXPECT_EQ(page.incidents(0).motives_size(), 0);
   EXPECT_EQ(page.incidents(0).motive_count(), 2);
-  EXPECT_THAT(
-      page.incidents(0).redacted_fields(),
-      ElementsAre("cia_posture", "motives", "techniques", "threat_actors"));
+  EXPECT_THAT(page.incidents(0).redacted_fields(),
+              ::testing::ElementsAreArray(
+                  ::atlas::testing::IncidentMembersOnlyPaths()));
 }
 
 // --- Timeline and sources
@@ -884,9 +885,9 @@ TEST_F(IncidentServiceTest, WatchRedactsForPublicCallers) {
   ASSERT_EQ(pub.size(), 1u);
   EXPECT_EQ(pub[0].incident().motives_size(), 0);
   EXPECT_EQ(pub[0].incident().motive_count(), 2);
-  EXPECT_THAT(
-      pub[0].incident().redacted_fields(),
-      ElementsAre("cia_posture", "motives", "techniques", "threat_actors"));
+  EXPECT_THAT(pub[0].incident().redacted_fields(),
+              ::testing::ElementsAreArray(
+                  ::atlas::testing::IncidentMembersOnlyPaths()));
   auto member = ReadChanges(*stub_, 1, 1, kMemberKey);
   ASSERT_EQ(member.size(), 1u);
   EXPECT_EQ(member[0].incident().motives_size(), 2);

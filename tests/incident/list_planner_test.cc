@@ -57,6 +57,7 @@ struct Service {
         .directory = &directory,
         .attack = &Attack(),
         .countries = &Countries(),
+        .veris = &testing::PinnedVerisVocabulary(),
         .clock = &clock,
     });
     query = std::make_unique<IncidentQuery>(*store);

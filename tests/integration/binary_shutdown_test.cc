@@ -51,6 +51,7 @@ TEST(BinaryShutdownTest, SigtermExitsZeroAndDataSurvivesRestart) {
        "--catalog_address=" + catalog.address(),
        "--catalog_api_key_file=" + dir.Sub("service-key"),
        "--attack_dir=" + SourceDir() + "/incident-service/data/attack",
+       "--veris_dir=" + SourceDir() + "/datasets/veris",
        "--shutdown_grace=2s"});
   ASSERT_THAT(incidents.Start(), IsOk());
 

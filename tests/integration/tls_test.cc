@@ -98,7 +98,8 @@ class TlsTest : public ::testing::Test {
          "--catalog_address=" + absl::StrCat("localhost:", catalog_->port()),
          "--catalog_api_key_file=" + dir_.Sub("service-key"),
          "--attack_dir=" + ::atlas::testing::SourceDir() +
-             "/incident-service/data/attack"});
+             "/incident-service/data/attack",
+         "--veris_dir=" + ::atlas::testing::SourceDir() + "/datasets/veris"});
     incidents_->set_args(incident_args);
     ASSERT_THAT(incidents_->Start(), IsOk());
     // Restart the catalog on its port, now following incident-service.

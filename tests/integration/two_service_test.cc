@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/members_only_paths.h"
 #include "tests/testing/service_harness.h"
 #include "tests/testing/status_matchers.h"
 
@@ -89,8 +90,8 @@ TEST_F(TwoServiceTest, IncidentNamingAnExistingVictimIsStoredAndReadable) {
   EXPECT_EQ(public_view.motives_size(), 0);
   EXPECT_EQ(public_view.motive_count(), 2);
   EXPECT_THAT(public_view.redacted_fields(),
-              ::testing::ElementsAre("cia_posture", "motives", "techniques",
-                                     "threat_actors"));
+              ::testing::ElementsAreArray(
+                  ::atlas::testing::IncidentMembersOnlyPaths()));
 }
 
 TEST_F(TwoServiceTest, IncidentNamingAnUnknownOrganizationIsRejected) {

@@ -197,6 +197,7 @@ void Cluster::SetArgs(bool follow) {
                    absl::FormatDuration(options_.catalog_timeout)),
       "--attack_dir=" + ::atlas::testing::SourceDir() +
           "/incident-service/data/attack",
+      "--veris_dir=" + ::atlas::testing::SourceDir() + "/datasets/veris",
       "--shutdown_grace=2s",
   });
 }

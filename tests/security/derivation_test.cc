@@ -72,6 +72,15 @@ class DerivationTest : public ::testing::Test {
     actor->set_name(secret == 0 ? "NoName057(16)" : "LockBit");
     i->mutable_cia_posture()->mutable_confidentiality()->set_level(
         secret == 0 ? iv1::MEDIUM : iv1::LOW);
+    // The VERIS classification (issue 13) is members-only too.
+    i->set_targeting(secret == 0 ? iv1::TARGETED : iv1::OPPORTUNISTIC);
+    iv1::VerisAction* action = i->add_actions();
+    action->set_category(secret == 0 ? iv1::VerisAction::HACKING
+                                     : iv1::VerisAction::MALWARE);
+    i->mutable_losses()->set_overall_rating(secret == 0 ? "Painful"
+                                                        : "Catastrophic");
+    i->mutable_original_record()->set_format("veris");
+    i->mutable_original_record()->set_content(secret == 0 ? "{}" : "{\"a\":1}");
     iv1::Incident out;
     EXPECT_THAT(
         stub_->CreateIncident(ContextWithKey(kEditorKey).get(), r, &out),

@@ -1,12 +1,14 @@
 // The reference data incident-service's core-level tests build an
-// IncidentCore with: the pinned ATT&CK release from the source tree, and a
-// two-country list (BE, FR). Loaded once per test binary.
+// IncidentCore with: the pinned ATT&CK release and the VERIS enumerations
+// from the source tree, and a two-country list (BE, FR). Loaded once per
+// test binary.
 #ifndef ATLAS_TESTS_TESTING_INCIDENT_CORE_DATA_H_
 #define ATLAS_TESTS_TESTING_INCIDENT_CORE_DATA_H_
 
 #include <utility>
 
 #include "common/api/types/countries.h"
+#include "common/veris/veris_vocabulary.h"
 #include "gtest/gtest.h"
 #include "incident-service/attack_catalog.h"
 #include "tests/testing/status_matchers.h"
@@ -22,6 +24,16 @@ inline const incident::AttackCatalog& PinnedAttackCatalog() {
     return new incident::AttackCatalog(*std::move(loaded));
   }();
   return *attack;
+}
+
+// datasets/veris/verisc-enum.json of the source tree.
+inline const veris::VerisVocabulary& PinnedVerisVocabulary() {
+  static const veris::VerisVocabulary* vocabulary = [] {
+    auto loaded = veris::VerisVocabulary::Load(SourceDir() + "/datasets/veris");
+    EXPECT_THAT(loaded.status(), IsOk());
+    return new veris::VerisVocabulary(*std::move(loaded));
+  }();
+  return *vocabulary;
 }
 
 inline const api::CountryList& BelgiumAndFrance() {

@@ -31,6 +31,11 @@ void IncidentHarness::Start() {
                                             "/incident-service/data/attack"),
               "load ATT&CK data"));
   }
+  if (veris_ == nullptr) {
+    veris_ = std::make_unique<veris::VerisVocabulary>(
+        OrDie(veris::VerisVocabulary::Load(SourceDir() + "/datasets/veris"),
+              "load VERIS enumerations"));
+  }
   incident::IncidentServer::Options options;
   options.keys = TestKeys();
   options.db_path = db_path_;
@@ -42,6 +47,7 @@ void IncidentHarness::Start() {
   incident::IncidentServer::Collaborators collaborators;
   collaborators.clock = &clock_;
   collaborators.attack = attack_.get();
+  collaborators.veris = veris_.get();
   // Reuse the previous port after a restart, so clients reconnect to it.
   options.serving.listen_address = "127.0.0.1:" + std::to_string(port_);
   auto server = incident::IncidentServer::Start(options, collaborators);

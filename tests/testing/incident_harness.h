@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
 #include "common/api/time/clock.h"
+#include "common/veris/veris_vocabulary.h"
 #include "incident-service/attack_catalog.h"
 #include "incident-service/incident_server.h"
 #include "tests/testing/test_env.h"
@@ -22,8 +23,8 @@ namespace atlas::testing {
 class IncidentHarness {
  public:
   // Talks to the catalog at `catalog_address` with the test SERVICE key.
-  // The ATT&CK data is loaded from the source tree
-  // (incident-service/data/attack).
+  // The ATT&CK data and the VERIS enumerations are loaded from the source
+  // tree (incident-service/data/attack, datasets/veris).
   IncidentHarness(std::string catalog_address, std::string db_path = "",
                   absl::Duration catalog_timeout = absl::Seconds(2));
   ~IncidentHarness();
@@ -53,6 +54,7 @@ class IncidentHarness {
   int port_ = 0;
   api::FakeClock clock_{absl::FromUnixSeconds(1767225600)};  // 2026-01-01
   std::unique_ptr<incident::AttackCatalog> attack_;
+  std::unique_ptr<veris::VerisVocabulary> veris_;
   std::unique_ptr<incident::IncidentServer> server_;
 };
 

@@ -208,6 +208,12 @@ class AtlasctlTest : public ::testing::Test {
     if (access(attack_dir.c_str(), R_OK) == 0) {
       argv.push_back("--attack_dir=" + attack_dir);
     }
+    std::string veris_dir =
+        absl::StrCat(source_dir == nullptr ? ATLAS_TEST_SOURCE_DIR : source_dir,
+                     "/datasets/veris");
+    if (access(veris_dir.c_str(), R_OK) == 0) {
+      argv.push_back("--veris_dir=" + veris_dir);
+    }
     incidents_.emplace(dir_, "incidents", argv);
     if (!incidents_->WaitUntilServing()) {
       ADD_FAILURE() << incidents_->log();

@@ -424,6 +424,86 @@ TEST_F(VerisSchemaTest, SchemaViolationsComeBeforeRuleViolations) {
                   Field(&Violation::path, "attribute.integrity.variety")));
 }
 
+// The draft-04 keywords on small schemas of their own.
+std::vector<Violation> ValidateWith(const json& schema, const json& instance) {
+  absl::StatusOr<JsonSchema> compiled = JsonSchema::Compile(schema);
+  EXPECT_THAT(compiled, IsOk());
+  std::vector<Violation> violations;
+  if (compiled.ok()) compiled->Validate(instance, &violations);
+  return violations;
+}
+
+TEST(VerisSchemaKeywordsTest, DuplicateInALongArrayIsFound) {
+  json items = json::array();
+  for (int i = 0; i < 20; ++i) items.push_back(absl::StrCat("v", i));
+  items.push_back("v3");
+  EXPECT_THAT(ValidateWith({{"uniqueItems", true}}, items),
+              ElementsAre(Violation{"[20]", "repeats [3]"}));
+}
+
+TEST(VerisSchemaKeywordsTest, EqualNumbersAreDuplicatesHoweverWritten) {
+  EXPECT_THAT(ValidateWith({{"uniqueItems", true}}, json::parse("[1, 1.0]")),
+              ElementsAre(Violation{"[1]", "repeats [0]"}));
+  EXPECT_THAT(ValidateWith({{"uniqueItems", true}},
+                           json::parse(R"([{"a": [1]}, {"a": [1.0]}])")),
+              ElementsAre(Violation{"[1]", "repeats [0]"}));
+}
+
+TEST(VerisSchemaKeywordsTest, ItemsOfTheWrongShapeAreNotCompared) {
+  const json schema = {{"uniqueItems", true}, {"items", {{"type", "string"}}}};
+  EXPECT_THAT(ValidateWith(schema, json::parse(R"(["a", [1], [1], "a"])")),
+              ElementsAre(Violation{"[1]", "must be a string, not an array"},
+                          Violation{"[2]", "must be a string, not an array"},
+                          Violation{"[3]", "repeats [0]"}));
+}
+
+TEST(VerisSchemaKeywordsTest, LengthCountsCodePointsNotBytes) {
+  const json schema = {{"minLength", 2}, {"maxLength", 2}};
+  EXPECT_THAT(ValidateWith(schema, "\u00e9\u20ac"), IsEmpty());
+  EXPECT_THAT(ValidateWith(schema, "\u00e9"),
+              ElementsAre(Field(&Violation::reason,
+                                "must be at least 2 characters long, not 1")));
+}
+
+TEST(VerisSchemaKeywordsTest, PatternMatchesAnywhereUnlessAnchored) {
+  EXPECT_THAT(ValidateWith({{"pattern", "\\d{6}"}}, "x123456y"), IsEmpty());
+  EXPECT_THAT(ValidateWith({{"pattern", "^\\d{6}$"}}, "x123456y"),
+              ElementsAre(Field(&Violation::path, "")));
+}
+
+TEST(VerisSchemaKeywordsTest, AnyOfReportsTheFormMeantForTheValuesType) {
+  const json schema = json::parse(R"({"anyOf": [
+      {"type": "string", "enum": ["a"]},
+      {"type": "array", "items": {"type": "string", "enum": ["a"]}}]})");
+  EXPECT_THAT(ValidateWith(schema, "a"), IsEmpty());
+  EXPECT_THAT(ValidateWith(schema, json::array({"a"})), IsEmpty());
+  EXPECT_THAT(ValidateWith(schema, json::array({"b"})),
+              ElementsAre(Violation{"[0]", "\"b\" is not one of \"a\""}));
+  EXPECT_THAT(ValidateWith(schema, 3),
+              ElementsAre(Violation{"", "matches none of the allowed forms"}));
+}
+
+TEST(VerisSchemaKeywordsTest, AdditionalPropertiesSchemaChecksUnlistedFields) {
+  const json schema = json::parse(R"({"properties": {"a": {"type": "string"}},
+      "additionalProperties": {"type": "integer"}})");
+  EXPECT_THAT(ValidateWith(schema, json::parse(R"({"a": "x", "b": 1})")),
+              IsEmpty());
+  EXPECT_THAT(ValidateWith(schema, json::parse(R"({"a": "x", "b": "y"})")),
+              ElementsAre(Violation{"b", "must be an integer, not a string"}));
+}
+
+TEST(VerisSchemaKeywordsTest, CompileRefusesWhatItCannotCheck) {
+  EXPECT_THAT(
+      JsonSchema::Compile(json::parse(R"({"items": [{}, {}]})")),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("#/items")));
+  EXPECT_THAT(JsonSchema::Compile(json::parse(R"({"pattern": "(?<=a)b"})")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("pattern does not compile")));
+  EXPECT_THAT(JsonSchema::Compile(json::parse(R"({"type": "text"})")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("unknown type \"text\"")));
+}
+
 TEST_F(VerisSchemaTest, MovedSchemaStillValidates) {
   absl::StatusOr<VerisSchema> loaded = VerisSchema::Load(VerisDir());
   ASSERT_THAT(loaded, IsOk());
