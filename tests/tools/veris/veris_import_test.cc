@@ -397,6 +397,27 @@ TEST_F(VerisImportTest, RecordTheServerRefusesFailsAloneInItsBatch) {
               ElementsAre("incidents/someone-else"));
 }
 
+// Every record VERIS's own suite says should pass is stored (with its own
+// incident_id, as the cases share one).
+TEST_F(VerisImportTest, EveryPassingVerisValidationCaseIsStored) {
+  int cases = 0;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(VerisDir() + "/tests")) {
+    if (entry.path().extension() != ".json") continue;
+    Json test_case = ReadJson(entry.path().string());
+    if (test_case["should"] != "pass") continue;
+    Json incident = test_case["incident"];
+    incident["incident_id"] = absl::StrCat("CASE-", ++cases);
+    WriteJson(
+        dir_.Sub(absl::StrCat("cases/", entry.path().filename().string())),
+        incident);
+  }
+  Result run = Import({dir_.Sub("cases")});
+  EXPECT_EQ(run.output, absl::StrCat("imported ", cases,
+                                     ", unchanged 0, updated 0, refused 0\n"));
+  EXPECT_EQ(cases, 26);
+}
+
 TEST_F(VerisImportTest, JoinedFileFromStandardInput) {
   Json joined = Json::array();
   for (const char* id : {"00C84D6A-CDB8-4A5B-A1A6-0D75A65274D7",
