@@ -17,6 +17,11 @@
 #            organisations, read-model apply rate for one organisation with
 #            10k incidents; builds just that binary, starts no server,
 #            leaves docs/benchmarks.md alone)
+#            --only veris-import (only the VERIS import figures: records/s
+#            and both services' peak RSS; leaves docs/benchmarks.md alone)
+#            --veris-records N (VERIS records imported, default 100000)
+#            --veris-victims N (distinct names per sample victim; default 0:
+#            a fresh victim for every record, as in the issue's figure)
 #
 # What it does: installs h2load (nghttp2-client) if missing, builds a
 # Release tree in build-bench/, starts the empty baseline server,
@@ -50,6 +55,8 @@ bulk_batch=500
 bulk_inflight=4
 rounds=3
 only=""
+veris_records=100000
+veris_victims=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) large=100000; duration=5 ;;
@@ -62,6 +69,8 @@ while [ $# -gt 0 ]; do
     --rounds) rounds="$2"; shift ;;
     --bulk-inflight) bulk_inflight="$2"; shift ;;
     --only) only="$2"; shift ;;
+    --veris-records) veris_records="$2"; shift ;;
+    --veris-victims) veris_victims="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -76,8 +85,8 @@ suite_start=$(date +%s)
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 case "${only}" in
-  ""|catalog-scale) ;;
-  *) echo "unknown --only ${only} (known: catalog-scale)" >&2; exit 2 ;;
+  ""|catalog-scale|veris-import) ;;
+  *) echo "unknown --only ${only} (known: catalog-scale, veris-import)" >&2; exit 2 ;;
 esac
 
 # --- tools and build ---------------------------------------------------------
@@ -94,8 +103,10 @@ cmake -S "${repo_root}" -B "${build_dir}" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DATLAS_BUILD_TESTS=OFF -DATLAS_BUILD_BENCH=ON >/dev/null
 if [ "${only}" = catalog-scale ]; then
   ninja -C "${build_dir}" -j2 bench_catalog_scale >/dev/null
+elif [ "${only}" = veris-import ]; then
+  ninja -C "${build_dir}" -j2 catalog-service incident-service atlasctl >/dev/null
 else
-  ninja -C "${build_dir}" -j2 catalog-service incident-service \
+  ninja -C "${build_dir}" -j2 catalog-service incident-service atlasctl \
     bench_empty_server bench_load_client bench_datagen bench_catalog_scale \
     >/dev/null
 fi
@@ -105,6 +116,8 @@ catalog_bin="${build_dir}/catalog-service/catalog-service"
 incident_bin="${build_dir}/incident-service/incident-service"
 empty_bin="${build_dir}/bench/bench_empty_server"
 client="${build_dir}/bench/bench_load_client"
+atlasctl_bin="${build_dir}/tools/atlasctl/atlasctl"
+veris_dir="${repo_root}/datasets/veris"
 datagen="${build_dir}/bench/bench_datagen"
 attack_dir="${repo_root}/incident-service/data/attack"
 attack_tsv="${attack_dir}/enterprise-techniques.tsv"
@@ -262,6 +275,81 @@ catalog_scale_figures() {
 }
 if [ "${only}" = catalog-scale ]; then
   catalog_scale_figures
+  printf '%s\n' "${details[@]}"
+  exit 0
+fi
+
+# --- VERIS import (issue 13) -----------------------------------------------------
+# ${veris_records} VERIS records (bench/veris_records.py: the 40 records of
+# datasets/vcdb-sample in turn, each copy with a fresh incident_id and fresh
+# victim names, as one joined JSON array) imported by `atlasctl import
+# --format=veris` into a catalog-service and an incident-service started
+# fresh for it (empty databases): records/s over the whole atlasctl run
+# (reading, validating, mapping, victims, batches, sources), the peak RSS
+# (VmHWM) of both services, and the CPU seconds each of the three processes
+# spent, which says where the time goes. The generator runs before the
+# clock starts.
+veris_import_figures() {
+  local records="${work}/veris-records.json" hz t0 t1 secs rate summary
+  local cat0 inc0 cat_cpu inc_cpu cli_cpu imported refused
+  log "VERIS import: generating ${veris_records} records (victims: ${veris_victims:-fresh})"
+  python3 "${repo_root}/bench/veris_records.py" \
+    --sample="${repo_root}/datasets/vcdb-sample" --count="${veris_records}" \
+    --victims="${veris_victims}" > "${records}"
+  detail "VERIS records file: $(du -m "${records}" | cut -f1) MB"
+  start vcatalog "${catalog_bin}" --db_path="${work}/veris-catalog-db" \
+    --api_keys_file="${work}/api-keys"
+  local vcatalog_port; vcatalog_port="$(wait_port vcatalog)"
+  start vincident "${incident_bin}" --db_path="${work}/veris-incident-db" \
+    --api_keys_file="${work}/api-keys" \
+    --catalog_address="127.0.0.1:${vcatalog_port}" \
+    --catalog_api_key_file="${work}/service.key" --attack_dir="${attack_dir}" \
+    --veris_dir="${veris_dir}"
+  local vincident_port; vincident_port="$(wait_port vincident)"
+  sleep 1
+  hz="$(getconf CLK_TCK)"
+  cpu_ticks() { awk '{ print $14 + $15 }' "/proc/${pids[$1]}/stat"; }
+  cat0="$(cpu_ticks vcatalog)"; inc0="$(cpu_ticks vincident)"
+  log "VERIS import: atlasctl import --format=veris (${veris_records} records)"
+  t0=$(date +%s%N)
+  # bash's `time` gives atlasctl's own CPU seconds (user + sys).
+  local TIMEFORMAT='%U %S'
+  { time "${atlasctl_bin}" --catalog="127.0.0.1:${vcatalog_port}" \
+      --incidents="127.0.0.1:${vincident_port}" --key="${editor_key}" \
+      import --format=veris --veris_dir="${veris_dir}" "${records}" \
+      2>"${work}/veris-import.log" ; } 2>"${work}/veris-import.time" || true
+  t1=$(date +%s%N)
+  cat_cpu="$(awk -v a="$(cpu_ticks vcatalog)" -v b="${cat0}" -v hz="${hz}" 'BEGIN { printf "%.1f", (a - b) / hz }')"
+  inc_cpu="$(awk -v a="$(cpu_ticks vincident)" -v b="${inc0}" -v hz="${hz}" 'BEGIN { printf "%.1f", (a - b) / hz }')"
+  cli_cpu="$(awk '{ printf "%.1f", $1 + $2 }' "${work}/veris-import.time")"
+  secs="$(awk -v a="${t0}" -v b="${t1}" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')"
+  summary="$(grep -E '^imported [0-9]+, unchanged' "${work}/veris-import.log" | tail -1)"
+  imported="$(sed -n 's/^imported \([0-9]*\),.*/\1/p' <<<"${summary}")"
+  refused="$(sed -n 's/.*refused \([0-9]*\)$/\1/p' <<<"${summary}")"
+  rate="$(awk -v n="${imported:-0}" -v s="${secs}" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print 0 }')"
+  local vcat_hwm vinc_hwm
+  vcat_hwm="$(rss_mb vcatalog VmHWM)"; vinc_hwm="$(rss_mb vincident VmHWM)"
+  detail "VERIS import: ${summary:-no summary line} in ${secs} s; CPU seconds: atlasctl ${cli_cpu}, catalog ${cat_cpu}, incident ${inc_cpu} (wall ${secs}, $(nproc) CPUs)"
+  detail "VERIS import: last progress line: $(grep '^progress:' "${work}/veris-import.log" | tail -1)"
+  while IFS= read -r l; do detail "VERIS import refusal: ${l}"; done \
+    < <(grep -v -E '^(progress:|imported [0-9]+, unchanged)' "${work}/veris-import.log" | head -5)
+  detail "VERIS import databases: catalog $(du -sm "${work}/veris-catalog-db" | cut -f1) MB, incident $(du -sm "${work}/veris-incident-db" | cut -f1) MB"
+  if [ -n "${summary}" ] && [ "${refused:-1}" -eq 0 ]; then
+    row "VERIS import of ${veris_records} records (atlasctl, fresh services, fresh victims)" \
+      "${rate} records/s (${imported} in ${secs} s)" ">= 5000/s" "$(verdict_ge "${rate}" 5000)"
+  else
+    row "VERIS import of ${veris_records} records" \
+      "n/a: ${summary:-atlasctl failed} (see details)" ">= 5000/s" "n/a"
+  fi
+  row "RSS peak during the VERIS import: catalog / incident" \
+    "${vcat_hwm} / ${vinc_hwm} MB" "< 512 MB" \
+    "$(verdict_le "$(( vcat_hwm > vinc_hwm ? vcat_hwm : vinc_hwm ))" 512)"
+  stop vincident
+  stop vcatalog
+  rm -f "${records}"
+}
+if [ "${only}" = veris-import ]; then
+  veris_import_figures
   printf '%s\n' "${details[@]}"
   exit 0
 fi
@@ -528,6 +616,16 @@ incident_reopen_rss="$(rss_mb incident VmRSS)"
 detail "clean restart to SERVING at ${large}: catalog ${catalog_serving_ms} ms, incident ${incident_serving_ms} ms; RSS after it: catalog ${catalog_reopen_rss} MB, incident ${incident_reopen_rss} MB"
 detail "database size: catalog $(du -sm "${work}/catalog-db" | cut -f1) MB, incident $(du -sm "${work}/incident-db" | cut -f1) MB; incident WAL files: $(ls "${work}/incident-db"/*.log 2>/dev/null | wc -l), $(du -cm "${work}/incident-db"/*.log 2>/dev/null | tail -1 | cut -f1) MB"
 
+# The VERIS import runs on services of its own; the others are done.
+stop incident
+stop catalog
+declare -a veris_rows=()
+saved_rows=("${rows[@]}")
+rows=()
+veris_import_figures
+veris_rows=("${rows[@]}")
+rows=("${saved_rows[@]}")
+
 # --- the table -------------------------------------------------------------------
 fig() {  # NAME RPS NA GOAL BASELINE
   local name="$1" rps="$2" na="$3" goal="$4" base="$5"
@@ -587,6 +685,7 @@ fi
 changes="$(sed -n 's/.* changes_per_s=\([0-9]*\).*/\1/p' <<<"${watch_out}")"
 row "WatchIncidentChanges replay (extra)" "${changes:-n/a} changes/s" "-" "-"
 catalog_scale_figures
+rows+=("${veris_rows[@]}")
 suite_secs=$(( $(date +%s) - suite_start ))
 row "Whole suite (incl. build $(( build_done - suite_start )) s)" "${suite_secs} s" "< 900 s" "$(verdict_le "${suite_secs}" 900)"
 

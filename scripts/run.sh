@@ -90,6 +90,7 @@ Incident Atlas is running (logs in ${data_dir}/logs/):
   incident-service  127.0.0.1:${incident_port}
 
 Try:
+  scripts/demo/load-vcdb-sample.sh     (loads 40 real VCDB incidents; docs/interop.md)
   ${build_dir}/tools/atlasctl/atlasctl orgs list
   ${build_dir}/tools/atlasctl/atlasctl orgs resolve 'hxxps://www.vooruit[.]brussels/nieuws'
   ${build_dir}/tools/atlasctl/atlasctl incidents list

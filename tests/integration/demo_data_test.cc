@@ -1,10 +1,13 @@
 // The demo data of scripts/run.sh (scripts/demo/seeds.jsonl, the records of
 // ../shared/seeds/) loaded with atlasctl into both running binaries, twice:
 // the second load creates nothing (request ids), and the records read back
-// as the seeds describe them.
+// as the seeds describe them. And the one-command VCDB sample loader
+// (scripts/demo/load-vcdb-sample.sh) against the same binaries.
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -110,6 +113,46 @@ TEST(DemoDataTest, SeedsLoadTwiceWithoutDuplicatesAndReadBackFaithfully) {
     EXPECT_EQ(e.relative_date().state(), type::v1::RelativeDate::UNRESOLVED);
     EXPECT_FALSE(e.has_effective_date());
   }
+}
+
+TEST(DemoDataTest, VcdbSampleLoadsWithOneCommandAndOnlyOnce) {
+  TempDir dir;
+  Cluster cluster({.dir = dir.path()});
+  ASSERT_THAT(cluster.Start(), IsOk());
+  // The loader finds the key where scripts/run.sh keeps it.
+  ASSERT_EQ(
+      std::system(absl::StrCat("mkdir -p ", dir.Sub("data/keys")).c_str()), 0);
+  std::ofstream(dir.Sub("data/keys/editor.key")) << kEditorKey << "\n";
+  const std::string load = absl::StrCat(
+      "ATLAS_BUILD_DIR=", BinaryDir(), " ATLAS_DATA_DIR=", dir.Sub("data"),
+      " ATLAS_CATALOG_PORT=", cluster.catalog().port(),
+      " ATLAS_INCIDENT_PORT=", cluster.incidents().port(), " ", SourceDir(),
+      "/scripts/demo/load-vcdb-sample.sh 2>", dir.Sub("load.err"));
+  auto last_summary = [&] {
+    std::ifstream in(dir.Sub("load.err"));
+    std::string line, summary;
+    while (std::getline(in, line)) {
+      if (line.rfind("imported ", 0) == 0) summary = line;
+    }
+    return summary;
+  };
+  int status = std::system(load.c_str());
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(last_summary(), "imported 40, unchanged 0, updated 0, refused 0");
+  status = std::system(load.c_str());
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(last_summary(), "imported 0, unchanged 40, updated 0, refused 0");
+
+  incident::v1::ListIncidentsRequest list;
+  list.set_filter(
+      "external_reference = \"veris:002599D4-A872-433B-9980-BD9F257B283F\"");
+  incident::v1::ListIncidentsResponse found;
+  ASSERT_THAT(cluster.IncidentStub()->ListIncidents(ContextWithKey("").get(),
+                                                    list, &found),
+              IsOk());
+  ASSERT_EQ(found.incidents_size(), 1);
+  EXPECT_EQ(found.incidents(0).name(),
+            "incidents/veris-002599d4-a872-433b-9980-bd9f257b283f");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "tools/atlasctl/call_command.h"
 #include "tools/atlasctl/cli.h"
 #include "tools/atlasctl/health_command.h"
@@ -14,6 +15,10 @@
 
 int main(int argc, char** argv) {
   using namespace atlas::atlasctl;
+  // As the services do (common/server/service_main.cc): Debian's Abseil is
+  // built with deadlock detection on, which costs a graph update on every
+  // lock of the many mutexes an import's calls create.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   std::vector<Command> commands;
   for (auto group : {CallCommands, HealthCommands, OrgsCommands,
                      IncidentsCommands, ImportCommands}) {

@@ -131,6 +131,27 @@ TEST_F(VerisMapperTest, EverySampleRecordIsValidVeris) {
   }
 }
 
+// The importer takes what VERIS takes: every case of VERIS's own suite that
+// should pass is valid VERIS and maps without a refusal.
+TEST_F(VerisMapperTest, EveryPassingVerisValidationCaseMaps) {
+  auto schema = ::atlas::veris::VerisSchema::Load(atlas::testing::SourceDir() +
+                                                  "/datasets/veris");
+  ASSERT_THAT(schema.status(), IsOk());
+  int passing = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(
+           atlas::testing::SourceDir() + "/datasets/veris/tests")) {
+    if (entry.path().extension() != ".json") continue;
+    ReadRecord read = ReadOne(entry.path().string());
+    if (StringOf(Member(&read.record, "should")) != "pass") continue;
+    ++passing;
+    const Json& incident = read.record["incident"];
+    EXPECT_THAT(schema->Validate(incident), IsEmpty()) << entry.path();
+    EXPECT_THAT(mapper_.Map(incident, incident.dump()).status(), IsOk())
+        << entry.path();
+  }
+  EXPECT_EQ(passing, 26);
+}
+
 TEST_F(VerisMapperTest, SutterMedicalFoundation) {
   MappedRecord m = MapSample("002599D4-A872-433B-9980-BD9F257B283F");
   const inc::Incident& i = m.request.incident();

@@ -206,7 +206,7 @@ TEST_F(VictimResolverTest, TakenIdGetsAHashedOne) {
   absl::StatusOr<std::string> name = ResolveNow(Victim("Acme", "US"));
   ASSERT_THAT(name.status(), IsOk());
   EXPECT_THAT(*name, StartsWith("organizations/acme-"));
-  EXPECT_EQ(name->size(), std::string("organizations/acme-").size() + 6);
+  EXPECT_EQ(name->size(), std::string("organizations/acme-").size() + 12);
   EXPECT_THAT(catalog_.calls(),
               ElementsAre("ref:Acme", "name:Acme", "create:acme", "ref:Acme",
                           StartsWith("create:acme-")));

@@ -75,8 +75,8 @@ struct ImportPipeline::Record {
   std::vector<absl::StatusOr<std::string>> organizations ABSL_GUARDED_BY(mu);
 };
 
-std::string ImportPipeline::RequestIdFor(inc::CreateIncidentRequest request) {
-  request.clear_request_id();
+std::string ImportPipeline::RequestIdFor(
+    const inc::CreateIncidentRequest& request) {
   return absl::StrCat(
       "vi-", api::HexEncode(api::Sha256(api::DeterministicBytes(request)))
                  .substr(0, 40));

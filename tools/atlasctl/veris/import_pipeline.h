@@ -70,11 +70,12 @@ class ImportPipeline {
   // then.
   void WaitIdle(const std::function<void()>& tick);
 
-  // The request id of a finished create request (its request_id
-  // ignored): "vi-" + 40 hex of the SHA-256 of its deterministic
+  // The request id of a finished create request whose request_id is not
+  // set yet: "vi-" + 40 hex of the SHA-256 of its deterministic
   // serialisation, so the same record (with the same victims) always
   // sends the same request, and a changed one a new one.
-  static std::string RequestIdFor(incident::v1::CreateIncidentRequest request);
+  static std::string RequestIdFor(
+      const incident::v1::CreateIncidentRequest& request);
 
   // The VERIS path that an incident-service error about `message`'s field
   // most likely comes from ("incident.start_date: ..." ->

@@ -1,5 +1,6 @@
 #include "tools/atlasctl/veris/incident_batch_writer.h"
 
+#include <optional>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -59,6 +60,7 @@ void IncidentBatchWriter::Add(inc::CreateIncidentRequest request,
   write.bytes = WireBytes(request);
   write.request = std::move(request);
   write.done = std::move(done);
+  write.queued = absl::Now();
   {
     absl::MutexLock lock(&mu_);
     queue_.push_back(std::move(write));
@@ -68,9 +70,28 @@ void IncidentBatchWriter::Add(inc::CreateIncidentRequest request,
 
 void IncidentBatchWriter::Dispatch() {
   std::vector<std::vector<Write>> batches;
+  std::optional<absl::Duration> wake;
   {
     absl::MutexLock lock(&mu_);
+    const absl::Time now = absl::Now();
     while (in_flight_ < options_.max_in_flight && !queue_.empty()) {
+      // A batch that is not full waits for the oldest write's linger.
+      size_t queued_count = 0;
+      size_t queued_bytes = 0;
+      bool full = queue_.front().alone;
+      for (auto it = queue_.begin(); !full && it != queue_.end(); ++it) {
+        queued_bytes += it->bytes;
+        full = ++queued_count >= static_cast<size_t>(options_.max_count) ||
+               queued_bytes >= options_.max_bytes || it->alone;
+      }
+      const absl::Time due = queue_.front().queued + options_.linger;
+      if (!full && now < due) {
+        if (!timer_armed_) {
+          timer_armed_ = true;
+          wake = due - now;
+        }
+        break;
+      }
       std::vector<Write> batch;
       size_t bytes = 0;
       if (queue_.front().alone) {
@@ -91,6 +112,15 @@ void IncidentBatchWriter::Dispatch() {
       counts_.requests += static_cast<int64_t>(batch.size());
       batches.push_back(std::move(batch));
     }
+  }
+  if (wake.has_value()) {
+    runner_.After(*wake, [this] {
+      {
+        absl::MutexLock lock(&mu_);
+        timer_armed_ = false;
+      }
+      Dispatch();
+    });
   }
   for (std::vector<Write>& batch : batches) Send(std::move(batch));
 }

@@ -2,9 +2,11 @@
 // count and bytes, a few batches in flight, and turns the all-or-nothing
 // answer of a batch back into one answer per incident.
 //
-// Batching adapts to the server like group commit: a batch leaves as soon
-// as a slot is free, holding every write queued (up to the bounds); while
-// all slots are busy, writes queue and the next batch grows.
+// A batch leaves when a slot is free and it is full (count or bytes), or
+// when its oldest write has waited `linger`: writes that trickle in (while
+// victims are created one by one) still travel in batches, which costs the
+// incident service far less than many small ones; while all slots are
+// busy, writes queue and the next batch grows.
 //
 // A batch that fails naming `requests[i]` is sent again without request i,
 // at once; request i gets the error (its own: a field the server refuses,
@@ -25,6 +27,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
 #include "tools/atlasctl/veris/rpc_runner.h"
 
@@ -49,6 +52,8 @@ class IncidentBatchWriter {
     // (which the client receives under the same default limit).
     size_t max_bytes = 3 * 1024 * 1024 - 64 * 1024;
     int max_in_flight = 3;
+    // How long a write may wait for others to fill its batch.
+    absl::Duration linger = absl::Milliseconds(20);
   };
 
   // `stub` and `runner` are not owned and must outlive the writer.
@@ -75,6 +80,8 @@ class IncidentBatchWriter {
     std::function<void(CreateAnswer)> done;
     // Goes in a batch of its own (its batch failed without naming it).
     bool alone = false;
+    // When it was queued (first queued, for a write sent again).
+    absl::Time queued;
   };
 
   // Sends batches while slots are free.
@@ -91,6 +98,8 @@ class IncidentBatchWriter {
   std::deque<Write> queue_ ABSL_GUARDED_BY(mu_);
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   Counts counts_ ABSL_GUARDED_BY(mu_);
+  // A Dispatch is scheduled for when the oldest queued write has lingered.
+  bool timer_armed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // The request a batch error names ("requests[3].incident.summary: ..." ->

@@ -66,7 +66,19 @@ void RpcRunner::Release() {
 }
 
 void RpcRunner::After(absl::Duration delay, std::function<void()> task) {
+  Delay(delay, std::move(task), /*counted=*/true);
+}
+
+void RpcRunner::Delay(absl::Duration delay, std::function<void()> task,
+                      bool counted) {
   absl::MutexLock lock(&mu_);
+  if (counted) {
+    ++open_;
+    task = [this, task = std::move(task)] {
+      task();
+      Finished();
+    };
+  }
   delayed_.emplace(absl::Now() + delay, std::move(task));
 }
 

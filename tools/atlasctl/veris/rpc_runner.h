@@ -64,7 +64,12 @@ class RpcRunner {
   void Call(Method<Request, Response> method, Request request,
             std::function<void(absl::StatusOr<Response>)> done);
 
-  // Blocks until no call is in flight, queued or waiting for a retry.
+  // Runs `task` after `delay` on the runner's timer thread (the one that
+  // retries). Drain() waits for it too.
+  void After(absl::Duration delay, std::function<void()> task);
+
+  // Blocks until no call is in flight, queued or waiting for a retry, and
+  // no task of After() is waiting or running.
   void Drain();
 
   // Calls retried so far (for the progress line and the figures).
@@ -90,8 +95,9 @@ class RpcRunner {
   // one after the other on the releasing thread, never nested, so calls
   // that end inline cannot grow the stack.
   void Release();
-  // Runs `task` after `delay` on the backoff thread.
-  void After(absl::Duration delay, std::function<void()> task);
+  // Queues `task` for `delay`; `counted`: an After() task, which Drain()
+  // waits for (a retry is already counted as its call).
+  void Delay(absl::Duration delay, std::function<void()> task, bool counted);
   void BackoffLoop();
   bool ShouldRetry(const absl::Status& status, int attempt) const;
   absl::Duration Backoff(int attempt) const;
@@ -140,7 +146,9 @@ void RpcRunner::Attempt(std::shared_ptr<CallState<Request, Response>> state) {
               absl::MutexLock lock(&mu_);
               ++retries_;
             }
-            After(Backoff(state->attempt), [this, state] { Attempt(state); });
+            Delay(
+                Backoff(state->attempt), [this, state] { Attempt(state); },
+                /*counted=*/false);
             return;
           }
           auto done = std::move(state->done);

@@ -13,7 +13,10 @@ namespace {
 namespace catalog = ::atlas::catalog::v1;
 
 constexpr size_t kMaxIdChars = 63;
-constexpr size_t kHashChars = 6;
+// 48 bits: two of a hundred thousand names whose slugs are cut to the same
+// 50 characters (a long name with a distinguishing tail) still get
+// distinct ids.
+constexpr size_t kHashChars = 12;
 
 std::string HashedId(const std::string& slug, const std::string& name) {
   std::string head = slug.substr(0, kMaxIdChars - 1 - kHashChars);

@@ -12,7 +12,8 @@
 //   3. CreateOrganization with id OrganizationSlug(N) and what VERIS says
 //      of the victim, with a request_id derived from that request (a retry
 //      or a re-run replays it). If the id is taken by an organisation that
-//      steps 1 and 2 did not find, the id gets "-" + 6 hex of SHA-256(N).
+//      steps 1 and 2 did not find, the id gets "-" + 12 hex of
+//      SHA-256(N).
 //      An ALREADY_EXISTS is first checked against step 1 again (another
 //      import may just have created it).
 // The catalog offers no lookup by domain for VERIS victims: VERIS records
