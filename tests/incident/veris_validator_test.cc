@@ -93,10 +93,12 @@ std::vector<Case> Cases() {
       // External references.
       {"ref system",
        [](auto* i) { i->mutable_external_references(0)->set_system("1veris"); },
-       "incident.external_references[0].system: \"1veris\" is not a system"},
+       "incident.external_references[0].system: \"1veris\" must start with a "
+       "letter"},
       {"ref id",
        [](auto* i) { i->mutable_external_references(0)->set_id(" x"); },
-       "incident.external_references[0].id: no leading or trailing space"},
+       "incident.external_references[0].id: must not start or end with a "
+       "space"},
       {"ref url",
        [](auto* i) {
          i->mutable_external_references(0)->set_url("ftp://x.example/");
@@ -108,8 +110,9 @@ std::vector<Case> Cases() {
          again->set_system("veris");
          again->set_id(testing::kVcdbId);
        },
-       "incident.external_references[1]: veris:002599D4-A872-433B-9980-"
-       "BD9F257B283F is named twice"},
+       "incident.external_references[1]: duplicate external reference "
+       "veris:002599D4-A872-433B-9980-BD9F257B283F (also "
+       "incident.external_references[0])"},
       {"ref count",
        [](auto* i) {
          for (int n = 0; n < 16; ++n) {
