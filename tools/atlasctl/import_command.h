@@ -1,4 +1,7 @@
-// atlasctl import FILE|-: bulk creation from a JSON-lines file.
+// atlasctl import FILE|-: bulk creation from a JSON-lines file (the
+// default, described here), or with --format=veris from VERIS records
+// (`atlasctl import --format=veris [--update] [--veris_dir=DIR] PATH...`:
+// tools/atlasctl/veris/veris_import_command.h, docs/interop.md).
 //
 // Format: one JSON object per line; blank lines and lines starting with '#'
 // are skipped. Each object is an envelope:
