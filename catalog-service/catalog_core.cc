@@ -28,7 +28,7 @@ namespace {
 using storage::StorageError;
 using v1::Organization;
 
-constexpr char kCollection[] = "organizations";
+constexpr const char* kCollection = kOrganizationCollection;
 
 // The paths UpdateOrganization accepts, and those it refuses as output
 // only.
@@ -55,8 +55,10 @@ constexpr std::initializer_list<absl::string_view> kOutputOnlyPaths = {
 constexpr storage::ReadView kLatest = storage::ReadView::kLatest;
 
 absl::Status NotFound(absl::string_view name) {
-  return absl::NotFoundError(absl::StrCat(name, " does not exist"));
+  return OrganizationNotFound(name);
 }
+
+void SetEtag(Organization* org) { SetNewEtag(org); }
 
 // The organisation `id` (`name`) as a write finds it on `view`: NOT_FOUND,
 // ABORTED naming `etag_field` when `etag` is set and stale, or the storage
@@ -74,21 +76,6 @@ absl::StatusOr<Organization> LoadForWrite(
                      " changed since it was read; read it again and retry"));
   }
   return current;
-}
-
-// Keeps only what a client may set.
-Organization WritableCopy(const Organization& in) {
-  Organization out = in;
-  out.clear_name();
-  out.clear_primary_url_defanged();
-  out.clear_incident_count();
-  out.clear_linked_incidents();
-  out.clear_latest_incident_date();
-  out.clear_create_time();
-  out.clear_update_time();
-  out.clear_etag();
-  out.clear_redacted_fields();
-  return out;
 }
 
 // The record as stored: without the read model.
@@ -109,11 +96,6 @@ void CopyReadModel(const Organization& from, Organization* to) {
   }
 }
 
-void SetEtag(Organization* org) {
-  // A random version token (see api::NewEtag for why not a digest).
-  org->set_etag(api::NewEtag());
-}
-
 }  // namespace
 
 CatalogCore::CatalogCore(CatalogStore& store, api::Clock& clock,
@@ -123,77 +105,11 @@ CatalogCore::CatalogCore(CatalogStore& store, api::Clock& clock,
       clock_(clock),
       writer_(store.db()),
       validator_(countries),
+      checks_(store),
+      creator_(store, writer_, validator_, checks_, clock),
       read_model_(store, writer_),
       search_(store),
       references_(references) {}
-
-absl::Status CatalogCore::CheckDomains(const Organization& org,
-                                       absl::string_view self_id,
-                                       absl::string_view field) {
-  for (int i = 0; i < org.domains_size(); ++i) {
-    auto owner = store_.DomainOwner(org.domains(i), kLatest);
-    if (!owner.ok()) return StorageError(owner.status(), "check domains");
-    if (owner->has_value() && **owner != self_id) {
-      return absl::AlreadyExistsError(
-          absl::StrCat(field, ".domains[", i, "]: ", org.domains(i),
-                       " belongs to organizations/", **owner));
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CatalogCore::CheckExternalReferences(const Organization& org,
-                                                  absl::string_view self_id,
-                                                  absl::string_view field) {
-  for (int i = 0; i < org.external_references_size(); ++i) {
-    const type::v1::ExternalReference& ref = org.external_references(i);
-    auto holder =
-        store_.ExternalReferenceHolder(ref.system(), ref.id(), kLatest);
-    if (!holder.ok()) {
-      return StorageError(holder.status(), "check external references");
-    }
-    if (holder->has_value() && **holder != self_id) {
-      return absl::AlreadyExistsError(
-          absl::StrCat(field, ".external_references[", i,
-                       "]: ", api::ExternalReferenceText(ref),
-                       " belongs to organizations/", **holder));
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status CatalogCore::CheckParent(const Organization& org,
-                                      absl::string_view self_id,
-                                      absl::string_view field) {
-  if (org.parent().empty()) return absl::OkStatus();
-  std::string current = CatalogStore::IdOf(org.parent());
-  if (current == self_id) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ".parent: an organization cannot be its own parent"));
-  }
-  // Walk up the ancestors; depth is bounded so a damaged chain cannot loop.
-  for (int depth = 0; depth < 64; ++depth) {
-    auto ancestor = store_.GetOrganization(current, kLatest);
-    if (absl::IsNotFound(ancestor.status())) {
-      if (depth == 0) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(field, ".parent: ", org.parent(), " does not exist"));
-      }
-      return absl::OkStatus();
-    }
-    if (!ancestor.ok()) return StorageError(ancestor.status(), "check parent");
-    if (ancestor->parent().empty()) return absl::OkStatus();
-    current = CatalogStore::IdOf(ancestor->parent());
-    if (current == self_id) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, ".parent: ", org.parent(),
-                       " is a descendant of organizations/", self_id,
-                       "; the parent chain would be a cycle"));
-    }
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat(field, ".parent: the parent chain is deeper than 64"));
-}
 
 absl::StatusOr<Organization> CatalogCore::GetOrganization(
     const auth::Caller& caller, const v1::GetOrganizationRequest& request) {
@@ -253,75 +169,34 @@ CatalogCore::BatchGetOrganizations(
   return response;
 }
 
-absl::StatusOr<Organization> CatalogCore::CreateOrganization(
-    const auth::Caller& caller, const v1::CreateOrganizationRequest& request) {
-  RETURN_IF_ERROR(
-      auth::RequireRole(caller, auth::Role::kEditor, "CreateOrganization"));
+absl::StatusOr<v1::BatchResolveOrganizationsResponse>
+CatalogCore::BatchResolveOrganizations(
+    const auth::Caller& caller,
+    const v1::BatchResolveOrganizationsRequest& request) {
   RETURN_IF_ERROR(api::RejectUnknownFields(request));
-  RETURN_IF_ERROR(api::ValidateRequestId(request.request_id()));
-  if (!request.has_organization()) {
-    return absl::InvalidArgumentError("organization: required");
+  if (request.requests_size() == 0) {
+    return absl::InvalidArgumentError(
+        "requests: at least one request is required");
   }
-  std::string id = request.organization_id();
-  if (!id.empty()) RETURN_IF_ERROR(api::ValidateId(id, "organization_id"));
-  Organization org = WritableCopy(request.organization());
-  RETURN_IF_ERROR(validator_.ValidateAndNormalize(&org, "organization"));
-
-  const std::string fingerprint = api::RequestFingerprint(request);
-  return writer_.Run<Organization>(
-      "CreateOrganization", [&]() -> absl::StatusOr<Organization> {
-        if (!request.request_id().empty()) {
-          auto previous = store_.GetRequest(request.request_id(), kLatest);
-          if (!previous.ok())
-            return StorageError(previous.status(), "CreateOrganization");
-          ASSIGN_OR_RETURN(std::optional<std::string> replayed,
-                           storage::ReplayedName(*previous, fingerprint));
-          if (replayed.has_value()) {
-            // A retry: answer with the resource as it is now.
-            auto existing =
-                store_.GetOrganization(CatalogStore::IdOf(*replayed), kLatest);
-            if (absl::IsNotFound(existing.status())) return NotFound(*replayed);
-            if (!existing.ok())
-              return StorageError(existing.status(), "CreateOrganization");
-            auth::Redact(caller, &*existing);
-            return existing;
-          }
-        }
-        if (id.empty()) id = api::GenerateId();
-        const std::string name = absl::StrCat(kCollection, "/", id);
-        auto current = store_.GetOrganization(id, kLatest);
-        if (current.ok()) {
-          return absl::AlreadyExistsError(
-              absl::StrCat(name, " already exists"));
-        }
-        if (!absl::IsNotFound(current.status())) {
-          return StorageError(current.status(), "CreateOrganization");
-        }
-        RETURN_IF_ERROR(CheckDomains(org, id, "organization"));
-        RETURN_IF_ERROR(CheckExternalReferences(org, id, "organization"));
-        RETURN_IF_ERROR(CheckParent(org, id, "organization"));
-        org.set_name(name);
-        *org.mutable_create_time() = api::ToProtoTimestamp(clock_.Now());
-        *org.mutable_update_time() = org.create_time();
-        SetEtag(&org);
-
-        storage::WriteBatch batch;
-        CatalogStore::PutOrganization(org, nullptr, &batch);
-        if (!request.request_id().empty()) {
-          CatalogStore::PutRequest(request.request_id(), {fingerprint, name},
-                                   &batch);
-        }
-        absl::Status s = store_.Append(batch).status();
-        if (!s.ok()) return StorageError(s, "CreateOrganization");
-        log::Info("organization created",
-                  {{"name", name}, {"by", caller.label}});
-        // A read model may already exist for this id (links that arrived for an
-        // earlier organisation of the same id); serve what Get would.
-        auto stored = store_.GetOrganization(id, kLatest);
-        if (stored.ok()) org = *std::move(stored);
-        auth::Redact(caller, &org);
-        return org;
-      });
+  RETURN_IF_ERROR(api::ValidateCount(request.requests_size(), "requests",
+                                     kMaxBatchResolve));
+  v1::BatchResolveOrganizationsResponse response;
+  response.mutable_responses()->Reserve(request.requests_size());
+  for (int i = 0; i < request.requests_size(); ++i) {
+    absl::StatusOr<v1::ResolveOrganizationResponse> one =
+        search_.Resolve(caller, request.requests(i));
+    if (absl::IsNotFound(one.status())) {
+      response.add_responses();
+      continue;
+    }
+    if (!one.ok()) {
+      return absl::Status(
+          one.status().code(),
+          absl::StrCat("requests[", i, "].", one.status().message()));
+    }
+    *response.add_responses() = *std::move(one);
+  }
+  return response;
 }
 
 absl::StatusOr<v1::ListOrganizationsResponse> CatalogCore::ListOrganizations(
@@ -457,9 +332,10 @@ absl::StatusOr<Organization> CatalogCore::UpdateOrganization(
         Organization::GetReflection()->SwapFields(&updated, &source, fields);
         RETURN_IF_ERROR(
             validator_.ValidateAndNormalize(&updated, "organization"));
-        RETURN_IF_ERROR(CheckDomains(updated, id, "organization"));
-        RETURN_IF_ERROR(CheckExternalReferences(updated, id, "organization"));
-        RETURN_IF_ERROR(CheckParent(updated, id, "organization"));
+        RETURN_IF_ERROR(checks_.CheckDomains(updated, id, "organization"));
+        RETURN_IF_ERROR(
+            checks_.CheckExternalReferences(updated, id, "organization"));
+        RETURN_IF_ERROR(checks_.CheckParent(updated, id, "organization"));
         *updated.mutable_update_time() = api::ToProtoTimestamp(clock_.Now());
         SetEtag(&updated);
 

@@ -41,6 +41,8 @@
 #include "catalog-service/incident_read_model.h"
 #include "catalog-service/incident_references.h"
 #include "catalog-service/list_filter.h"
+#include "catalog-service/organization_checks.h"
+#include "catalog-service/organization_creator.h"
 #include "catalog-service/organization_search.h"
 #include "catalog-service/organization_validator.h"
 #include "common/api/time/clock.h"
@@ -105,7 +107,16 @@ class CatalogCore {
   // same request_id with the same request answers the organisation created
   // first, as it is now (NOT_FOUND if it was deleted since).
   absl::StatusOr<v1::Organization> CreateOrganization(
-      const auth::Caller& caller, const v1::CreateOrganizationRequest& request);
+      const auth::Caller& caller,
+      const v1::CreateOrganizationRequest& request) {
+    return creator_.CreateOrganization(caller, request);
+  }
+  // See OrganizationCreator.
+  absl::StatusOr<v1::BatchCreateOrganizationsResponse> BatchCreateOrganizations(
+      const auth::Caller& caller,
+      const v1::BatchCreateOrganizationsRequest& request) {
+    return creator_.BatchCreateOrganizations(caller, request);
+  }
   // Replaces the fields of update_mask ("*": every writable field; EDITOR
   // or above). INVALID_ARGUMENT for a malformed name, an empty mask, an
   // unknown or output-only path, a refused field, or a parent that does not
@@ -144,6 +155,15 @@ class CatalogCore {
       const v1::ResolveOrganizationRequest& request) {
     return search_.Resolve(caller, request);
   }
+  // Most queries in one BatchResolveOrganizations.
+  static constexpr int kMaxBatchResolve = 1000;
+  // Each query as ResolveOrganization; a miss answers an empty response in
+  // its place. INVALID_ARGUMENT for no query, more than kMaxBatchResolve,
+  // or an invalid one (prefixed "requests[i].").
+  absl::StatusOr<v1::BatchResolveOrganizationsResponse>
+  BatchResolveOrganizations(
+      const auth::Caller& caller,
+      const v1::BatchResolveOrganizationsRequest& request);
 
   // The read model kept from incident-service's change stream
   // (IncidentFollower applies changes to it), written through this core's
@@ -158,24 +178,12 @@ class CatalogCore {
   }
 
  private:
-  // ALREADY_EXISTS if a domain of `org` belongs to another organisation
-  // than `self_id`. Call with writer_.mutex() held.
-  absl::Status CheckDomains(const v1::Organization& org,
-                            absl::string_view self_id, absl::string_view field);
-  // ALREADY_EXISTS naming the holder if an external reference of `org`
-  // (stored form) belongs to another organisation than `self_id`. Call
-  // with writer_.mutex() held.
-  absl::Status CheckExternalReferences(const v1::Organization& org,
-                                       absl::string_view self_id,
-                                       absl::string_view field);
-  // INVALID_ARGUMENT if `org.parent` does not exist or would make a cycle
-  // with `self_id`. Call with writer_.mutex() held.
-  absl::Status CheckParent(const v1::Organization& org,
-                           absl::string_view self_id, absl::string_view field);
   CatalogStore& store_;
   api::Clock& clock_;
   storage::GroupCommitWriter writer_;
   const OrganizationValidator validator_;
+  const OrganizationChecks checks_;
+  OrganizationCreator creator_;
   IncidentReadModel read_model_;
   const OrganizationSearch search_;
   IncidentReferences* const references_;

@@ -48,6 +48,17 @@ using grpc_util::RunUnaryOn;
                     });
 }
 
+::grpc::ServerUnaryReactor* CatalogServiceImpl::BatchCreateOrganizations(
+    ::grpc::CallbackServerContext* context,
+    const v1::BatchCreateOrganizationsRequest* request,
+    v1::BatchCreateOrganizationsResponse* response) {
+  return RunUnaryOn(writers_, context, keys_, auth::Role::kEditor,
+                    "BatchCreateOrganizations", response,
+                    [this, request](const auth::Caller& caller) {
+                      return core_.BatchCreateOrganizations(caller, *request);
+                    });
+}
+
 ::grpc::ServerUnaryReactor* CatalogServiceImpl::UpdateOrganization(
     ::grpc::CallbackServerContext* context,
     const v1::UpdateOrganizationRequest* request, v1::Organization* response) {
@@ -86,6 +97,16 @@ using grpc_util::RunUnaryOn;
   return RunRead(searches_, public_reads_, context, keys_, response,
                  [this, request](const auth::Caller& caller) {
                    return core_.ResolveOrganization(caller, *request);
+                 });
+}
+
+::grpc::ServerUnaryReactor* CatalogServiceImpl::BatchResolveOrganizations(
+    ::grpc::CallbackServerContext* context,
+    const v1::BatchResolveOrganizationsRequest* request,
+    v1::BatchResolveOrganizationsResponse* response) {
+  return RunRead(searches_, public_reads_, context, keys_, response,
+                 [this, request](const auth::Caller& caller) {
+                   return core_.BatchResolveOrganizations(caller, *request);
                  });
 }
 

@@ -65,6 +65,10 @@ class CatalogServiceImpl final
       ::grpc::CallbackServerContext* context,
       const v1::CreateOrganizationRequest* request,
       v1::Organization* response) override;
+  ::grpc::ServerUnaryReactor* BatchCreateOrganizations(
+      ::grpc::CallbackServerContext* context,
+      const v1::BatchCreateOrganizationsRequest* request,
+      v1::BatchCreateOrganizationsResponse* response) override;
   ::grpc::ServerUnaryReactor* UpdateOrganization(
       ::grpc::CallbackServerContext* context,
       const v1::UpdateOrganizationRequest* request,
@@ -81,6 +85,10 @@ class CatalogServiceImpl final
       ::grpc::CallbackServerContext* context,
       const v1::ResolveOrganizationRequest* request,
       v1::ResolveOrganizationResponse* response) override;
+  ::grpc::ServerUnaryReactor* BatchResolveOrganizations(
+      ::grpc::CallbackServerContext* context,
+      const v1::BatchResolveOrganizationsRequest* request,
+      v1::BatchResolveOrganizationsResponse* response) override;
 
  private:
   CatalogCore& core_;

@@ -19,6 +19,7 @@
 #include "common/storage/storage_error.h"
 #include "incident-service/derived_figures.h"
 #include "incident-service/incident_records.h"
+#include "incident-service/timeline_core.h"
 
 namespace atlas::incident {
 namespace {
@@ -133,8 +134,78 @@ absl::Status IncidentCreator::PrepareCreate(
   out->id = request.incident_id();
   out->incident = WritableCopy(request.incident());
   RETURN_IF_ERROR(validator_.ValidateIncident(&out->incident, "incident"));
+  RETURN_IF_ERROR(PrepareSources(request, out));
   out->fingerprint = api::RequestFingerprint(request);
   return absl::OkStatus();
+}
+
+absl::Status IncidentCreator::PrepareSources(
+    const v1::CreateIncidentRequest& request, PendingCreate* out) {
+  RETURN_IF_ERROR(api::ValidateCount(request.sources_size(), "sources",
+                                     TimelineCore::kMaxSourcesPerIncident));
+  const std::string own_name =
+      request.incident_id().empty()
+          ? std::string()
+          : absl::StrCat(kIncidentCollection, "/", request.incident_id());
+  absl::flat_hash_map<absl::string_view, int> ids;
+  out->sources.reserve(request.sources_size());
+  for (int i = 0; i < request.sources_size(); ++i) {
+    const v1::CreateSourceRequest& r = request.sources(i);
+    const std::string field = absl::StrCat("sources[", i, "]");
+    if (!r.parent().empty() && r.parent() != own_name) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          field, ".parent: must be empty or the incident's own name",
+          own_name.empty() ? " (and the request sets no incident_id)" : "",
+          "; sources are created under the new incident"));
+    }
+    if (!r.request_id().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field,
+                       ".request_id: must be empty; the incident's "
+                       "request_id covers its sources"));
+    }
+    if (!r.source_id().empty()) {
+      RETURN_IF_ERROR(
+          api::ValidateId(r.source_id(), absl::StrCat(field, ".source_id")));
+      auto [it, inserted] = ids.emplace(r.source_id(), i);
+      if (!inserted) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(field, ".source_id: \"", r.source_id(),
+                         "\" is also sources[", it->second, "].source_id"));
+      }
+    }
+    if (!r.has_source()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, ".source: required"));
+    }
+    v1::Source& source = out->sources.emplace_back(r.source());
+    RETURN_IF_ERROR(
+        validator_.ValidateSource(&source, absl::StrCat(field, ".source")));
+    source.set_name(r.source_id());  // the id, until PutSources names it
+  }
+  return absl::OkStatus();
+}
+
+void IncidentCreator::PutSources(PendingCreate& create, int64_t first_ordinal,
+                                 absl::Time now, storage::WriteBatch* batch) {
+  absl::flat_hash_set<std::string> taken;
+  for (const v1::Source& s : create.sources) {
+    if (!s.name().empty()) taken.insert(s.name());
+  }
+  int64_t ordinal = first_ordinal;
+  for (v1::Source& source : create.sources) {
+    std::string id = source.name();
+    if (id.empty()) {
+      do {
+        id = api::GenerateId();
+      } while (!taken.insert(id).second);
+    }
+    source.set_name(absl::StrCat(create.incident.name(), "/sources/", id));
+    *source.mutable_create_time() = api::ToProtoTimestamp(now);
+    *source.mutable_update_time() = source.create_time();
+    SetEtag(&source);
+    IncidentStore::PutSource(create.id, {source, ordinal++}, batch);
+  }
 }
 
 absl::StatusOr<std::optional<Incident>> IncidentCreator::Replayed(
@@ -401,6 +472,7 @@ absl::Status IncidentCreator::CreateIncidents(
           Incident& incident = c->incident;
           incident.set_name(name);
           SetCounts(&incident);
+          incident.set_source_count(static_cast<int>(c->sources.size()));
           *incident.mutable_derived_figures() = ComputeDerivedFigures({});
           *incident.mutable_create_time() = api::ToProtoTimestamp(now);
           *incident.mutable_update_time() = incident.create_time();
@@ -409,6 +481,7 @@ absl::Status IncidentCreator::CreateIncidents(
           // changes below take consecutive sequences in this order.
           StoredIncident stored{incident, ordinal++};
           IncidentStore::PutIncident(stored, nullptr, &batch);
+          PutSources(*c, stored.ordinal, now, &batch);
           if (!c->request->request_id().empty()) {
             IncidentStore::PutRequest(c->request->request_id(),
                                       {c->fingerprint, name}, &batch);

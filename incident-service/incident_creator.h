@@ -17,6 +17,12 @@
 // leading its own alongside it, so its answer still comes within one
 // catalog deadline. BatchCreateIncidents is one such group, all or nothing.
 //
+// Sources sent with a create (CreateIncidentRequest.sources) are checked
+// as CreateSource checks them and written in the incident's batch, with
+// ordinals from the incident's own sequence up, in request order (the
+// ordinal only orders an incident's sources: TimelineCore numbers later
+// ones past the highest).
+//
 // Errors: PERMISSION_DENIED / UNAUTHENTICATED (role, checked first),
 // INVALID_ARGUMENT (a field, a missing victim, a request_id reused for a
 // different request; in a batch prefixed "requests[i]."), ALREADY_EXISTS
@@ -92,6 +98,9 @@ class IncidentCreator {
     std::string field_prefix;
     std::string id;         // empty: generated at commit
     v1::Incident incident;  // the writable fields, normalised
+    // The sources to create with it, checked; ids still empty where the
+    // request left them so (generated at commit).
+    std::vector<v1::Source> sources;
     std::string fingerprint;
     // Set by CreateIncidents: the incident (redacted for `caller`) or why
     // it was not created.
@@ -100,6 +109,14 @@ class IncidentCreator {
   // Checks `request` (errors name its fields, unprefixed) into `out`.
   absl::Status PrepareCreate(const v1::CreateIncidentRequest& request,
                              PendingCreate* out);
+  // Checks `request.sources` into `out->sources` (errors name
+  // "sources[i]...").
+  absl::Status PrepareSources(const v1::CreateIncidentRequest& request,
+                              PendingCreate* out);
+  // Names, stamps and adds the sources of `create` (stored as `incident`,
+  // numbered from `first_ordinal`) to `batch`.
+  void PutSources(PendingCreate& create, int64_t first_ordinal, absl::Time now,
+                  storage::WriteBatch* batch);
   // The first result of a committed request with the same request_id, or
   // nullopt.
   absl::StatusOr<std::optional<v1::Incident>> Replayed(

@@ -128,8 +128,13 @@ absl::StatusOr<Source> TimelineCore::CreateSource(
     *source.mutable_update_time() = source.create_time();
     SetEtag(&source);
     storage::WriteBatch batch;
-    IncidentStore::PutSource(incident_id, {source, changelog_.next_sequence()},
-                             &batch);
+    // The ordinal orders the incident's sources: the sequence of this
+    // change, or past the highest when sources created with the incident
+    // (numbered up from its sequence) reach beyond it.
+    int64_t ordinal = changelog_.next_sequence();
+    for (const StoredSource& s : *sources)
+      ordinal = std::max(ordinal, s.ordinal + 1);
+    IncidentStore::PutSource(incident_id, {source, ordinal}, &batch);
     if (!request.request_id().empty()) {
       IncidentStore::PutRequest(request.request_id(), {fingerprint, name},
                                 &batch);

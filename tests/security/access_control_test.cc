@@ -140,7 +140,19 @@ const std::map<std::string, MethodCase>& Table() {
        {Kind::kRead, Req<cv1::ResolveOrganizationRequest>([](auto* r) {
           r->set_query("hxxps://www.vooruit[.]be/nieuws");
         })}},
+      {"atlas.catalog.v1.CatalogService.BatchResolveOrganizations",
+       {Kind::kRead, Req<cv1::BatchResolveOrganizationsRequest>([](auto* r) {
+          r->add_requests()->set_query("hxxps://www.vooruit[.]be/nieuws");
+          r->add_requests()->set_query("acme");
+        })}},
       // CatalogService: writes.
+      {"atlas.catalog.v1.CatalogService.BatchCreateOrganizations",
+       {Kind::kWrite, Req<cv1::BatchCreateOrganizationsRequest>([](auto* r) {
+          auto* c = r->add_requests();
+          c->set_organization_id("ghost");
+          c->mutable_organization()->set_display_name("Ghost");
+          c->mutable_organization()->set_parent("organizations/does-not-exist");
+        })}},
       {"atlas.catalog.v1.CatalogService.CreateOrganization",
        {Kind::kWrite, Req<cv1::CreateOrganizationRequest>([](auto* r) {
           r->set_organization_id("ghost");
@@ -600,7 +612,7 @@ TEST_F(AccessControlTest, NoMembersOnlyFieldReachesANonMemberOnAnyRead) {
       EXPECT_GT(stats.members_only_fields, 0);
     }
   }
-  EXPECT_EQ(reads, 12);
+  EXPECT_EQ(reads, 13);
 }
 
 TEST_F(AccessControlTest, EveryWriteChecksTheRoleBeforeExistence) {
@@ -635,7 +647,7 @@ TEST_F(AccessControlTest, EveryWriteChecksTheRoleBeforeExistence) {
     EXPECT_THAT(call(kServiceKey),
                 StatusIs(::grpc::StatusCode::PERMISSION_DENIED));
   }
-  EXPECT_EQ(writes, 13);
+  EXPECT_EQ(writes, 14);
   // Nothing was written by any of them.
   iv1::GetIncidentRequest get;
   get.set_name("incidents/ghost");

@@ -6,6 +6,7 @@
 #include "common/api/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tools/atlasctl/veris/batch_errors.h"
 #include "tools/atlasctl/veris/import_pipeline.h"
 #include "tools/atlasctl/veris/import_progress.h"
 #include "tools/atlasctl/veris/import_tally.h"

@@ -247,9 +247,11 @@ void ImportPipeline::OnDecided(std::shared_ptr<Record> record,
 void ImportPipeline::OnOwn(std::shared_ptr<Record> record,
                            ImportTally::Outcome outcome,
                            const inc::Incident& stored) {
+  // A new incident got its sources in its create. One stored by an older
+  // importer (which created sources one by one after the incident) may
+  // lack some, when that run stopped in between: they are created now.
   const std::vector<std::string>& urls = record->mapped.source_urls;
-  if (outcome == ImportTally::Outcome::kUnchanged &&
-      static_cast<size_t>(stored.source_count()) >= urls.size()) {
+  if (static_cast<size_t>(stored.source_count()) >= urls.size()) {
     Finish(record, outcome, "");
     return;
   }

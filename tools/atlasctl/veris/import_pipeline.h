@@ -1,8 +1,8 @@
 // The way of one mapped record to the servers, many records at a time:
-// its victims resolved (VictimResolver), its incident written in a batch
-// (IncidentBatchWriter), the answer judged (new, replayed, or already
-// stored: IncidentUpdater), its sources written (SourceWriter), and its
-// outcome counted (ImportTally).
+// its victims resolved (VictimResolver), its incident written with its
+// sources in a batch (IncidentBatchWriter), the answer judged (new,
+// replayed, or already stored: IncidentUpdater), and its outcome counted
+// (ImportTally).
 //
 // Imported vs unchanged: a create that succeeds returns the incident the
 // server holds. If its original record is not the record's, the incident
@@ -14,8 +14,10 @@
 // is the client's: with servers whose clocks run behind it, incidents
 // created in the first moments of a run could count as unchanged.
 //
-// An unchanged incident that holds fewer sources than its URLs (a run
-// stopped between the incident and its sources) gets them created again.
+// An unchanged incident that holds fewer sources than its URLs (stored by
+// an older importer that created sources after the incident, in a run
+// stopped in between) gets them created (SourceWriter); --update
+// reconciles them.
 //
 // Thread safety: Submit and WaitIdle are called by one thread (the
 // driver); everything else runs on gRPC threads.

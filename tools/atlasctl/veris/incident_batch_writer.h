@@ -1,12 +1,6 @@
-// Writes incidents through BatchCreateIncidents, in batches bounded by
-// count and bytes, a few batches in flight, and turns the all-or-nothing
-// answer of a batch back into one answer per incident.
-//
-// A batch leaves when a slot is free and it is full (count or bytes), or
-// when its oldest write has waited `linger`: writes that trickle in (while
-// victims are created one by one) still travel in batches, which costs the
-// incident service far less than many small ones; while all slots are
-// busy, writes queue and the next batch grows.
+// Writes incidents through BatchCreateIncidents, in batches (BatchQueue:
+// bounded by count and bytes, a few in flight, a short linger), and turns
+// the all-or-nothing answer of a batch back into one answer per incident.
 //
 // A batch that fails naming `requests[i]` is sent again without request i,
 // at once; request i gets the error (its own: a field the server refuses,
@@ -29,6 +23,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
+#include "tools/atlasctl/veris/batch_queue.h"
 #include "tools/atlasctl/veris/rpc_runner.h"
 
 namespace atlas::atlasctl::veris {
@@ -45,16 +40,10 @@ struct CreateAnswer {
 
 class IncidentBatchWriter {
  public:
-  struct Options {
-    // BatchCreateIncidents takes at most 1000 requests.
-    int max_count = 1000;
-    // Below the servers' 4 MiB request limit with room for the answer
-    // (which the client receives under the same default limit).
-    size_t max_bytes = 3 * 1024 * 1024 - 64 * 1024;
-    int max_in_flight = 3;
-    // How long a write may wait for others to fill its batch.
-    absl::Duration linger = absl::Milliseconds(20);
-  };
+  // BatchCreateIncidents takes at most 1000 requests (the default
+  // max_count); the default max_bytes stays below the servers' 4 MiB
+  // request limit with room for the answer.
+  using Options = BatchOptions;
 
   // `stub` and `runner` are not owned and must outlive the writer.
   IncidentBatchWriter(incident::v1::IncidentService::StubInterface& stub,
@@ -65,46 +54,27 @@ class IncidentBatchWriter {
   void Add(incident::v1::CreateIncidentRequest request,
            std::function<void(CreateAnswer)> done);
 
-  struct Counts {
-    int64_t batches = 0;
-    int64_t requests = 0;
-    // Batches sent again without a request they named.
-    int64_t resent = 0;
-  };
-  Counts counts() const;
+  // Batches sent, requests sent, and batches sent again without a
+  // request they named.
+  using Counts = BatchCounts;
+  Counts counts() const { return queue_.counts(); }
 
  private:
   struct Write {
     incident::v1::CreateIncidentRequest request;
-    size_t bytes = 0;
     std::function<void(CreateAnswer)> done;
-    // Goes in a batch of its own (its batch failed without naming it).
-    bool alone = false;
-    // When it was queued (first queued, for a write sent again).
-    absl::Time queued;
   };
+  using Queue = BatchQueue<Write>;
 
-  // Sends batches while slots are free.
-  void Dispatch();
-  void Send(std::vector<Write> batch);
+  void Send(std::vector<Queue::Entry> batch);
   void Answer(
-      std::vector<Write> batch,
+      std::vector<Queue::Entry> batch,
       absl::StatusOr<incident::v1::BatchCreateIncidentsResponse> response);
 
   incident::v1::IncidentService::StubInterface& stub_;
   RpcRunner& runner_;
-  const Options options_;
-  mutable absl::Mutex mu_;
-  std::deque<Write> queue_ ABSL_GUARDED_BY(mu_);
-  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
-  Counts counts_ ABSL_GUARDED_BY(mu_);
-  // A Dispatch is scheduled for when the oldest queued write has lingered.
-  bool timer_armed_ ABSL_GUARDED_BY(mu_) = false;
+  Queue queue_;
 };
-
-// The request a batch error names ("requests[3].incident.summary: ..." ->
-// 3), or -1.
-int NamedRequest(absl::string_view message);
 
 }  // namespace atlas::atlasctl::veris
 

@@ -5,9 +5,11 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "common/api/aip/digest.h"
 #include "common/api/types/url.h"
 
 namespace atlas::atlasctl::veris {
@@ -86,6 +88,11 @@ References SplitReferences(absl::string_view reference) {
     out.other_text.emplace_back(token);
   }
   return out;
+}
+
+std::string ImportedSourceId(absl::string_view url) {
+  return absl::StrCat(
+      "ref-", api::HexEncode(api::Sha256(std::string(url))).substr(0, 16));
 }
 
 }  // namespace atlas::atlasctl::veris

@@ -31,6 +31,12 @@ struct References {
 // '(' and quotes are trimmed from it first.
 References SplitReferences(absl::string_view reference);
 
+// The id of the Source the importer makes for `url`: "ref-" + the first 16
+// hex digits of the URL's SHA-256. Stable, so a re-run or a retry meets
+// the source it made, and reconciling after --update tells the importer's
+// sources (this form) from analysts' (any other id).
+std::string ImportedSourceId(absl::string_view url);
+
 }  // namespace atlas::atlasctl::veris
 
 #endif  // ATLAS_TOOLS_ATLASCTL_VERIS_REFERENCE_URLS_H_

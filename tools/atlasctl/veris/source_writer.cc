@@ -8,6 +8,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "common/api/aip/digest.h"
+#include "tools/atlasctl/veris/reference_urls.h"
 
 namespace atlas::atlasctl::veris {
 namespace {
@@ -60,9 +61,7 @@ struct SourceWriter::Listing {
 };
 
 std::string SourceWriter::SourceId(absl::string_view url) {
-  return absl::StrCat(
-      kSourceIdPrefix,
-      api::HexEncode(api::Sha256(std::string(url))).substr(0, 16));
+  return ImportedSourceId(url);
 }
 
 void SourceWriter::Create(const std::string& incident,

@@ -59,7 +59,8 @@ class SeenIncidents {
 ImportTally::Counts VerisImporter::Run(std::ostream& err) {
   RpcRunner catalog_calls(contexts_, options_.catalog_calls);
   RpcRunner incident_calls(contexts_, options_.incident_calls);
-  GrpcOrganizationCatalog catalog(catalog_, catalog_calls);
+  BatchingOrganizationCatalog catalog(catalog_, catalog_calls,
+                                      options_.organization_batches);
   VictimResolver resolver(catalog);
   IncidentBatchWriter writer(incidents_, incident_calls, options_.batches);
   IncidentUpdater updater(incidents_, incident_calls, options_.update);

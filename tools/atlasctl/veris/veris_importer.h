@@ -31,6 +31,7 @@
 #include "common/api/time/clock.h"
 #include "common/api/types/countries.h"
 #include "common/veris/veris_schema.h"
+#include "tools/atlasctl/veris/batching_organization_catalog.h"
 #include "tools/atlasctl/veris/import_pipeline.h"
 #include "tools/atlasctl/veris/import_tally.h"
 #include "tools/atlasctl/veris/incident_batch_writer.h"
@@ -53,6 +54,7 @@ class VerisImporter {
     RpcRunner::Options catalog_calls;
     RpcRunner::Options incident_calls;
     IncidentBatchWriter::Options batches;
+    BatchingOrganizationCatalog::Options organization_batches;
     size_t max_records_in_flight = 5000;
   };
 

@@ -239,6 +239,13 @@ absl::StatusOr<MappedRecord> VerisMapper::Map(const Json& record,
     references.urls.resize(kMaxSources);
   }
   out.source_urls = std::move(references.urls);
+  // Created with the incident, in the same write (CreateIncidentRequest
+  // .sources).
+  for (const std::string& url : out.source_urls) {
+    incident::v1::CreateSourceRequest* source = out.request.add_sources();
+    source->set_source_id(ImportedSourceId(url));
+    source->mutable_source()->set_url(url);
+  }
   description.AddSection("References that are not URLs",
                          absl::StrJoin(references.other_text, " "));
 

@@ -38,7 +38,8 @@ struct MappedRecord {
   // The organisations to find or create, primary first; empty when the
   // victim is unknown (incident.victim_unknown is then true).
   std::vector<VictimDescription> victims;
-  // Source URLs, normalised, in order, at most kMaxSources.
+  // Source URLs, normalised, in order, at most kMaxSources; also in
+  // request.sources (id ImportedSourceId(url)), created with the incident.
   std::vector<std::string> source_urls;
 };
 
