@@ -38,6 +38,7 @@
 #include "catalog-service/catalog_store.h"
 #include "catalog-service/incident_follower.h"
 #include "catalog-service/incident_references.h"
+#include "common/storage/memory_budget.h"
 #include "common/api/time/clock.h"
 #include "common/api/types/countries.h"
 #include "common/auth/api_keys.h"
@@ -61,6 +62,9 @@ class CatalogServer final : public server::ServiceServer {
     // Sync the WAL before acknowledging a write; off only for tests and
     // bulk loads that can be replayed.
     bool sync_writes = true;
+    // RocksDB block cache and memtable sizes (--block_cache_mb,
+    // --write_buffer_mb).
+    storage::MemoryBudget memory;
 
     // incident-service host:port whose change stream to follow; empty: do
     // not follow (linked incidents stay as stored).

@@ -24,6 +24,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/storage/memory_budget.h"
 #include "common/api/time/clock.h"
 #include "common/api/types/countries.h"
 #include "common/auth/api_keys.h"
@@ -56,6 +57,9 @@ class IncidentServer : public server::ServiceServer {
     // Sync the WAL before acknowledging; only tests of unrelated logic
     // turn it off.
     bool sync_writes = true;
+    // RocksDB block cache and memtable sizes (--block_cache_mb,
+    // --write_buffer_mb).
+    storage::MemoryBudget memory;
     // The pinned MITRE ATT&CK data (enterprise-techniques.tsv) and the ISO
     // 3166-1 list, unless injected.
     std::string attack_dir = "incident-service/data/attack";
