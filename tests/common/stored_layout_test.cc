@@ -57,7 +57,7 @@ class StoredLayoutTest : public ::testing::Test {
   // write "v<from+1>" under key "step" in their last batch.
   LayoutSpec Spec(int current) {
     LayoutSpec spec{.owner = "test-service", .meta_family = kMeta,
-                    .current = current};
+                    .current = current, .migrations = {}};
     for (int from = kUnversionedLayout; from < current; ++from) {
       spec.migrations.push_back(
           {.from = from,
