@@ -38,7 +38,6 @@
 #include "catalog-service/catalog_store.h"
 #include "catalog-service/incident_follower.h"
 #include "catalog-service/incident_references.h"
-#include "common/storage/memory_budget.h"
 #include "common/api/time/clock.h"
 #include "common/api/types/countries.h"
 #include "common/auth/api_keys.h"
@@ -46,6 +45,7 @@
 #include "common/grpc/server_runner.h"
 #include "common/server/service_server.h"
 #include "common/server/serving_options.h"
+#include "common/storage/memory_budget.h"
 #include "grpcpp/security/credentials.h"
 
 namespace atlas::catalog {

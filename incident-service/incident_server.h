@@ -24,7 +24,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "common/storage/memory_budget.h"
 #include "common/api/time/clock.h"
 #include "common/api/types/countries.h"
 #include "common/auth/api_keys.h"
@@ -32,6 +31,7 @@
 #include "common/grpc/server_runner.h"
 #include "common/server/service_server.h"
 #include "common/server/serving_options.h"
+#include "common/storage/memory_budget.h"
 #include "common/veris/veris_vocabulary.h"
 #include "grpcpp/security/credentials.h"
 #include "incident-service/attack_catalog.h"

@@ -197,17 +197,16 @@ absl::StatusOr<std::unique_ptr<IncidentStore>> IncidentStore::Open(
   if (!db.ok()) return db.status();
   // First the layout: a newer one is refused before anything below reads
   // or rewrites it.
-  RETURN_IF_ERROR(
-      storage::OpenLayout(
-          **db, {.owner = "incident-service",
-                 .meta_family = kMeta,
-                 .current = kLayoutVersion,
-                 .migrations = {{.from = 1,
-                                 .description = "version stored",
-                                 .run = [](storage::WriteBatch*) {
-                                   return absl::OkStatus();
-                                 }}}})
-          .status());
+  storage::LayoutSpec layout{.owner = "incident-service",
+                             .meta_family = kMeta,
+                             .current = kLayoutVersion,
+                             .migrations = {}};
+  // 1 -> 2 rewrites nothing: layout 2 is layout 1 with its version stored.
+  layout.migrations.push_back(
+      {.from = 1,
+       .description = "version stored",
+       .run = [](storage::WriteBatch*) { return absl::OkStatus(); }});
+  RETURN_IF_ERROR(storage::OpenLayout(**db, layout).status());
   // Public views written under another redaction policy (an older build
   // with fewer members-only fields) are rewritten before anything reads
   // them.

@@ -15,9 +15,9 @@ absl::StatusOr<int> ReadLayoutVersion(const RocksStore& db, int meta_family) {
   if (!stored.ok()) return stored.status();
   int version = 0;
   if (!absl::SimpleAtoi(*stored, &version) || version < kUnversionedLayout) {
-    return absl::DataLossError(
-        absl::StrCat("stored layout version \"", *stored, "\" in ", db.path(),
-                     " does not parse"));
+    return absl::DataLossError(absl::StrCat("stored layout version \"", *stored,
+                                            "\" in ", db.path(),
+                                            " does not parse"));
   }
   return version;
 }
@@ -43,11 +43,10 @@ absl::StatusOr<int> OpenLayout(RocksStore& db, const LayoutSpec& spec) {
       return absl::InternalError(absl::StrCat(
           spec.owner, " has no migration from layout version ", version));
     }
-    log::Info("migrating the database layout",
-              {{"path", db.path()},
-               {"from", version},
-               {"to", version + 1},
-               {"step", step->description}});
+    log::Info("migrating the database layout", {{"path", db.path()},
+                                                {"from", version},
+                                                {"to", version + 1},
+                                                {"step", step->description}});
     WriteBatch last;
     RETURN_IF_ERROR(step->run(&last));
     last.Put(spec.meta_family, kLayoutVersionKey, absl::StrCat(version + 1));

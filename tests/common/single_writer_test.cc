@@ -24,8 +24,7 @@ TEST(SingleWriterTest, OrdinalIsTheNumberAfterTheLastDash) {
 }
 
 TEST(SingleWriterTest, ReplicaZeroPasses) {
-  EXPECT_THAT(CheckOrdinalZero("catalog-service", "catalog-service-0"),
-              IsOk());
+  EXPECT_THAT(CheckOrdinalZero("catalog-service", "catalog-service-0"), IsOk());
 }
 
 TEST(SingleWriterTest, ReplicaOneIsRefusedWithWhatToDo) {

@@ -56,17 +56,19 @@ class StoredLayoutTest : public ::testing::Test {
   // A spec at `current` whose steps log their `from` into `ran_` and
   // write "v<from+1>" under key "step" in their last batch.
   LayoutSpec Spec(int current) {
-    LayoutSpec spec{.owner = "test-service", .meta_family = kMeta,
-                    .current = current, .migrations = {}};
+    LayoutSpec spec{.owner = "test-service",
+                    .meta_family = kMeta,
+                    .current = current,
+                    .migrations = {}};
     for (int from = kUnversionedLayout; from < current; ++from) {
-      spec.migrations.push_back(
-          {.from = from,
-           .description = "test step",
-           .run = [this, from](WriteBatch* last) {
-             ran_.push_back(from);
-             last->Put(kData, "step", "v" + std::to_string(from + 1));
-             return absl::OkStatus();
-           }});
+      spec.migrations.push_back({.from = from,
+                                 .description = "test step",
+                                 .run = [this, from](WriteBatch* last) {
+                                   ran_.push_back(from);
+                                   last->Put(kData, "step",
+                                             "v" + std::to_string(from + 1));
+                                   return absl::OkStatus();
+                                 }});
     }
     return spec;
   }

@@ -63,8 +63,8 @@ constexpr absl::string_view kSep("\0", 1);
 
 std::string TooNewMessage(const std::string& path, const std::string& owner) {
   return absl::StrCat(
-      "the database at ", path,
-      " has stored layout version 3, but this ", owner,
+      "the database at ", path, " has stored layout version 3, but this ",
+      owner,
       " knows layouts up to version 2: a newer release wrote it, and this "
       "binary would misread it. Run that release (or a newer one) on this "
       "database, or restore a backup taken before the upgrade and run this "
@@ -88,8 +88,8 @@ const std::vector<std::string> kCatalogFamilies = {
     "organizations", "indexes", "requests",
     "read_model",    "meta",    "public_views"};
 const std::vector<std::string> kIncidentFamilies = {
-    "incidents", "events",  "sources", "indexes",
-    "changelog", "requests", "meta",   "public_views"};
+    "incidents", "events",   "sources", "indexes",
+    "changelog", "requests", "meta",    "public_views"};
 
 // The outcome of a binary run to its exit.
 struct Exit {
@@ -113,7 +113,8 @@ Exit RunToExit(const std::string& binary, const std::vector<std::string>& args,
     for (const std::string& e : env) putenv(const_cast<char*>(e.c_str()));
     std::vector<char*> argv;
     argv.push_back(const_cast<char*>(binary.c_str()));
-    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    for (const std::string& a : args)
+      argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     execv(binary.c_str(), argv.data());
     _exit(127);
@@ -254,8 +255,8 @@ TEST_F(StoredLayoutUpgradeTest, IncidentServiceOpensAnUnversionedDatabase) {
   iv1::GetIncidentRequest get;
   get.set_name("incidents/vooruit-2024");
   iv1::Incident got;
-  ASSERT_THAT(incidents.NewStub()->GetIncident(
-                  ContextWithKey(kMemberKey).get(), get, &got),
+  ASSERT_THAT(incidents.NewStub()->GetIncident(ContextWithKey(kMemberKey).get(),
+                                               get, &got),
               IsOk());
   EXPECT_EQ(got.title(), "Website compromised");
   EXPECT_EQ(*incidents.store().db().Get(incident::IncidentStore::kMeta,
@@ -280,8 +281,8 @@ TEST_F(StoredLayoutUpgradeTest, BothStoresRefuseANewerLayoutUntouched) {
                     "newer");
   WriteRaw(catalog_db, kCatalogFamilies, catalog_newer);
   storage::WriteBatch incident_newer;
-  incident_newer.Put(incident::IncidentStore::kMeta,
-                     storage::kLayoutVersionKey, "3");
+  incident_newer.Put(incident::IncidentStore::kMeta, storage::kLayoutVersionKey,
+                     "3");
   incident_newer.Put(incident::IncidentStore::kMeta, "public_view_policy",
                      "newer");
   WriteRaw(incident_db, kIncidentFamilies, incident_newer);
@@ -326,8 +327,8 @@ TEST_F(StoredLayoutUpgradeTest, BothStoresRefuseANewerLayoutUntouched) {
 
 TEST_F(StoredLayoutUpgradeTest, ASecondWriterOnTheSameDatabaseExits) {
   ChildServer catalog(CatalogBinary(), dir_.path(), "catalog");
-  catalog.set_args({"--db_path=" + dir_.Sub("catalog-db"),
-                    "--shutdown_grace=2s"});
+  catalog.set_args(
+      {"--db_path=" + dir_.Sub("catalog-db"), "--shutdown_grace=2s"});
   ASSERT_THAT(catalog.Start(), IsOk());
   Exit second = RunToExit(CatalogBinary(), CatalogArgs(dir_.Sub("catalog-db")),
                           {}, dir_.Sub("second.log"));
