@@ -71,17 +71,22 @@ ABSL_FLAG(bool, require_ordinal_zero, false,
 namespace atlas::server {
 namespace {
 // InitServiceProcess's argument, for CommonConfigFromFlags's messages.
-const char* service_name_ = "";
+const char* process_service_name = "";
 }  // namespace
 
 void InitServiceProcess(const char* service_name, int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::ParseCommandLine(argc, argv);
   log::SetProcessField("service", service_name);
-  service_name_ = service_name;
+  process_service_name = service_name;
 }
 
 absl::StatusOr<CommonConfig> CommonConfigFromFlags() {
+  // First: replica 1+ exits at once, whatever else is configured.
+  if (absl::GetFlag(FLAGS_require_ordinal_zero)) {
+    absl::Status ordinal = CheckOrdinalZero(process_service_name, PodName());
+    if (!ordinal.ok()) return ordinal;
+  }
   CommonConfig config;
   auto keys = auth::LoadKeysOrEmpty(absl::GetFlag(FLAGS_api_keys_file));
   if (!keys.ok()) {
@@ -113,10 +118,6 @@ absl::StatusOr<CommonConfig> CommonConfigFromFlags() {
       .keyed_total = absl::GetFlag(FLAGS_max_keyed_streams),
       .service_total = absl::GetFlag(FLAGS_reserved_service_streams),
   };
-  if (absl::GetFlag(FLAGS_require_ordinal_zero)) {
-    absl::Status ordinal = CheckOrdinalZero(service_name_, PodName());
-    if (!ordinal.ok()) return ordinal;
-  }
   for (const auto& [flag, mb] :
        {std::pair{"--block_cache_mb", absl::GetFlag(FLAGS_block_cache_mb)},
         std::pair{"--write_buffer_mb", absl::GetFlag(FLAGS_write_buffer_mb)}}) {
