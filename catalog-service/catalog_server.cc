@@ -57,7 +57,8 @@ absl::Status CatalogServer::Init(Options options) {
   api::Clock& clock =
       options.clock != nullptr ? *options.clock : api::RealClock::Get();
 
-  auto store = CatalogStore::Open(options.db_path, options.sync_writes);
+  auto store =
+      CatalogStore::Open(options.db_path, options.sync_writes, options.memory);
   if (!store.ok()) {
     return Annotate(store.status(),
                     absl::StrCat("cannot open database ", options.db_path));

@@ -45,6 +45,7 @@
 #include "common/grpc/server_runner.h"
 #include "common/server/service_server.h"
 #include "common/server/serving_options.h"
+#include "common/storage/memory_budget.h"
 #include "grpcpp/security/credentials.h"
 
 namespace atlas::catalog {
@@ -61,6 +62,9 @@ class CatalogServer final : public server::ServiceServer {
     // Sync the WAL before acknowledging a write; off only for tests and
     // bulk loads that can be replayed.
     bool sync_writes = true;
+    // RocksDB block cache and memtable sizes (--block_cache_mb,
+    // --write_buffer_mb).
+    storage::MemoryBudget memory;
 
     // incident-service host:port whose change stream to follow; empty: do
     // not follow (linked incidents stay as stored).

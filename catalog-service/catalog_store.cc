@@ -12,6 +12,7 @@
 #include "catalog-service/search_key.h"
 #include "common/auth/redaction.h"
 #include "common/storage/public_views.h"
+#include "common/storage/stored_layout.h"
 
 namespace atlas::catalog {
 namespace {
@@ -70,21 +71,43 @@ void ClearReadModel(v1::Organization* org) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<CatalogStore>> CatalogStore::Open(
-    const std::string& path, bool sync_writes) {
+    const std::string& path, bool sync_writes,
+    const storage::MemoryBudget& memory) {
   storage::RocksStore::Options options;
   options.path = path;
   options.column_families = {"organizations", "indexes", "requests",
                              "read_model",    "meta",    "public_views"};
   options.sync_writes = sync_writes;
+  options.block_cache_bytes = memory.block_cache_bytes;
+  options.memtable_bytes = memory.write_buffer_bytes;
   auto db = storage::RocksStore::Open(std::move(options));
   if (!db.ok()) return db.status();
   auto store = std::make_unique<CatalogStore>(*std::move(db));
-  absl::Status migrated = store->MigrateReadModel();
-  if (migrated.ok()) migrated = store->MigrateSearchIndex();
-  if (migrated.ok()) migrated = store->RefreshPublicViews();
-  if (!migrated.ok()) return migrated;
-  absl::Status s = store->EnsureIndexCounts();
-  if (!s.ok()) return s;
+  CatalogStore* s = store.get();
+  // First the layout: a newer one is refused before anything below reads
+  // or rewrites it.
+  auto layout = storage::OpenLayout(
+      *store->db_,
+      {.owner = "catalog-service",
+       .meta_family = kMeta,
+       .current = kLayoutVersion,
+       .migrations = {
+           {.from = 1,
+            .description = "read model date index, exact search entries",
+            .run = [s](storage::WriteBatch*) -> absl::Status {
+              // Each writes its own marker with its last batch, so a crash
+              // between them redoes only what is missing.
+              absl::Status done = s->MigrateReadModel();
+              if (done.ok()) done = s->MigrateSearchIndex();
+              return done;
+            }}}});
+  if (!layout.ok()) return layout.status();
+  absl::Status refreshed = store->RefreshPublicViews();
+  if (!refreshed.ok()) return refreshed;
+  // Not a layout step: deleting the marker is how stale counts are
+  // recounted (docs/reliability.md, finding 6), at any layout.
+  absl::Status counted = store->EnsureIndexCounts();
+  if (!counted.ok()) return counted;
   return store;
 }
 

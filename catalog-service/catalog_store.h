@@ -53,6 +53,20 @@
 //                                                        migrates older
 //                                                        databases)
 //                  index_counts                       -> "1" once counts kept
+//                  layout_version                     -> decimal: the layout
+//                                                        below (kLayoutVersion;
+//                                                        common/storage/
+//                                                        stored_layout.h)
+//
+// Layout versions (kLayoutVersion; Open refuses a newer one and migrates an
+// older one, see common/storage/stored_layout.h):
+//   1  no layout_version key: every release before layouts were versioned.
+//      Its own markers (read_model_layout, search_layout) say which of its
+//      later additions a database has.
+//   2  the layout above. 1 -> 2 runs the migrations those markers gate
+//      (MigrateReadModel, MigrateSearchIndex); at 2 they are done and no
+//      longer checked. The index_counts marker is checked at every open,
+//      whatever the layout: deleting it is how counts are recounted.
 //
 // Secondary indexes (all in `indexes`, written in the same batch as the
 // record, moved atomically on update):
@@ -112,6 +126,7 @@
 #include "absl/strings/string_view.h"
 #include "atlas/catalog/v1/catalog_service.pb.h"
 #include "atlas/type/v1/partial_date.pb.h"
+#include "common/storage/memory_budget.h"
 #include "common/storage/request_records.h"
 #include "common/storage/rocks_store.h"
 
@@ -129,9 +144,16 @@ class CatalogStore {
     kPublicViews = 5,
   };
 
-  // Opens the database at `path`.
+  // The stored layout this build reads and writes (see the file comment).
+  static constexpr int kLayoutVersion = 2;
+
+  // Opens the database at `path`, migrating an older layout to
+  // kLayoutVersion. FAILED_PRECONDITION, before anything is read or
+  // rewritten, if a newer release wrote it (storage::OpenLayout); the
+  // RocksStore's errors (UNAVAILABLE if another process has it open).
   static absl::StatusOr<std::unique_ptr<CatalogStore>> Open(
-      const std::string& path, bool sync_writes = true);
+      const std::string& path, bool sync_writes = true,
+      const storage::MemoryBudget& memory = {});
 
   explicit CatalogStore(std::unique_ptr<storage::RocksStore> db)
       : db_(std::move(db)) {}

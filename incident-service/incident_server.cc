@@ -60,7 +60,8 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
   }
   if (c.clock == nullptr) c.clock = &api::RealClock::Get();
 
-  auto store = IncidentStore::Open(options.db_path, options.sync_writes);
+  auto store =
+      IncidentStore::Open(options.db_path, options.sync_writes, options.memory);
   if (!store.ok()) {
     return absl::Status(store.status().code(),
                         absl::StrCat("cannot open database ", options.db_path,

@@ -31,6 +31,7 @@
 #include "common/grpc/server_runner.h"
 #include "common/server/service_server.h"
 #include "common/server/serving_options.h"
+#include "common/storage/memory_budget.h"
 #include "common/veris/veris_vocabulary.h"
 #include "grpcpp/security/credentials.h"
 #include "incident-service/attack_catalog.h"
@@ -56,6 +57,9 @@ class IncidentServer : public server::ServiceServer {
     // Sync the WAL before acknowledging; only tests of unrelated logic
     // turn it off.
     bool sync_writes = true;
+    // RocksDB block cache and memtable sizes (--block_cache_mb,
+    // --write_buffer_mb).
+    storage::MemoryBudget memory;
     // The pinned MITRE ATT&CK data (enterprise-techniques.tsv) and the ISO
     // 3166-1 list, unless injected.
     std::string attack_dir = "incident-service/data/attack";

@@ -15,6 +15,7 @@
 #include "common/auth/redaction.h"
 #include "common/status/status_macros.h"
 #include "common/storage/public_views.h"
+#include "common/storage/stored_layout.h"
 #include "incident-service/incident_store_internal.h"
 
 namespace atlas::incident {
@@ -182,15 +183,30 @@ std::string IncidentStore::SequenceKey(int64_t sequence) {
 }
 
 absl::StatusOr<std::unique_ptr<IncidentStore>> IncidentStore::Open(
-    const std::string& path, bool sync_writes) {
+    const std::string& path, bool sync_writes,
+    const storage::MemoryBudget& memory) {
   storage::RocksStore::Options options;
   options.path = path;
   options.column_families = {"incidents", "events",      "sources",
                              "indexes",   "changelog",   "requests",
                              "meta",      "public_views"};
   options.sync_writes = sync_writes;
+  options.block_cache_bytes = memory.block_cache_bytes;
+  options.memtable_bytes = memory.write_buffer_bytes;
   auto db = storage::RocksStore::Open(std::move(options));
   if (!db.ok()) return db.status();
+  // First the layout: a newer one is refused before anything below reads
+  // or rewrites it.
+  storage::LayoutSpec layout{.owner = "incident-service",
+                             .meta_family = kMeta,
+                             .current = kLayoutVersion,
+                             .migrations = {}};
+  // 1 -> 2 rewrites nothing: layout 2 is layout 1 with its version stored.
+  layout.migrations.push_back(
+      {.from = 1,
+       .description = "version stored",
+       .run = [](storage::WriteBatch*) { return absl::OkStatus(); }});
+  RETURN_IF_ERROR(storage::OpenLayout(**db, layout).status());
   // Public views written under another redaction policy (an older build
   // with fewer members-only fields) are rewritten before anything reads
   // them.

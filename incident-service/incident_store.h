@@ -82,6 +82,14 @@
 // counts existed. A database written again by such an older build after
 // that has stale counts: delete the marker to recount.
 //
+// meta: `layout_version` -> decimal, the stored layout (kLayoutVersion;
+// common/storage/stored_layout.h). Open refuses a newer one and migrates an
+// older one:
+//   1  no layout_version key: every release before layouts were versioned.
+//   2  the layout above. 1 -> 2 rewrites nothing (2 is 1 with its version
+//      stored); the index_counts marker and the public-view policy are
+//      checked at every open, whatever the layout.
+//
 // Page stability: a list cursor is the position of the last item served,
 // and the next page starts strictly after it. An incident created later
 // has a smaller position (it sorts before every cursor already handed
@@ -112,6 +120,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "atlas/incident/v1/incident_service.pb.h"
+#include "common/storage/memory_budget.h"
 #include "common/storage/request_records.h"
 #include "common/storage/rocks_store.h"
 #include "incident-service/incident_index.h"
@@ -141,8 +150,16 @@ class IncidentStore {
     kPublicViews = 7,
   };
 
+  // The stored layout this build reads and writes (see the file comment).
+  static constexpr int kLayoutVersion = 2;
+
+  // Opens the database at `path`, migrating an older layout to
+  // kLayoutVersion. FAILED_PRECONDITION, before anything is read or
+  // rewritten, if a newer release wrote it (storage::OpenLayout); the
+  // RocksStore's errors (UNAVAILABLE if another process has it open).
   static absl::StatusOr<std::unique_ptr<IncidentStore>> Open(
-      const std::string& path, bool sync_writes = true);
+      const std::string& path, bool sync_writes = true,
+      const storage::MemoryBudget& memory = {});
 
   // --- Reads. NOT_FOUND if the record does not exist; DATA_LOSS if it
   // does not parse; other codes for storage failures.

@@ -12,6 +12,7 @@
 #include "common/auth/key_files.h"
 #include "common/logging/log.h"
 #include "common/server/port_file.h"
+#include "common/server/single_writer.h"
 #include "common/server/tls_flags.h"
 
 ABSL_FLAG(std::string, api_keys_file, "",
@@ -56,15 +57,36 @@ ABSL_FLAG(int, max_request_bytes, 4 << 20,
           "largest request accepted; larger ones are refused with "
           "RESOURCE_EXHAUSTED before any handler runs");
 
+// Storage and the one-writer rule (issue 18). In Kubernetes the overlays
+// set the sizes from the container's memory limit (deploy/k8s).
+ABSL_FLAG(int, block_cache_mb, 64,
+          "RocksDB block cache, in MiB (>= 1): data blocks of recent reads");
+ABSL_FLAG(int, write_buffer_mb, 128,
+          "RocksDB memtables of all column families together, in MiB (>= 1)");
+ABSL_FLAG(bool, require_ordinal_zero, false,
+          "refuse to start unless this pod is replica 0 of its StatefulSet "
+          "(pod name from $POD_NAME, else the host name): one writer per "
+          "service");
+
 namespace atlas::server {
+namespace {
+// InitServiceProcess's argument, for CommonConfigFromFlags's messages.
+const char* process_service_name = "";
+}  // namespace
 
 void InitServiceProcess(const char* service_name, int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   absl::ParseCommandLine(argc, argv);
   log::SetProcessField("service", service_name);
+  process_service_name = service_name;
 }
 
 absl::StatusOr<CommonConfig> CommonConfigFromFlags() {
+  // First: replica 1+ exits at once, whatever else is configured.
+  if (absl::GetFlag(FLAGS_require_ordinal_zero)) {
+    absl::Status ordinal = CheckOrdinalZero(process_service_name, PodName());
+    if (!ordinal.ok()) return ordinal;
+  }
   CommonConfig config;
   auto keys = auth::LoadKeysOrEmpty(absl::GetFlag(FLAGS_api_keys_file));
   if (!keys.ok()) {
@@ -96,6 +118,18 @@ absl::StatusOr<CommonConfig> CommonConfigFromFlags() {
       .keyed_total = absl::GetFlag(FLAGS_max_keyed_streams),
       .service_total = absl::GetFlag(FLAGS_reserved_service_streams),
   };
+  for (const auto& [flag, mb] :
+       {std::pair{"--block_cache_mb", absl::GetFlag(FLAGS_block_cache_mb)},
+        std::pair{"--write_buffer_mb", absl::GetFlag(FLAGS_write_buffer_mb)}}) {
+    if (mb < 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(flag, ": must be at least 1, got ", mb));
+    }
+  }
+  config.memory.block_cache_bytes =
+      static_cast<size_t>(absl::GetFlag(FLAGS_block_cache_mb)) << 20;
+  config.memory.write_buffer_bytes =
+      static_cast<size_t>(absl::GetFlag(FLAGS_write_buffer_mb)) << 20;
   config.port_file = absl::GetFlag(FLAGS_port_file);
   config.iso_codes_path = absl::GetFlag(FLAGS_iso_codes_path);
   for (const auto& [flag, value] :

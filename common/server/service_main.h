@@ -13,7 +13,8 @@
 // The flags declared here, once for both services: --api_keys_file,
 // --shutdown_grace, --port_file, --max_queued_writes, --max_inflight_reads,
 // --max_inflight_point_reads, --max_inflight_searches, --public_read_threads,
-// --max_request_bytes, --iso_codes_path, and
+// --max_request_bytes, --iso_codes_path, --block_cache_mb,
+// --write_buffer_mb, --require_ordinal_zero (single_writer.h), and
 // the TLS flags of
 // tls_flags.h. Each service declares its own --listen, --db_path and
 // --write_threads (their defaults differ).
@@ -28,6 +29,7 @@
 #include "common/grpc/server_runner.h"
 #include "common/server/service_server.h"
 #include "common/server/serving_options.h"
+#include "common/storage/memory_budget.h"
 #include "grpcpp/security/credentials.h"
 
 namespace atlas::server {
@@ -50,8 +52,12 @@ struct CommonConfig {
   std::string port_file;
   // The ISO 3166-1 list both services check countries against.
   std::string iso_codes_path;
+  // The store's RocksDB memory (--block_cache_mb, --write_buffer_mb).
+  storage::MemoryBudget memory;
 };
 // Errors name the flag: a key file that cannot be read, bad TLS files.
+// FAILED_PRECONDITION when --require_ordinal_zero is set and this pod is
+// not replica 0 of its StatefulSet (CheckOrdinalZero).
 absl::StatusOr<CommonConfig> CommonConfigFromFlags();
 
 // Writes the port file, shuts `server` down on SIGTERM or SIGINT, waits for

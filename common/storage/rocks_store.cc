@@ -195,6 +195,15 @@ absl::StatusOr<std::unique_ptr<RocksStore>> RocksStore::Open(Options options) {
   rocksdb::Status s =
       rocksdb::DB::Open(db_options, options.path, families, &handles, &db);
   if (!s.ok()) {
+    if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+      // Another process (or another store in this one) holds the LOCK.
+      return absl::UnavailableError(absl::StrCat(
+          "the database at ", options.path,
+          " is open in another process: one writer per database. Stop the "
+          "other process first (a second pod on this volume, or a leftover "
+          "one); to scale reads see docs/deploy.md (\"Scaling reads\"). (",
+          s.ToString(), ")"));
+    }
     return ToAbslStatus(s, absl::StrCat("open ", options.path));
   }
   std::unique_ptr<RocksStore> store(

@@ -135,8 +135,9 @@ class RocksStore : public Durability {
   };
 
   // Opens (creating if needed) the database. INVALID_ARGUMENT for bad
-  // options, UNAVAILABLE if the directory is locked by another process,
-  // INTERNAL/DATA_LOSS for other failures.
+  // options, UNAVAILABLE if the directory is locked by another process
+  // (or another open store; the message says "open in another process"
+  // and what to do), INTERNAL/DATA_LOSS for other failures.
   static absl::StatusOr<std::unique_ptr<RocksStore>> Open(Options options);
 
   // Closes the database if still open.

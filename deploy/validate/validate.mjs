@@ -225,7 +225,10 @@ async function strictErrors(obj) {
 // Check 3: project rules for Incident Atlas workloads (objects labelled
 // app.kubernetes.io/part-of=incident-atlas with a pod template), from
 // DESIGN.md section 7: hardened securityContext, native gRPC probes, and a
-// termination grace longer than preStop sleep + --shutdown_grace.
+// termination grace longer than preStop sleep + --shutdown_grace; and from
+// issue 18: one replica that refuses to start as ordinal 1+, RocksDB memory
+// flags within half the memory limit, h2c gRPC ports, a PDB that keeps the
+// single replica.
 
 // Seconds in an absl duration flag value such as "20s", "1m30s", "500ms".
 function durationSeconds(text) {
@@ -240,11 +243,97 @@ function durationSeconds(text) {
   return consumed === text && text !== '' ? total : null;
 }
 
+// Bytes in a Kubernetes memory quantity ("512Mi", "4Gi", "1G", "1048576").
+function quantityBytes(text) {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(String(text ?? ''));
+  if (!m) return null;
+  const unit = {
+    Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40,
+    k: 1e3, M: 1e6, G: 1e9, T: 1e12,
+  };
+  return Number(m[1]) * (m[2] ? unit[m[2]] : 1);
+}
+
+// The value of flag `name` in `args`, with $(VAR) references resolved from
+// the container's literal env values; null when the flag is absent.
+function flagValue(c, name) {
+  const args = Array.isArray(c.args) ? c.args : [];
+  const arg = args.find((a) => typeof a === 'string' && a.startsWith(`${name}=`));
+  if (arg === undefined) return null;
+  const env = Array.isArray(c.env) ? c.env : [];
+  return arg.slice(name.length + 1).replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (ref, v) => {
+    const e = env.find((x) => x?.name === v);
+    return typeof e?.value === 'string' ? e.value : ref;
+  });
+}
+
+// Issue 18: one writer per service, and RocksDB memory sized from the
+// container's limit. Returns errors for one container of a StatefulSet.
+function singleWriterErrors(obj, c, at) {
+  if (obj.kind !== 'StatefulSet') return [];
+  const errors = [];
+  if ((obj.spec?.replicas ?? 1) !== 1) {
+    errors.push(`replicas must be 1 (one writer per service; scale reads as docs/deploy.md says)`);
+  }
+  const args = Array.isArray(c.args) ? c.args : [];
+  if (!args.includes('--require_ordinal_zero')) {
+    errors.push(`${at}: args must include --require_ordinal_zero`);
+  }
+  const env = Array.isArray(c.env) ? c.env : [];
+  const podName = env.find((e) => e?.name === 'POD_NAME');
+  if (podName?.valueFrom?.fieldRef?.fieldPath !== 'metadata.name') {
+    errors.push(`${at}: env POD_NAME must come from fieldRef metadata.name`);
+  }
+  const limit = quantityBytes(c.resources?.limits?.memory);
+  if (limit === null) {
+    errors.push(`${at}: resources.limits.memory must be set (RocksDB memory is sized from it)`);
+  }
+  let total = 0;
+  for (const flag of ['--block_cache_mb', '--write_buffer_mb']) {
+    const value = flagValue(c, flag);
+    if (value === null || !/^[1-9]\d*$/.test(value)) {
+      errors.push(`${at}: args must set ${flag}=<MiB> (got ${value === null ? 'nothing' : `"${value}"`})`);
+      continue;
+    }
+    total += Number(value) * 2 ** 20;
+  }
+  if (limit !== null && total > limit / 2) {
+    errors.push(`${at}: --block_cache_mb + --write_buffer_mb = ${total / 2 ** 20} MiB ` +
+      `exceeds half of limits.memory ${c.resources.limits.memory}`);
+  }
+  return errors;
+}
+
+// Services: gRPC ports say h2c. PodDisruptionBudgets: no voluntary
+// eviction of a single replica.
+function serviceAndBudgetErrors(obj) {
+  const errors = [];
+  if (obj.kind === 'Service') {
+    for (const port of Array.isArray(obj.spec?.ports) ? obj.spec.ports : []) {
+      if (port?.name === 'grpc' && port.appProtocol !== 'kubernetes.io/h2c') {
+        errors.push(`Service port ${port.name}: appProtocol must be kubernetes.io/h2c`);
+      }
+    }
+  }
+  if (obj.kind === 'PodDisruptionBudget') {
+    const spec = obj.spec ?? {};
+    const maxOk = spec.maxUnavailable === 0 || spec.maxUnavailable === '0%';
+    const minOk = (Number.isInteger(spec.minAvailable) && spec.minAvailable >= 1) ||
+      spec.minAvailable === '100%';
+    if (!maxOk && !minOk) {
+      errors.push('PodDisruptionBudget must be maxUnavailable: 0 or minAvailable >= 1 ' +
+        '(one replica: any other budget lets a drain take the only writer)');
+    }
+  }
+  return errors;
+}
+
 function policyErrors(obj) {
   if (obj?.metadata?.labels?.['app.kubernetes.io/part-of'] !== 'incident-atlas') return [];
+  const objectErrors = serviceAndBudgetErrors(obj);
   const pod = obj?.spec?.template?.spec;
-  if (!isPlainObject(pod)) return [];
-  const errors = [];
+  if (!isPlainObject(pod)) return objectErrors.map((e) => `policy: ${e}`);
+  const errors = [...objectErrors];
   const podSc = isPlainObject(pod.securityContext) ? pod.securityContext : {};
   const containers = Array.isArray(pod.containers) ? pod.containers : [];
   for (const c of containers) {
@@ -269,6 +358,7 @@ function policyErrors(obj) {
     if (c.readinessProbe?.grpc && !c.readinessProbe.grpc.service) {
       errors.push(`${at}: readinessProbe must check the full service name`);
     }
+    errors.push(...singleWriterErrors(obj, c, at));
     const args = Array.isArray(c.args) ? c.args : [];
     const graceArg = args.find((a) => typeof a === 'string' && a.startsWith('--shutdown_grace='));
     const grace = graceArg ? durationSeconds(graceArg.split('=')[1]) : null;

@@ -19,6 +19,7 @@
 #include "common/api/time/clock.h"
 #include "common/api/types/countries.h"
 #include "common/auth/api_keys.h"
+#include "common/storage/stored_layout.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -384,6 +385,8 @@ TEST_F(CatalogScaleTest, OpenMigratesALayoutOneReadModel) {
   old.Delete(CatalogStore::kIndexes,
              absl::StrCat("exact", kSep, "kept", kSep, "kept"));
   old.Delete(CatalogStore::kMeta, "search_layout");
+  // Both from before layouts were versioned (common/storage/stored_layout.h).
+  old.Delete(CatalogStore::kMeta, storage::kLayoutVersionKey);
   ASSERT_THAT(store_->db().Write(old), IsOk());
   ASSERT_EQ(Get("kept").linked_incidents_size(), 25);  // as layout 1 served
   CloseStore();
