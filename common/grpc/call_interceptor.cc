@@ -11,6 +11,7 @@
 #include "common/grpc/access_log.h"
 #include "common/grpc/trace_context.h"
 #include "google/protobuf/message_lite.h"
+#include "grpcpp/server_context.h"
 #include "grpcpp/support/byte_buffer.h"
 
 namespace atlas::grpc_util {

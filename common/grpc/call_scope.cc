@@ -11,7 +11,9 @@ namespace {
 
 thread_local const CallScope* g_current = nullptr;
 
-TraceContext TraceOf(const ::grpc::ServerContextBase& context) {
+}  // namespace
+
+TraceContext IncomingTrace(const ::grpc::ServerContextBase& context) {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find(kTraceparentKey);
   if (it != metadata.end()) {
@@ -22,7 +24,7 @@ TraceContext TraceOf(const ::grpc::ServerContextBase& context) {
   return TraceContext::NewRoot();
 }
 
-absl::Time DeadlineOf(const ::grpc::ServerContextBase& context) {
+absl::Time IncomingDeadline(const ::grpc::ServerContextBase& context) {
   const std::chrono::system_clock::time_point deadline = context.deadline();
   // gRPC reports "no deadline" as the largest time point.
   if (deadline == std::chrono::system_clock::time_point::max()) {
@@ -31,10 +33,8 @@ absl::Time DeadlineOf(const ::grpc::ServerContextBase& context) {
   return absl::FromChrono(deadline);
 }
 
-}  // namespace
-
 CallScope::CallScope(const ::grpc::ServerContextBase& context)
-    : CallScope(TraceOf(context), DeadlineOf(context)) {}
+    : CallScope(IncomingTrace(context), IncomingDeadline(context)) {}
 
 CallScope::CallScope(TraceContext trace, absl::Time deadline)
     : trace_(std::move(trace)), deadline_(deadline), outer_(g_current) {

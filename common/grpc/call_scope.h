@@ -52,6 +52,13 @@ class CallScope {
   const CallScope* outer_;
 };
 
+// What a CallScope for the call `context` answers holds: its
+// `traceparent` (a new trace when absent or invalid) and its deadline
+// (infinite when the caller set none). Read on the call's thread, to open
+// the scope on another one.
+TraceContext IncomingTrace(const ::grpc::ServerContextBase& context);
+absl::Time IncomingDeadline(const ::grpc::ServerContextBase& context);
+
 // ApplyTo of the current scope, or outside any: a deadline of now +
 // `timeout` and no traceparent (the callee starts a trace).
 void PrepareOutgoingCall(::grpc::ClientContext& outgoing,

@@ -40,10 +40,13 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(
   return endpoint;
 }
 
-MetricsEndpoint::~MetricsEndpoint() { exposer_.reset(); }
+MetricsEndpoint::~MetricsEndpoint() { StopServing(); }
+
+void MetricsEndpoint::StopServing() { exposer_.reset(); }
 
 void MetricsEndpoint::Register(
     std::shared_ptr<prometheus::Collectable> collectable) {
+  if (exposer_ == nullptr) return;
   others_.push_back(collectable);
   exposer_->RegisterCollectable(collectable);
 }

@@ -11,9 +11,9 @@
 //   auto metrics = MetricsEndpoint::Start("0.0.0.0:9090");
 //   if (!metrics.ok()) ...  // UNAVAILABLE: the address cannot be bound
 //
-// Lifetime: destroy it before anything its collectors read (the wiring
-// classes reset it right after the gRPC server stops). The destructor
-// stops the HTTP server, waiting for a scrape in progress.
+// Lifetime: call StopServing() before anything the scrape-time collectors
+// read goes (the wiring classes do right after the gRPC server stops), and
+// destroy it once nothing records into registry() any more.
 #ifndef ATLAS_COMMON_METRICS_METRICS_ENDPOINT_H_
 #define ATLAS_COMMON_METRICS_METRICS_ENDPOINT_H_
 
@@ -50,8 +50,12 @@ class MetricsEndpoint {
   prometheus::Registry& registry() { return *registry_; }
   ScrapeCollector& scrape() { return *scrape_; }
   grpc_util::CallObserver* call_observer() { return grpc_.get(); }
-  // Serves `collectable` too, for as long as the endpoint lives.
+  // Serves `collectable` too, for as long as the endpoint serves.
   void Register(std::shared_ptr<prometheus::Collectable> collectable);
+  // Stops the HTTP server (waiting for a scrape in progress): no collector
+  // runs afterwards, while the metrics themselves stay valid for code
+  // still recording them. Idempotent; the destructor calls it.
+  void StopServing();
 
  private:
   MetricsEndpoint() = default;

@@ -121,6 +121,19 @@ void AddRocksStore(MetricsEndpoint& endpoint,
   endpoint.Register(std::make_shared<RocksStoreCollector>(store));
 }
 
+void AddServing(
+    MetricsEndpoint& endpoint,
+    const std::vector<std::pair<absl::string_view,
+                                const grpc_util::CallerBudget*>>& budgets,
+    const concurrency::BoundedExecutor& writers,
+    const concurrency::BoundedExecutor& public_reads,
+    const storage::RocksStore& store) {
+  for (const auto& [name, budget] : budgets) AddBudget(endpoint, name, *budget);
+  AddExecutor(endpoint, "writes", writers);
+  AddExecutor(endpoint, "public_reads", public_reads);
+  AddRocksStore(endpoint, store);
+}
+
 namespace {
 const prometheus::Histogram::BucketBoundaries& ClientBuckets() {
   static const auto* buckets = new prometheus::Histogram::BucketBoundaries{

@@ -18,6 +18,8 @@
 #include <array>
 #include <atomic>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -50,6 +52,17 @@ void AddExecutor(MetricsEndpoint& endpoint, absl::string_view name,
 //   atlas_rocksdb_wal_bytes.
 // A scrape while the store is closed omits them.
 void AddRocksStore(MetricsEndpoint& endpoint, const storage::RocksStore& store);
+
+// What both services add: their read budgets (as the service impls list
+// them), the write executor ("writes") and the public read pool
+// ("public_reads"), and their database. Each must outlive `endpoint`.
+void AddServing(
+    MetricsEndpoint& endpoint,
+    const std::vector<std::pair<absl::string_view,
+                                const grpc_util::CallerBudget*>>& budgets,
+    const concurrency::BoundedExecutor& writers,
+    const concurrency::BoundedExecutor& public_reads,
+    const storage::RocksStore& store);
 
 // Calls to another service: count by code and latency. Thread-safe.
 class ClientCallMetrics {

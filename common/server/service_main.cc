@@ -56,6 +56,15 @@ ABSL_FLAG(int, max_request_bytes, 4 << 20,
           "largest request accepted; larger ones are refused with "
           "RESOURCE_EXHAUSTED before any handler runs");
 
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port to serve Prometheus metrics on (GET /metrics), apart "
+          "from the gRPC port; empty serves none");
+ABSL_FLAG(double, access_log_sample, 0,
+          "fraction of calls (0 to 1) that get a JSON access-log line "
+          "(method, code, latency, peer, caller role, bytes, trace id)");
+ABSL_FLAG(std::string, log_level, "info",
+          "lowest level logged: debug, info, warning or error");
+
 namespace atlas::server {
 
 void InitServiceProcess(const char* service_name, int argc, char** argv) {
@@ -97,6 +106,22 @@ absl::StatusOr<CommonConfig> CommonConfigFromFlags() {
       .service_total = absl::GetFlag(FLAGS_reserved_service_streams),
   };
   config.port_file = absl::GetFlag(FLAGS_port_file);
+  config.serving.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.serving.access_log_sample = absl::GetFlag(FLAGS_access_log_sample);
+  if (!(config.serving.access_log_sample >= 0 &&
+        config.serving.access_log_sample <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--access_log_sample: must be between 0 and 1, got ",
+                     config.serving.access_log_sample));
+  }
+  log::Level level;
+  if (!log::ParseLevel(absl::GetFlag(FLAGS_log_level), &level)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--log_level: must be debug, info, warning or error, "
+                     "got \"",
+                     absl::GetFlag(FLAGS_log_level), "\""));
+  }
+  log::SetMinLevel(level);
   config.iso_codes_path = absl::GetFlag(FLAGS_iso_codes_path);
   for (const auto& [flag, value] :
        {std::pair{"--max_inflight_reads", config.serving.max_inflight_reads},
