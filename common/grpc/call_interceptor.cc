@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/random/random.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -121,7 +122,12 @@ class CallInterceptor final : public ::grpc::experimental::Interceptor {
             InterceptionHookPoints::POST_RECV_INITIAL_METADATA)) {
       start_ = std::chrono::steady_clock::now();
       started_ = true;
-      for (CallObserver* o : options_.observers) o->OnCallStarted(method_);
+      observers_.reserve(options_.observers.size());
+      for (CallObserver* o : options_.observers) {
+        MethodObserver& observer = o->ForMethod(method_);
+        observer.OnCallStarted();
+        observers_.push_back(&observer);
+      }
       if (sampled_) OnSampledMetadata(methods);
     }
     if (sampled_ && methods->QueryInterceptionHookPoint(
@@ -207,9 +213,7 @@ class CallInterceptor final : public ::grpc::experimental::Interceptor {
     if (!started_) return;
     const absl::Duration latency =
         absl::FromChrono(std::chrono::steady_clock::now() - start_);
-    for (CallObserver* o : options_.observers) {
-      o->OnCallFinished(method_, code, latency);
-    }
+    for (MethodObserver* o : observers_) o->OnCallFinished(code, latency);
     if (sampled_) {
       record_.method = method_.full_name;
       record_.code = code;
@@ -225,6 +229,8 @@ class CallInterceptor final : public ::grpc::experimental::Interceptor {
   const bool raw_;
   std::chrono::steady_clock::time_point start_;
   bool started_ = false;
+  // The observers of this call's method, from OnCallStarted on.
+  absl::InlinedVector<MethodObserver*, 2> observers_;
   bool finished_ = false;
   std::string traceparent_;
   AccessRecord record_;

@@ -21,18 +21,26 @@ struct CallMethod {
   absl::string_view type;
 };
 
-class CallObserver {
+// What an observer counts for one method.
+class MethodObserver {
  public:
-  virtual ~CallObserver() = default;
+  virtual ~MethodObserver() = default;
   // A call was received (its initial metadata arrived).
-  virtual void OnCallStarted(const CallMethod& method) = 0;
+  virtual void OnCallStarted() = 0;
   // The handler finished the call with `code` after `latency` (from
   // OnCallStarted to the status being sent). A call that ends without the
   // server sending a status (the client went away first) finishes with
   // CANCELLED.
-  virtual void OnCallFinished(const CallMethod& method,
-                              ::grpc::StatusCode code,
+  virtual void OnCallFinished(::grpc::StatusCode code,
                               absl::Duration latency) = 0;
+};
+
+class CallObserver {
+ public:
+  virtual ~CallObserver() = default;
+  // The observer of `method`'s calls, looked up once per call; owned by
+  // this observer and valid as long as it is.
+  virtual MethodObserver& ForMethod(const CallMethod& method) = 0;
 };
 
 // grpc-go's name of `code` ("OK", "InvalidArgument", "Unavailable", ...),

@@ -39,7 +39,7 @@ GrpcServerMetrics::GrpcServerMetrics(prometheus::Registry& registry)
                           "server.")
                     .Register(registry)) {}
 
-GrpcServerMetrics::Method& GrpcServerMetrics::For(
+grpc_util::MethodObserver& GrpcServerMetrics::ForMethod(
     const grpc_util::CallMethod& method) {
   {
     absl::ReaderMutexLock lock(&mu_);
@@ -48,44 +48,40 @@ GrpcServerMetrics::Method& GrpcServerMetrics::For(
   }
   absl::MutexLock lock(&mu_);
   std::unique_ptr<Method>& slot = methods_[std::string(method.full_name)];
-  if (slot == nullptr) {
-    slot = std::make_unique<Method>();
-    const prometheus::Labels labels = MethodLabels(method);
-    slot->started = &started_.Add(labels);
-    slot->handling = &handling_.Add(labels, Buckets());
-  }
+  if (slot == nullptr) slot = std::make_unique<Method>(*this, method);
   return *slot;
 }
 
-prometheus::Counter& GrpcServerMetrics::Handled(
-    const grpc_util::CallMethod& method, Method& m, ::grpc::StatusCode code) {
+GrpcServerMetrics::Method::Method(GrpcServerMetrics& metrics,
+                                  const grpc_util::CallMethod& method)
+    : handled_family_(metrics.handled_),
+      labels_(MethodLabels(method)),
+      started_(metrics.started_.Add(labels_)),
+      handling_(metrics.handling_.Add(labels_, Buckets())) {}
+
+prometheus::Counter& GrpcServerMetrics::Method::Handled(
+    ::grpc::StatusCode code) {
   const int index =
       static_cast<int>(code) >= 0 && static_cast<int>(code) < kCodes
           ? static_cast<int>(code)
           : static_cast<int>(::grpc::StatusCode::UNKNOWN);
   prometheus::Counter* counter =
-      m.handled[index].load(std::memory_order_acquire);
+      handled_[index].load(std::memory_order_acquire);
   if (counter != nullptr) return *counter;
-  prometheus::Labels labels = MethodLabels(method);
+  prometheus::Labels labels = labels_;
   labels["grpc_code"] = std::string(
       grpc_util::GrpcCodeName(static_cast<::grpc::StatusCode>(index)));
   // Family::Add returns the same counter for the same labels, so a race
   // here stores the same pointer twice.
-  counter = &handled_.Add(labels);
-  m.handled[index].store(counter, std::memory_order_release);
+  counter = &handled_family_.Add(labels);
+  handled_[index].store(counter, std::memory_order_release);
   return *counter;
 }
 
-void GrpcServerMetrics::OnCallStarted(const grpc_util::CallMethod& method) {
-  For(method).started->Increment();
-}
-
-void GrpcServerMetrics::OnCallFinished(const grpc_util::CallMethod& method,
-                                       ::grpc::StatusCode code,
-                                       absl::Duration latency) {
-  Method& m = For(method);
-  Handled(method, m, code).Increment();
-  m.handling->Observe(absl::ToDoubleSeconds(latency));
+void GrpcServerMetrics::Method::OnCallFinished(::grpc::StatusCode code,
+                                               absl::Duration latency) {
+  Handled(code).Increment();
+  handling_.Observe(absl::ToDoubleSeconds(latency));
 }
 
 }  // namespace atlas::metrics

@@ -37,23 +37,29 @@ class GrpcServerMetrics final : public grpc_util::CallObserver {
   // Registers the three families in `registry`, which must outlive this.
   explicit GrpcServerMetrics(prometheus::Registry& registry);
 
-  void OnCallStarted(const grpc_util::CallMethod& method) override;
-  void OnCallFinished(const grpc_util::CallMethod& method,
-                      ::grpc::StatusCode code,
-                      absl::Duration latency) override;
+  grpc_util::MethodObserver& ForMethod(
+      const grpc_util::CallMethod& method) override;
 
  private:
   // gRPC's codes are 0..16.
   static constexpr int kCodes = 17;
-  struct Method {
-    prometheus::Counter* started;
-    prometheus::Histogram* handling;
+  class Method final : public grpc_util::MethodObserver {
+   public:
+    Method(GrpcServerMetrics& metrics, const grpc_util::CallMethod& method);
+    void OnCallStarted() override { started_.Increment(); }
+    void OnCallFinished(::grpc::StatusCode code,
+                        absl::Duration latency) override;
+
+   private:
+    prometheus::Counter& Handled(::grpc::StatusCode code);
+
+    prometheus::Family<prometheus::Counter>& handled_family_;
+    const prometheus::Labels labels_;
+    prometheus::Counter& started_;
+    prometheus::Histogram& handling_;
     // Created on the first call that ends with each code.
-    std::array<std::atomic<prometheus::Counter*>, kCodes> handled{};
+    std::array<std::atomic<prometheus::Counter*>, kCodes> handled_{};
   };
-  Method& For(const grpc_util::CallMethod& method);
-  prometheus::Counter& Handled(const grpc_util::CallMethod& method,
-                               Method& m, ::grpc::StatusCode code);
 
   prometheus::Family<prometheus::Counter>& started_;
   prometheus::Family<prometheus::Counter>& handled_;
