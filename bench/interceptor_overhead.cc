@@ -188,8 +188,7 @@ int main(int argc, char** argv) {
       "median_round_ratio=%.4f median_overhead_pct=%.2f "
       "metrics=%d access_log_sample=%g\n",
       off, on, on / off, 100.0 * (1.0 - on / off), median_ratio,
-      100.0 * (1.0 - median_ratio),
-      absl::GetFlag(FLAGS_metrics) ? 1 : 0,
+      100.0 * (1.0 - median_ratio), absl::GetFlag(FLAGS_metrics) ? 1 : 0,
       absl::GetFlag(FLAGS_access_log_sample));
   for (Server& s : servers) {
     s.server->Shutdown();

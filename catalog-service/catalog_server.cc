@@ -6,9 +6,9 @@
 #include "absl/strings/str_cat.h"
 #include "catalog-service/incident_references_client.h"
 #include "common/grpc/service_channel.h"
+#include "common/logging/log.h"
 #include "common/metrics/metrics_endpoint.h"
 #include "common/metrics/serving_metrics.h"
-#include "common/logging/log.h"
 
 namespace atlas::catalog {
 namespace {
@@ -138,38 +138,33 @@ absl::Status CatalogServer::StartMetrics(const std::string& listen_address) {
   if (!endpoint.ok()) return endpoint.status();
   metrics_ = *std::move(endpoint);
   metrics_port_ = metrics_->port();
-  metrics::AddServing(*metrics_, service_->budgets(), *writers_,
-                      *public_reads_, store_->db());
+  metrics::AddServing(*metrics_, service_->budgets(), *writers_, *public_reads_,
+                      store_->db());
   if (follower_ == nullptr) return absl::OkStatus();
   const IncidentFollower* follower = follower_.get();
   metrics::ScrapeCollector& scrape = metrics_->scrape();
-  scrape.AddGauge("atlas_catalog_follower_cursor_sequence",
-                  "Sequence of the last incident change applied to the read "
-                  "model (-1 before the stored cursor is read).",
-                  {}, [follower] {
-                    return static_cast<double>(follower->cursor());
-                  });
-  scrape.AddGauge("atlas_catalog_follower_lag_seconds",
-                  "Apply time minus commit time of the last incident change "
-                  "applied.",
-                  {}, [follower] {
-                    return absl::ToDoubleSeconds(follower->lag());
-                  });
-  scrape.AddCounter("atlas_catalog_follower_applied_total",
-                    "Incident changes applied to the read model.", {},
-                    [follower] {
-                      return static_cast<double>(follower->applied());
-                    });
-  scrape.AddCounter("atlas_catalog_follower_streams_opened_total",
-                    "Change streams opened to incident-service.", {},
-                    [follower] {
-                      return static_cast<double>(follower->streams_opened());
-                    });
-  scrape.AddCounter("atlas_catalog_follower_resyncs_total",
-                    "Read model rebuilds from an incident-service snapshot.",
-                    {}, [follower] {
-                      return static_cast<double>(follower->resyncs());
-                    });
+  scrape.AddGauge(
+      "atlas_catalog_follower_cursor_sequence",
+      "Sequence of the last incident change applied to the read "
+      "model (-1 before the stored cursor is read).",
+      {}, [follower] { return static_cast<double>(follower->cursor()); });
+  scrape.AddGauge(
+      "atlas_catalog_follower_lag_seconds",
+      "Apply time minus commit time of the last incident change "
+      "applied.",
+      {}, [follower] { return absl::ToDoubleSeconds(follower->lag()); });
+  scrape.AddCounter(
+      "atlas_catalog_follower_applied_total",
+      "Incident changes applied to the read model.", {},
+      [follower] { return static_cast<double>(follower->applied()); });
+  scrape.AddCounter(
+      "atlas_catalog_follower_streams_opened_total",
+      "Change streams opened to incident-service.", {},
+      [follower] { return static_cast<double>(follower->streams_opened()); });
+  scrape.AddCounter(
+      "atlas_catalog_follower_resyncs_total",
+      "Read model rebuilds from an incident-service snapshot.", {},
+      [follower] { return static_cast<double>(follower->resyncs()); });
   return absl::OkStatus();
 }
 

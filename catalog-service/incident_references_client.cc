@@ -1,9 +1,9 @@
-#include "common/grpc/call_scope.h"
 #include "catalog-service/incident_references_client.h"
 
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/call_scope.h"
 #include "common/logging/log.h"
 #include "grpcpp/client_context.h"
 

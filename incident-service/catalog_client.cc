@@ -50,7 +50,8 @@ absl::StatusOr<std::optional<std::string>> CatalogClient::FindMissingInOneCall(
   const absl::Time start = absl::Now();
   ::grpc::Status status =
       stub_->BatchGetOrganizations(&context, request, &response);
-  if (options_.on_call) options_.on_call(status.error_code(), absl::Now() - start);
+  if (options_.on_call)
+    options_.on_call(status.error_code(), absl::Now() - start);
   if (status.ok()) return std::optional<std::string>();
   switch (status.error_code()) {
     case ::grpc::StatusCode::NOT_FOUND:

@@ -134,8 +134,8 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
 }
 
 void IncidentServer::AddMetrics() {
-  metrics::AddServing(*metrics_, service_->budgets(), *writers_,
-                      *public_reads_, store_->db());
+  metrics::AddServing(*metrics_, service_->budgets(), *writers_, *public_reads_,
+                      store_->db());
   const Changelog* changelog = changelog_.get();
   metrics_->scrape().AddGauge(
       "atlas_incident_changelog_head_sequence",

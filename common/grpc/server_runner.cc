@@ -78,8 +78,8 @@ absl::StatusOr<std::unique_ptr<ServerRunner>> ServerRunner::Start(
     observe.keys = options.keys;
     observe.raw_methods.insert(options.raw_methods.begin(),
                                options.raw_methods.end());
-    std::vector<
-        std::unique_ptr<::grpc::experimental::ServerInterceptorFactoryInterface>>
+    std::vector<std::unique_ptr<
+        ::grpc::experimental::ServerInterceptorFactoryInterface>>
         interceptors;
     interceptors.push_back(
         std::make_unique<CallInterceptorFactory>(std::move(observe)));

@@ -173,13 +173,13 @@ template <typename Request, typename Fn>
 
 // Like RunUnary, but runs `fn` on `executor` (for work that blocks: synced
 // writes, calls to the other service) inside a CallScope of the call (its
-// trace and deadline, for the calls `fn` makes), for callers of at least `required`
-// role: the role is checked before anything is queued, so callers without
-// the right key (UNAUTHENTICATED / PERMISSION_DENIED naming `action`, as
-// auth::RequireRole) never hold a queue slot or the memory of their
-// request; the core checks it again. RESOURCE_EXHAUSTED when the
-// executor's queue is full. `fn` must copy what it needs from the request
-// or rely on it staying valid until Finish (gRPC keeps it alive until then).
+// trace and deadline, for the calls `fn` makes), for callers of at least
+// `required` role: the role is checked before anything is queued, so callers
+// without the right key (UNAUTHENTICATED / PERMISSION_DENIED naming `action`,
+// as auth::RequireRole) never hold a queue slot or the memory of their request;
+// the core checks it again. RESOURCE_EXHAUSTED when the executor's queue is
+// full. `fn` must copy what it needs from the request or rely on it staying
+// valid until Finish (gRPC keeps it alive until then).
 template <typename Response, typename Fn>
 ::grpc::ServerUnaryReactor* RunUnaryOn(concurrency::BoundedExecutor& executor,
                                        ::grpc::CallbackServerContext* context,
@@ -206,8 +206,8 @@ template <typename Response, typename Fn>
     CallScope scope(std::move(trace), deadline);
     return fn(c);
   };
-  AnswerOn(executor, reactor, response, *std::move(caller),
-           std::move(in_scope), "writes");
+  AnswerOn(executor, reactor, response, *std::move(caller), std::move(in_scope),
+           "writes");
   return reactor;
 }
 

@@ -79,7 +79,8 @@ std::string JsonQuote(absl::string_view s) {
 void SetMinLevel(Level level) { g_min_level = static_cast<int>(level); }
 
 bool ParseLevel(absl::string_view name, Level* level) {
-  for (Level l : {Level::kDebug, Level::kInfo, Level::kWarning, Level::kError}) {
+  for (Level l :
+       {Level::kDebug, Level::kInfo, Level::kWarning, Level::kError}) {
     if (name == LevelName(l)) {
       *level = l;
       return true;

@@ -24,8 +24,8 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(
     endpoint->exposer_ =
         std::make_unique<prometheus::Exposer>(listen_address, /*threads=*/2);
   } catch (const std::exception& e) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot serve metrics on ", listen_address, ": ", e.what()));
+    return absl::UnavailableError(absl::StrCat("cannot serve metrics on ",
+                                               listen_address, ": ", e.what()));
   }
   const std::vector<int> ports = endpoint->exposer_->GetListeningPorts();
   if (ports.empty()) {

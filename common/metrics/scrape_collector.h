@@ -30,8 +30,8 @@ class ScrapeCollector final : public prometheus::Collectable {
   // Adds one time series of the family `name` (created on first use with
   // `help`; later calls for the same name add series to it and must pass
   // the same kind). A counter's callback must never decrease.
-  void AddGauge(const std::string& name, const std::string& help,
-                Labels labels, std::function<double()> read);
+  void AddGauge(const std::string& name, const std::string& help, Labels labels,
+                std::function<double()> read);
   void AddCounter(const std::string& name, const std::string& help,
                   Labels labels, std::function<double()> read);
 

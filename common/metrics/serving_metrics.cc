@@ -19,8 +19,7 @@ class RocksStoreCollector final : public prometheus::Collectable {
       : store_(store) {}
 
   std::vector<prometheus::MetricFamily> Collect() const override {
-    absl::StatusOr<storage::RocksStore::Figures> figures =
-        store_.ReadFigures();
+    absl::StatusOr<storage::RocksStore::Figures> figures = store_.ReadFigures();
     if (!figures.ok()) return {};
     const storage::RocksStore::Figures& f = *figures;
     const uint64_t lookups = f.block_cache_hits + f.block_cache_misses;
@@ -60,10 +59,10 @@ class RocksStoreCollector final : public prometheus::Collectable {
     add("atlas_rocksdb_pending_compaction_bytes",
         "Estimated bytes compaction has to rewrite.", gauge,
         static_cast<double>(f.pending_compaction_bytes));
-    add("atlas_rocksdb_live_data_bytes", "Estimated bytes of live data.",
-        gauge, static_cast<double>(f.live_data_bytes));
-    add("atlas_rocksdb_wal_bytes", "Bytes of the write-ahead log files.",
-        gauge, static_cast<double>(f.wal_bytes));
+    add("atlas_rocksdb_live_data_bytes", "Estimated bytes of live data.", gauge,
+        static_cast<double>(f.live_data_bytes));
+    add("atlas_rocksdb_wal_bytes", "Bytes of the write-ahead log files.", gauge,
+        static_cast<double>(f.wal_bytes));
     return out;
   }
 
@@ -123,8 +122,8 @@ void AddRocksStore(MetricsEndpoint& endpoint,
 
 void AddServing(
     MetricsEndpoint& endpoint,
-    const std::vector<std::pair<absl::string_view,
-                                const grpc_util::CallerBudget*>>& budgets,
+    const std::vector<
+        std::pair<absl::string_view, const grpc_util::CallerBudget*>>& budgets,
     const concurrency::BoundedExecutor& writers,
     const concurrency::BoundedExecutor& public_reads,
     const storage::RocksStore& store) {
@@ -167,7 +166,8 @@ void ClientCallMetrics::Record(::grpc::StatusCode code,
       static_cast<int>(code) >= 0 && static_cast<int>(code) < kCodes
           ? static_cast<int>(code)
           : static_cast<int>(::grpc::StatusCode::UNKNOWN);
-  prometheus::Counter* counter = by_code_[index].load(std::memory_order_acquire);
+  prometheus::Counter* counter =
+      by_code_[index].load(std::memory_order_acquire);
   if (counter == nullptr) {
     counter = &calls_.Add(
         {{"target", target_},

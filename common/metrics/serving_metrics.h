@@ -58,8 +58,8 @@ void AddRocksStore(MetricsEndpoint& endpoint, const storage::RocksStore& store);
 // ("public_reads"), and their database. Each must outlive `endpoint`.
 void AddServing(
     MetricsEndpoint& endpoint,
-    const std::vector<std::pair<absl::string_view,
-                                const grpc_util::CallerBudget*>>& budgets,
+    const std::vector<
+        std::pair<absl::string_view, const grpc_util::CallerBudget*>>& budgets,
     const concurrency::BoundedExecutor& writers,
     const concurrency::BoundedExecutor& public_reads,
     const storage::RocksStore& store);

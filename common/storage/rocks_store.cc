@@ -12,8 +12,8 @@
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
 #include "rocksdb/statistics.h"
-#include "rocksdb/transaction_log.h"
 #include "rocksdb/table.h"
+#include "rocksdb/transaction_log.h"
 #include "rocksdb/write_batch.h"
 #include "rocksdb/write_buffer_manager.h"
 
@@ -523,8 +523,8 @@ absl::StatusOr<RocksStore::Figures> RocksStore::ReadFigures() const {
     figures.block_cache_usage_bytes = value;
   }
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
-    if (db_->GetIntProperty(handle, rocksdb::DB::Properties::kCurSizeAllMemTables,
-                            &value)) {
+    if (db_->GetIntProperty(
+            handle, rocksdb::DB::Properties::kCurSizeAllMemTables, &value)) {
       figures.memtable_bytes += value;
     }
     if (db_->GetIntProperty(

@@ -78,18 +78,24 @@ TEST(TraceContextTest, ParsesValidValuesAndRejectsInvalidOnes) {
   EXPECT_EQ(parsed->flags, 1);
   EXPECT_EQ(parsed->ToTraceparent(), kTraceparent);
   // A later version may append fields.
-  EXPECT_TRUE(TraceContext::Parse(std::string("01") + (kTraceparent + 2) +
-                                  "-extra")
-                  .has_value());
+  EXPECT_TRUE(
+      TraceContext::Parse(std::string("01") + (kTraceparent + 2) + "-extra")
+          .has_value());
   for (const std::string& bad : {
            std::string(""),
-           std::string("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"),
-           std::string("00-00000000000000000000000000000000-00f067aa0ba902b7-01"),
-           std::string("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"),
-           std::string("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+           std::string(
+               "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"),
+           std::string(
+               "00-00000000000000000000000000000000-00f067aa0ba902b7-01"),
+           std::string(
+               "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01"),
+           std::string(
+               "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
            std::string(kTraceparent) + "-extra",
-           std::string("00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01"),
-           std::string("00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+           std::string(
+               "00-4bf92f3577b34da6a3ce929d0e0e473-00f067aa0ba902b7-01"),
+           std::string(
+               "00_4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
        }) {
     EXPECT_FALSE(TraceContext::Parse(bad).has_value()) << bad;
   }
@@ -154,19 +160,19 @@ TEST_F(CallTracingTest, AccessLineNamesMethodCodeLatencyPeerRoleBytesTrace) {
   // every line; the test process sets none).
   std::vector<std::string> keys;
   for (const auto& [key, value] : line.items()) keys.push_back(key);
-  EXPECT_THAT(keys, ::testing::UnorderedElementsAre(
-                        "ts", "level", "msg", "method", "code",
-                        "latency_ms", "peer", "role", "request_bytes",
-                        "response_bytes", "trace_id"))
+  EXPECT_THAT(keys,
+              ::testing::UnorderedElementsAre(
+                  "ts", "level", "msg", "method", "code", "latency_ms", "peer",
+                  "role", "request_bytes", "response_bytes", "trace_id"))
       << line.dump();
 }
 
 TEST_F(CallTracingTest, ResponseBytesAndRoleOfAnAnsweredCall) {
   incident::v1::Incident created;
-  ASSERT_THAT(incidents_->NewStub()->CreateIncident(
-                  ContextWithKey(kEditorKey).get(), IncidentOf("defaced"),
-                  &created),
-              IsOk());
+  ASSERT_THAT(
+      incidents_->NewStub()->CreateIncident(ContextWithKey(kEditorKey).get(),
+                                            IncidentOf("defaced"), &created),
+      IsOk());
   LogCapture capture;
   incident::v1::GetIncidentRequest get;
   get.set_name("incidents/defaced");
@@ -182,7 +188,8 @@ TEST_F(CallTracingTest, ResponseBytesAndRoleOfAnAnsweredCall) {
   }));
   EXPECT_EQ(lines[0]["code"], "OK");
   EXPECT_EQ(lines[0]["role"], "public");
-  EXPECT_EQ(lines[0]["response_bytes"], std::to_string(incident.ByteSizeLong()));
+  EXPECT_EQ(lines[0]["response_bytes"],
+            std::to_string(incident.ByteSizeLong()));
   // No traceparent came: a new trace id, 32 lowercase hex digits.
   EXPECT_THAT(lines[0]["trace_id"].get<std::string>(),
               MatchesRegex("[0-9a-f]{32}"));
@@ -199,8 +206,8 @@ TEST_F(CallTracingTest, TraceparentIsForwardedToTheCatalogsVictimCheck) {
   std::vector<nlohmann::json> create, check;
   ASSERT_TRUE(::atlas::testing::WaitFor([&] {
     const std::vector<std::string> lines = capture.Lines();
-    create = AccessLines(lines,
-                         "/atlas.incident.v1.IncidentService/CreateIncident");
+    create =
+        AccessLines(lines, "/atlas.incident.v1.IncidentService/CreateIncident");
     check = AccessLines(
         lines, "/atlas.catalog.v1.CatalogService/BatchGetOrganizations");
     return !create.empty() && !check.empty();
@@ -224,8 +231,8 @@ TEST_F(CallTracingTest, InvalidTraceparentStartsOneNewTraceAcrossBothServices) {
   std::vector<nlohmann::json> create, check;
   ASSERT_TRUE(::atlas::testing::WaitFor([&] {
     const std::vector<std::string> lines = capture.Lines();
-    create = AccessLines(lines,
-                         "/atlas.incident.v1.IncidentService/CreateIncident");
+    create =
+        AccessLines(lines, "/atlas.incident.v1.IncidentService/CreateIncident");
     check = AccessLines(
         lines, "/atlas.catalog.v1.CatalogService/BatchGetOrganizations");
     return !create.empty() && !check.empty();
@@ -265,7 +272,8 @@ TEST_F(CallTracingTest, NoLinesWhenSampleIsZero) {
 }
 
 // A catalog that answers every victim check and keeps what it was sent.
-class RecordingCatalog final : public catalog::v1::CatalogService::CallbackService {
+class RecordingCatalog final
+    : public catalog::v1::CatalogService::CallbackService {
  public:
   ::grpc::ServerUnaryReactor* BatchGetOrganizations(
       ::grpc::CallbackServerContext* context,
@@ -310,8 +318,7 @@ class DeadlinePropagationTest : public ::testing::Test {
     // --catalog_timeout 10 s, no access log: the scope alone carries the
     // trace.
     incidents_ = std::make_unique<IncidentHarness>(
-        "127.0.0.1:" + std::to_string(runner_->port()), "",
-        absl::Seconds(10));
+        "127.0.0.1:" + std::to_string(runner_->port()), "", absl::Seconds(10));
     incidents_->Start();
   }
 
@@ -324,8 +331,8 @@ class DeadlinePropagationTest : public ::testing::Test {
     context->set_deadline(absl::ToChronoTime(start + deadline));
     if (!traceparent.empty()) context->AddMetadata("traceparent", traceparent);
     incident::v1::Incident created;
-    EXPECT_THAT(incidents_->NewStub()->CreateIncident(
-                    context.get(), IncidentOf(id), &created),
+    EXPECT_THAT(incidents_->NewStub()->CreateIncident(context.get(),
+                                                      IncidentOf(id), &created),
                 IsOk());
     return start;
   }
@@ -345,7 +352,8 @@ TEST_F(DeadlinePropagationTest, CallersSoonerDeadlineBoundsTheVictimCheck) {
   EXPECT_GE(deadlines[0], start + absl::Seconds(2));
 }
 
-TEST_F(DeadlinePropagationTest, CatalogTimeoutBoundsAVictimCheckOfALaterCaller) {
+TEST_F(DeadlinePropagationTest,
+       CatalogTimeoutBoundsAVictimCheckOfALaterCaller) {
   const absl::Time start = CreateWithDeadline("later", absl::Seconds(60));
   const std::vector<absl::Time> deadlines = catalog_.deadlines();
   ASSERT_THAT(deadlines, SizeIs(1));

@@ -74,9 +74,9 @@ TEST_F(MetricsTest, CountsCallsPerMethodAndCodeUnderGrpcEcosystemNames) {
   incident::v1::GetIncidentRequest get;
   get.set_name("incidents/defaced");
   for (int i = 0; i < 2; ++i) {
-    ASSERT_THAT(stub->GetIncident(ContextWithKey(kMemberKey).get(), get,
-                                  &incident),
-                IsOk());
+    ASSERT_THAT(
+        stub->GetIncident(ContextWithKey(kMemberKey).get(), get, &incident),
+        IsOk());
   }
   get.set_name("incidents/missing");
   ASSERT_THAT(
@@ -89,18 +89,18 @@ TEST_F(MetricsTest, CountsCallsPerMethodAndCodeUnderGrpcEcosystemNames) {
       "grpc_method=\"GetIncident\","
       "grpc_service=\"atlas.incident.v1.IncidentService\","
       "grpc_type=\"unary\"";
-  EXPECT_THAT(lines, Contains("grpc_server_started_total{" + get_labels +
-                              "} 3"));
   EXPECT_THAT(lines,
-              Contains("grpc_server_handled_total{grpc_code=\"OK\"," +
-                       get_labels + "} 2"));
+              Contains("grpc_server_started_total{" + get_labels + "} 3"));
+  EXPECT_THAT(lines, Contains("grpc_server_handled_total{grpc_code=\"OK\"," +
+                              get_labels + "} 2"));
   EXPECT_THAT(lines,
               Contains("grpc_server_handled_total{grpc_code=\"NotFound\"," +
                        get_labels + "} 1"));
   EXPECT_THAT(lines, Contains("grpc_server_handling_seconds_count{" +
                               get_labels + "} 3"));
-  EXPECT_THAT(lines, Contains(StartsWith("grpc_server_handling_seconds_bucket{" +
-                                         get_labels + ",le=\"+Inf\"} 3")));
+  EXPECT_THAT(lines,
+              Contains(StartsWith("grpc_server_handling_seconds_bucket{" +
+                                  get_labels + ",le=\"+Inf\"} 3")));
   EXPECT_THAT(lines,
               Contains("grpc_server_handled_total{grpc_code=\"OK\","
                        "grpc_method=\"CreateIncident\","
@@ -173,10 +173,10 @@ TEST_F(MetricsTest, CatalogExportsTheFollowersCursor) {
                                 ::atlas::testing::kServiceKey);
   catalog_.Start();
   incident::v1::Incident incident;
-  ASSERT_THAT(incidents_->NewStub()->CreateIncident(
-                  ContextWithKey(kEditorKey).get(), IncidentOf("followed"),
-                  &incident),
-              IsOk());
+  ASSERT_THAT(
+      incidents_->NewStub()->CreateIncident(ContextWithKey(kEditorKey).get(),
+                                            IncidentOf("followed"), &incident),
+      IsOk());
   ASSERT_TRUE(::atlas::testing::WaitFor(
       [&] { return catalog_.follower()->cursor() == 1; }));
 
@@ -184,7 +184,8 @@ TEST_F(MetricsTest, CatalogExportsTheFollowersCursor) {
       SampleLines(ScrapeMetrics(catalog_.metrics_port()));
   EXPECT_THAT(lines, Contains("atlas_catalog_follower_cursor_sequence 1"));
   EXPECT_THAT(lines, Contains("atlas_catalog_follower_applied_total 1"));
-  EXPECT_THAT(lines, Contains(StartsWith("atlas_catalog_follower_lag_seconds ")));
+  EXPECT_THAT(lines,
+              Contains(StartsWith("atlas_catalog_follower_lag_seconds ")));
   // The follower's stream is a call to incident-service, counted there.
   EXPECT_THAT(SampleLines(ScrapeMetrics(incidents_->metrics_port())),
               Contains("grpc_server_started_total{"
