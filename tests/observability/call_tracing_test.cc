@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "common/grpc/server_runner.h"
 #include "common/grpc/trace_context.h"
+#include "common/logging/log.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -269,6 +270,28 @@ TEST_F(CallTracingTest, NoLinesWhenSampleIsZero) {
   EXPECT_THAT(AccessLines(capture.Lines(),
                           "/atlas.incident.v1.IncidentService/GetIncident"),
               SizeIs(0));
+}
+
+TEST_F(CallTracingTest, LogLevelWarningDropsAccessLinesButKeepsWarnings) {
+  log::Level level;
+  ASSERT_TRUE(log::ParseLevel("warning", &level));
+  EXPECT_FALSE(log::ParseLevel("verbose", &level));
+  LogCapture capture;
+  log::SetMinLevel(log::Level::kWarning);
+  incident::v1::GetIncidentRequest get;
+  get.set_name("incidents/missing");
+  incident::v1::Incident incident;
+  const ::grpc::Status status = incidents_->NewStub()->GetIncident(
+      ContextWithKey(::atlas::testing::kUnknownKey).get(), get, &incident);
+  log::SetMinLevel(log::Level::kInfo);
+  ASSERT_THAT(status, StatusIs(::grpc::StatusCode::UNAUTHENTICATED));
+  // Both lines are written before the status leaves the server.
+  const std::vector<std::string> lines = capture.Lines();
+  EXPECT_THAT(
+      AccessLines(lines, "/atlas.incident.v1.IncidentService/GetIncident"),
+      SizeIs(0));
+  EXPECT_THAT(lines, ::testing::Contains(::testing::HasSubstr(
+                         "\"msg\":\"authentication failed\"")));
 }
 
 // A catalog that answers every victim check and keeps what it was sent.
