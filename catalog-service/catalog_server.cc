@@ -7,6 +7,8 @@
 #include "catalog-service/incident_references_client.h"
 #include "common/grpc/service_channel.h"
 #include "common/logging/log.h"
+#include "common/metrics/metrics_endpoint.h"
+#include "common/metrics/serving_metrics.h"
 
 namespace atlas::catalog {
 namespace {
@@ -101,6 +103,14 @@ absl::Status CatalogServer::Init(Options options) {
 
   grpc_util::ServerOptions runner_options =
       server::RunnerOptions(serving, kServiceName);
+  runner_options.keys = options.keys;
+  runner_options.raw_methods = {
+      absl::StrCat("/", kServiceName, "/GetOrganization")};
+  if (!serving.metrics_listen.empty()) {
+    absl::Status started = StartMetrics(serving.metrics_listen);
+    if (!started.ok()) return started;
+    runner_options.call_observers.push_back(metrics_->call_observer());
+  }
   // The follower's stream is cancelled as soon as draining starts.
   runner_options.on_drain_start = [this] {
     if (follower_ != nullptr) follower_->Stop();
@@ -121,6 +131,41 @@ absl::Status CatalogServer::Init(Options options) {
     log::Info("following incident changes",
               {{"address", options.incident_address}});
   }
+  return absl::OkStatus();
+}
+
+absl::Status CatalogServer::StartMetrics(const std::string& listen_address) {
+  auto endpoint = metrics::MetricsEndpoint::Start(listen_address);
+  if (!endpoint.ok()) return endpoint.status();
+  metrics_ = *std::move(endpoint);
+  metrics_port_ = metrics_->port();
+  metrics::AddServing(*metrics_, service_->budgets(), *writers_, *public_reads_,
+                      store_->db());
+  if (follower_ == nullptr) return absl::OkStatus();
+  const IncidentFollower* follower = follower_.get();
+  metrics::ScrapeCollector& scrape = metrics_->scrape();
+  scrape.AddGauge(
+      "atlas_catalog_follower_cursor_sequence",
+      "Sequence of the last incident change applied to the read "
+      "model (-1 before the stored cursor is read).",
+      {}, [follower] { return static_cast<double>(follower->cursor()); });
+  scrape.AddGauge(
+      "atlas_catalog_follower_lag_seconds",
+      "Apply time minus commit time of the last incident change "
+      "applied.",
+      {}, [follower] { return absl::ToDoubleSeconds(follower->lag()); });
+  scrape.AddCounter(
+      "atlas_catalog_follower_applied_total",
+      "Incident changes applied to the read model.", {},
+      [follower] { return static_cast<double>(follower->applied()); });
+  scrape.AddCounter(
+      "atlas_catalog_follower_streams_opened_total",
+      "Change streams opened to incident-service.", {},
+      [follower] { return static_cast<double>(follower->streams_opened()); });
+  scrape.AddCounter(
+      "atlas_catalog_follower_resyncs_total",
+      "Read model rebuilds from an incident-service snapshot.", {},
+      [follower] { return static_cast<double>(follower->resyncs()); });
   return absl::OkStatus();
 }
 
@@ -151,6 +196,8 @@ absl::Status CatalogServer::Wait() {
 }
 
 absl::Status CatalogServer::TearDown() {
+  // No scrape reads the parts below from here on.
+  if (metrics_ != nullptr) metrics_->StopServing();
   if (follower_ != nullptr) follower_->Stop();
   follower_.reset();
   {
@@ -162,6 +209,7 @@ absl::Status CatalogServer::TearDown() {
   public_reads_.reset();
   writers_.reset();
   service_.reset();
+  metrics_.reset();
   if (store_ == nullptr) return absl::OkStatus();
   return store_->Close();
 }

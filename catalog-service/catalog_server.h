@@ -48,6 +48,10 @@
 #include "common/storage/memory_budget.h"
 #include "grpcpp/security/credentials.h"
 
+namespace atlas::metrics {
+class MetricsEndpoint;
+}
+
 namespace atlas::catalog {
 
 class CatalogServer final : public server::ServiceServer {
@@ -118,12 +122,16 @@ class CatalogServer final : public server::ServiceServer {
   CatalogCore& core() { return *core_; }
   // Null when no incident_address was given (and after Wait).
   IncidentFollower* follower() { return follower_.get(); }
+  // The bound port of /metrics; 0 when serving.metrics_listen is empty.
+  int metrics_port() const { return metrics_port_; }
 
  private:
   CatalogServer() = default;
 
   // Builds everything and starts serving; the follower's thread last.
   absl::Status Init(Options options);
+  // Serves /metrics on `listen_address` with the service's figures.
+  absl::Status StartMetrics(const std::string& listen_address);
   // Stops the follower, drops the server, the service and the executor,
   // and closes the store (whatever of them exists). Returns the close
   // status.
@@ -138,7 +146,10 @@ class CatalogServer final : public server::ServiceServer {
   std::unique_ptr<concurrency::BoundedExecutor> writers_;
   std::unique_ptr<concurrency::BoundedExecutor> public_reads_;
   std::unique_ptr<CatalogServiceImpl> service_;
+  // Reads the parts above at scrape time: stops serving first (TearDown).
+  std::unique_ptr<metrics::MetricsEndpoint> metrics_;
   int port_ = 0;
+  int metrics_port_ = 0;
   absl::Mutex mu_;
   // Reset by Wait(), once Shutdown() has completed.
   std::unique_ptr<grpc_util::ServerRunner> runner_ ABSL_GUARDED_BY(mu_);

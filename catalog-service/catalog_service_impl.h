@@ -7,6 +7,10 @@
 #ifndef ATLAS_CATALOG_SERVICE_CATALOG_SERVICE_IMPL_H_
 #define ATLAS_CATALOG_SERVICE_CATALOG_SERVICE_IMPL_H_
 
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
 #include "atlas/catalog/v1/catalog_service.grpc.pb.h"
 #include "catalog-service/catalog_core.h"
 #include "common/auth/api_keys.h"
@@ -89,6 +93,14 @@ class CatalogServiceImpl final
       ::grpc::CallbackServerContext* context,
       const v1::BatchResolveOrganizationsRequest* request,
       v1::BatchResolveOrganizationsResponse* response) override;
+
+  // The read budgets by name, for metrics.
+  std::vector<std::pair<absl::string_view, const grpc_util::CallerBudget*>>
+  budgets() const {
+    return {{"pages", &pages_},
+            {"point_reads", &point_reads_},
+            {"searches", &searches_}};
+  }
 
  private:
   CatalogCore& core_;

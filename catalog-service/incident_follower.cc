@@ -110,6 +110,7 @@ bool IncidentFollower::FollowOnce() {
   }
   bool progressed = false;
   int64_t last = *cursor;
+  cursor_.store(last);
   ::grpc::Status status;
   const bool called = WithContext([&](::grpc::ClientContext& context) {
     incident::v1::WatchIncidentChangesRequest request;
@@ -138,6 +139,14 @@ bool IncidentFollower::FollowOnce() {
       last = change.sequence();
       progressed = true;
       applied_.fetch_add(1);
+      cursor_.store(last);
+      if (change.has_commit_time()) {
+        const absl::Time committed =
+            absl::FromUnixSeconds(change.commit_time().seconds()) +
+            absl::Nanoseconds(change.commit_time().nanos());
+        lag_micros_.store(absl::ToInt64Microseconds(
+            std::max(absl::ZeroDuration(), absl::Now() - committed)));
+      }
       {
         absl::MutexLock lock(&mu_);
         appended_token_ = *token;
@@ -237,6 +246,7 @@ bool IncidentFollower::Resync() {
     return false;
   }
   resyncs_.fetch_add(1);
+  cursor_.store(oldest - 1);
   log::Info("incident follower: resynchronised from a snapshot",
             {{"incidents", static_cast<int64_t>(snapshot.size())},
              {"cursor", oldest - 1}});

@@ -89,6 +89,13 @@ class IncidentFollower {
   int64_t gaps_seen() const { return gaps_seen_.load(); }
   // Completed resynchronisations from a snapshot.
   int64_t resyncs() const { return resyncs_.load(); }
+  // The sequence of the last change applied (the stored cursor once read;
+  // -1 before). And how far behind incident-service the follower was when
+  // it applied it: apply time minus the change's commit_time (zero before
+  // any; it does not grow while no change comes, so read it with the
+  // cursor and incident-service's head).
+  int64_t cursor() const { return cursor_.load(); }
+  absl::Duration lag() const { return absl::Microseconds(lag_micros_.load()); }
 
  private:
   void Run();
@@ -127,6 +134,8 @@ class IncidentFollower {
   bool appends_done_ ABSL_GUARDED_BY(mu_) = false;
 
   std::atomic<int64_t> applied_{0};
+  std::atomic<int64_t> cursor_{-1};
+  std::atomic<int64_t> lag_micros_{0};
   std::atomic<int64_t> streams_opened_{0};
   std::atomic<int64_t> gaps_seen_{0};
   std::atomic<int64_t> resyncs_{0};

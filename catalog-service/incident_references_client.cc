@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc/call_scope.h"
 #include "common/logging/log.h"
 #include "grpcpp/client_context.h"
 
@@ -19,7 +20,8 @@ absl::StatusOr<IncidentReferences::Answer> IncidentReferencesClient::Check(
   request.set_organization(std::string(organization));
   incident::v1::CheckOrganizationReferencesResponse response;
   ::grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+  // The deleting caller's trace and deadline, when sooner (call_scope.h).
+  grpc_util::PrepareOutgoingCall(context, options_.timeout);
   if (!options_.api_key.empty()) {
     context.AddMetadata("authorization", "Bearer " + options_.api_key);
   }

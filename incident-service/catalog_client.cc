@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/grpc/call_scope.h"
 #include "common/grpc/service_channel.h"
 #include "common/logging/log.h"
 #include "grpcpp/client_context.h"
@@ -41,12 +42,16 @@ absl::StatusOr<std::optional<std::string>> CatalogClient::FindMissingInOneCall(
   for (const std::string& n : names) request.add_names(n);
   catalog::v1::BatchGetOrganizationsResponse response;
   ::grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + options_.timeout));
+  // The writing caller's trace, and its deadline when sooner than ours.
+  grpc_util::PrepareOutgoingCall(context, options_.timeout);
   if (!options_.api_key.empty()) {
     context.AddMetadata("authorization", "Bearer " + options_.api_key);
   }
+  const absl::Time start = absl::Now();
   ::grpc::Status status =
       stub_->BatchGetOrganizations(&context, request, &response);
+  if (options_.on_call)
+    options_.on_call(status.error_code(), absl::Now() - start);
   if (status.ok()) return std::optional<std::string>();
   switch (status.error_code()) {
     case ::grpc::StatusCode::NOT_FOUND:

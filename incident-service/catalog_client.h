@@ -1,9 +1,14 @@
 // CatalogClient: the OrganizationDirectory the incident service runs with,
 // answered by catalog-service's BatchGetOrganizations over gRPC (with the
 // SERVICE key and a deadline per call).
+//
+// Called inside a grpc_util::CallScope (the write that checks its
+// victims), a call carries that caller's trace as `traceparent` and its
+// deadline when sooner than `timeout` (see common/grpc/call_scope.h).
 #ifndef ATLAS_INCIDENT_SERVICE_CATALOG_CLIENT_H_
 #define ATLAS_INCIDENT_SERVICE_CATALOG_CLIENT_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +35,9 @@ class CatalogClient : public OrganizationDirectory {
     std::string api_key;
     // Channel credentials; null means plaintext.
     std::shared_ptr<::grpc::ChannelCredentials> credentials;
+    // Called after each BatchGetOrganizations call with its code and
+    // latency (the metrics); may be empty. Thread-safe.
+    std::function<void(::grpc::StatusCode, absl::Duration)> on_call;
   };
 
   explicit CatalogClient(Options options);

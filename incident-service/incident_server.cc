@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/logging/log.h"
+#include "common/metrics/metrics_endpoint.h"
+#include "common/metrics/serving_metrics.h"
 #include "incident-service/catalog_client.h"
 
 namespace atlas::incident {
@@ -50,12 +52,28 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
     c.veris = server->owned_veris_.get();
     log::Info("VERIS enumerations loaded", {{"enumerations", c.veris->size()}});
   }
+  if (!options.serving.metrics_listen.empty()) {
+    auto endpoint =
+        metrics::MetricsEndpoint::Start(options.serving.metrics_listen);
+    if (!endpoint.ok()) return endpoint.status();
+    server->metrics_ = *std::move(endpoint);
+    server->metrics_port_ = server->metrics_->port();
+    server->catalog_calls_ = std::make_unique<metrics::ClientCallMetrics>(
+        *server->metrics_, "catalog", "BatchGetOrganizations");
+  }
   if (c.directory == nullptr) {
+    std::function<void(::grpc::StatusCode, absl::Duration)> on_call;
+    if (metrics::ClientCallMetrics* calls = server->catalog_calls_.get()) {
+      on_call = [calls](::grpc::StatusCode code, absl::Duration latency) {
+        calls->Record(code, latency);
+      };
+    }
     server->owned_directory_ = std::make_unique<CatalogClient>(
         CatalogClient::Options{.target = options.catalog_address,
                                .timeout = options.catalog_timeout,
                                .api_key = options.catalog_api_key,
-                               .credentials = options.catalog_credentials});
+                               .credentials = options.catalog_credentials,
+                               .on_call = std::move(on_call)});
     c.directory = server->owned_directory_.get();
   }
   if (c.clock == nullptr) c.clock = &api::RealClock::Get();
@@ -93,6 +111,12 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
 
   grpc_util::ServerOptions runner =
       server::RunnerOptions(serving, kServiceName);
+  runner.keys = &server->options_.keys;
+  runner.raw_methods = {absl::StrCat("/", kServiceName, "/GetIncident")};
+  if (server->metrics_ != nullptr) {
+    server->AddMetrics();
+    runner.call_observers.push_back(server->metrics_->call_observer());
+  }
   // Change streams never end on their own: close them when the drain
   // starts so they do not hold it for the whole grace period.
   Changelog* changelog_ptr = server->changelog_.get();
@@ -100,6 +124,7 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
   auto started = grpc_util::ServerRunner::Start(std::move(runner),
                                                 {server->service_.get()});
   if (!started.ok()) {
+    if (server->metrics_ != nullptr) server->metrics_->StopServing();
     (void)server->store_->Close();
     server->waited_ = true;
     return started.status();
@@ -107,6 +132,23 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
   server->runner_ = *std::move(started);
   server->port_ = server->runner_->port();
   return server;
+}
+
+void IncidentServer::AddMetrics() {
+  metrics::AddServing(*metrics_, service_->budgets(), *writers_, *public_reads_,
+                      store_->db());
+  const Changelog* changelog = changelog_.get();
+  metrics_->scrape().AddGauge(
+      "atlas_incident_changelog_head_sequence",
+      "Sequence of the last durable change in the changelog (0 when empty).",
+      {}, [changelog] {
+        return static_cast<double>(changelog->durable_next_sequence() - 1);
+      });
+  metrics_->scrape().AddGauge(
+      "atlas_incident_changelog_first_kept_sequence",
+      "Oldest sequence the changelog keeps (retention).", {}, [changelog] {
+        return static_cast<double>(changelog->first_kept_sequence());
+      });
 }
 
 IncidentServer::~IncidentServer() {
@@ -125,6 +167,8 @@ absl::Status IncidentServer::Wait() {
   waited_ = true;
   // A Start that failed part-way has no runner (and maybe no store).
   if (runner_ != nullptr) runner_->Wait();
+  // No scrape reads the parts below from here on.
+  if (metrics_ != nullptr) metrics_->StopServing();
   // In dependency order: nothing calls the core once the server stopped
   // and the executor ran what it had queued.
   runner_.reset();

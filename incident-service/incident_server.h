@@ -41,6 +41,11 @@
 #include "incident-service/incident_store.h"
 #include "incident-service/organization_directory.h"
 
+namespace atlas::metrics {
+class ClientCallMetrics;
+class MetricsEndpoint;
+}  // namespace atlas::metrics
+
 namespace atlas::incident {
 
 class IncidentServer : public server::ServiceServer {
@@ -118,9 +123,20 @@ class IncidentServer : public server::ServiceServer {
   Changelog& changelog() { return *changelog_; }
   IncidentCore& core() { return *core_; }
   IncidentServiceImpl& service() { return *service_; }
+  // The bound port of /metrics; 0 when serving.metrics_listen is empty.
+  int metrics_port() const { return metrics_port_; }
 
  private:
   IncidentServer() = default;
+  // Adds the service's figures to metrics_ (once everything is built).
+  void AddMetrics();
+
+  // Serves /metrics (serving.metrics_listen); the victim checks' figures
+  // are recorded into it from the start, the rest added once built. Stops
+  // serving before the parts it reads go (Wait).
+  std::unique_ptr<metrics::MetricsEndpoint> metrics_;
+  std::unique_ptr<metrics::ClientCallMetrics> catalog_calls_;
+  int metrics_port_ = 0;
 
   // Owned collaborators (those not injected).
   std::unique_ptr<api::CountryList> owned_countries_;

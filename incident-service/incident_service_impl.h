@@ -9,6 +9,10 @@
 #ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_SERVICE_IMPL_H_
 #define ATLAS_INCIDENT_SERVICE_INCIDENT_SERVICE_IMPL_H_
 
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
 #include "common/auth/api_keys.h"
 #include "common/concurrency/bounded_executor.h"
@@ -126,6 +130,14 @@ class IncidentServiceImpl final
   // new ones, so that they do not hold the server's drain. Wire it to
   // ServerOptions::on_drain_start. Idempotent.
   void CloseStreams();
+
+  // The read and stream budgets by name, for metrics.
+  std::vector<std::pair<absl::string_view, const grpc_util::CallerBudget*>>
+  budgets() const {
+    return {{"pages", &pages_},
+            {"point_reads", &point_reads_},
+            {"streams", &streams_}};
+  }
 
  private:
   IncidentCore& core_;

@@ -18,6 +18,8 @@ packages=(
   iso-codes publicsuffix
   # arbitrary JSON: VERIS records and schema; the schema's patterns
   nlohmann-json3-dev libre2-dev
+  # Prometheus metrics (/metrics endpoint, counters, histograms)
+  prometheus-cpp-dev
   # the tests make TLS certificates
   openssl
 )

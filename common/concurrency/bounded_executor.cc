@@ -28,9 +28,22 @@ BoundedExecutor::~BoundedExecutor() {
 
 bool BoundedExecutor::TrySubmit(std::function<void()> task) {
   absl::MutexLock lock(&mu_);
-  if (stopping_ || queue_.size() >= max_queued_) return false;
+  if (stopping_ || queue_.size() >= max_queued_) {
+    ++refused_;
+    return false;
+  }
   queue_.push_back(std::move(task));
   return true;
+}
+
+size_t BoundedExecutor::queued() const {
+  absl::MutexLock lock(&mu_);
+  return queue_.size();
+}
+
+int64_t BoundedExecutor::refused() const {
+  absl::MutexLock lock(&mu_);
+  return refused_;
 }
 
 void BoundedExecutor::Loop(int nice) {

@@ -8,6 +8,7 @@
 #define ATLAS_COMMON_CONCURRENCY_BOUNDED_EXECUTOR_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <thread>
@@ -32,12 +33,18 @@ class BoundedExecutor {
   // executor is shutting down.
   bool TrySubmit(std::function<void()> task);
 
+  // Tasks waiting for a thread, and tasks refused since construction (for
+  // metrics).
+  size_t queued() const;
+  int64_t refused() const;
+
  private:
   void Loop(int nice);
 
   const size_t max_queued_;
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
   std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  int64_t refused_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
 };

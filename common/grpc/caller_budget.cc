@@ -37,12 +37,18 @@ bool CallerBudget::TryTake(std::atomic<int>& count, int limit) {
 bool CallerBudget::Admit(const auth::Caller& caller, absl::string_view peer,
                          Slot* slot) {
   if (caller.role == auth::Role::kService) {
-    if (!TryTake(service_, limits_.service_total)) return false;
+    if (!TryTake(service_, limits_.service_total)) {
+      refused_service_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
     slot->tier = Slot::Tier::kService;
     return true;
   }
   if (caller.role != auth::Role::kPublic) {
-    if (!TryTake(keyed_, limits_.keyed_total)) return false;
+    if (!TryTake(keyed_, limits_.keyed_total)) {
+      refused_keyed_.fetch_add(1, std::memory_order_relaxed);
+      return false;
+    }
     slot->tier = Slot::Tier::kKeyed;
     return true;
   }
@@ -51,6 +57,7 @@ bool CallerBudget::Admit(const auth::Caller& caller, absl::string_view peer,
   int& from_peer = public_by_peer_[host];
   if (public_ >= limits_.public_total || from_peer >= limits_.public_per_peer) {
     if (from_peer == 0) public_by_peer_.erase(host);
+    refused_public_.fetch_add(1, std::memory_order_relaxed);
     return false;
   }
   ++public_;
@@ -87,6 +94,20 @@ int CallerBudget::open_public() const {
   absl::MutexLock lock(&mu_);
   return public_;
 }
+int64_t CallerBudget::refused(Slot::Tier tier) const {
+  switch (tier) {
+    case Slot::Tier::kPublic:
+      return refused_public_.load(std::memory_order_relaxed);
+    case Slot::Tier::kKeyed:
+      return refused_keyed_.load(std::memory_order_relaxed);
+    case Slot::Tier::kService:
+      return refused_service_.load(std::memory_order_relaxed);
+    case Slot::Tier::kNone:
+      break;
+  }
+  return 0;
+}
+
 int CallerBudget::open_keyed() const {
   return keyed_.load(std::memory_order_acquire);
 }

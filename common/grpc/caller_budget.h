@@ -19,6 +19,7 @@
 #define ATLAS_COMMON_GRPC_CALLER_BUDGET_H_
 
 #include <atomic>
+#include <cstdint>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -63,6 +64,9 @@ class CallerBudget {
   int open_public() const;
   int open_keyed() const;
   int open_service() const;
+  // Calls refused since construction, per class (kPublic, kKeyed,
+  // kService), for metrics.
+  int64_t refused(Slot::Tier tier) const;
 
  private:
   // "ipv4:127.0.0.1:54321" -> "ipv4:127.0.0.1"; IPv6 keeps its brackets.
@@ -76,6 +80,9 @@ class CallerBudget {
   // passes here); public ones under mu_, with their peer.
   std::atomic<int> keyed_{0};
   std::atomic<int> service_{0};
+  std::atomic<int64_t> refused_public_{0};
+  std::atomic<int64_t> refused_keyed_{0};
+  std::atomic<int64_t> refused_service_{0};
   mutable absl::Mutex mu_;
   int public_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<std::string, int> public_by_peer_ ABSL_GUARDED_BY(mu_);

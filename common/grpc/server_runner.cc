@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/grpc/call_interceptor.h"
 #include "common/logging/log.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -25,6 +26,10 @@ absl::StatusOr<std::unique_ptr<ServerRunner>> ServerRunner::Start(
   if (options.max_receive_message_bytes <= 0) {
     return absl::InvalidArgumentError(
         "max_receive_message_bytes must be positive");
+  }
+  if (!(options.access_log_sample >= 0 && options.access_log_sample <= 1)) {
+    return absl::InvalidArgumentError(
+        "access_log_sample must be between 0 and 1");
   }
   if (options.max_concurrent_streams <= 0) {
     return absl::InvalidArgumentError(
@@ -65,6 +70,20 @@ absl::StatusOr<std::unique_ptr<ServerRunner>> ServerRunner::Start(
                                static_cast<int>(absl::ToInt64Milliseconds(
                                    options.max_connection_age)));
     builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS, 30000);
+  }
+  if (!options.call_observers.empty() || options.access_log_sample > 0) {
+    CallInterceptorOptions observe;
+    observe.observers = options.call_observers;
+    observe.access_log_sample = options.access_log_sample;
+    observe.keys = options.keys;
+    observe.raw_methods.insert(options.raw_methods.begin(),
+                               options.raw_methods.end());
+    std::vector<std::unique_ptr<
+        ::grpc::experimental::ServerInterceptorFactoryInterface>>
+        interceptors;
+    interceptors.push_back(
+        std::make_unique<CallInterceptorFactory>(std::move(observe)));
+    builder.experimental().SetInterceptorCreators(std::move(interceptors));
   }
   std::unique_ptr<::grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {

@@ -29,6 +29,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/auth/api_keys.h"
+#include "common/grpc/call_observer.h"
 #include "grpcpp/impl/service_type.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server.h"
@@ -70,6 +72,19 @@ struct ServerOptions {
   std::shared_ptr<::grpc::ServerCredentials> credentials;
   // Runs at the start of Shutdown(), after readiness goes NOT_SERVING.
   std::function<void()> on_drain_start;
+
+  // Per-call observation (call_interceptor.h): the interceptor is
+  // installed only when there is an observer or a non-zero sample, so a
+  // server without metrics or access log pays nothing for it.
+  // Observers, not owned, must outlive the runner.
+  std::vector<CallObserver*> call_observers;
+  // Probability in [0, 1] that a call gets an access-log line.
+  double access_log_sample = 0;
+  // The callers' keys, to name their role in the access log; not owned.
+  const auth::KeyRegistry* keys = nullptr;
+  // Full names of the raw methods ("/pkg.Service/Method"), see
+  // CallInterceptorOptions::raw_methods.
+  std::vector<std::string> raw_methods;
 };
 
 class ServerRunner {

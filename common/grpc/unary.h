@@ -14,6 +14,7 @@
 #include "common/auth/api_keys.h"
 #include "common/concurrency/bounded_executor.h"
 #include "common/grpc/call_context.h"
+#include "common/grpc/call_scope.h"
 #include "common/grpc/caller_budget.h"
 #include "common/grpc/status_conversion.h"
 #include "grpcpp/server_context.h"
@@ -171,13 +172,14 @@ template <typename Request, typename Fn>
 }
 
 // Like RunUnary, but runs `fn` on `executor` (for work that blocks: synced
-// writes, calls to the other service), for callers of at least `required`
-// role: the role is checked before anything is queued, so callers without
-// the right key (UNAUTHENTICATED / PERMISSION_DENIED naming `action`, as
-// auth::RequireRole) never hold a queue slot or the memory of their
-// request; the core checks it again. RESOURCE_EXHAUSTED when the
-// executor's queue is full. `fn` must copy what it needs from the request
-// or rely on it staying valid until Finish (gRPC keeps it alive until then).
+// writes, calls to the other service) inside a CallScope of the call (its
+// trace and deadline, for the calls `fn` makes), for callers of at least
+// `required` role: the role is checked before anything is queued, so callers
+// without the right key (UNAUTHENTICATED / PERMISSION_DENIED naming `action`,
+// as auth::RequireRole) never hold a queue slot or the memory of their request;
+// the core checks it again. RESOURCE_EXHAUSTED when the executor's queue is
+// full. `fn` must copy what it needs from the request or rely on it staying
+// valid until Finish (gRPC keeps it alive until then).
 template <typename Response, typename Fn>
 ::grpc::ServerUnaryReactor* RunUnaryOn(concurrency::BoundedExecutor& executor,
                                        ::grpc::CallbackServerContext* context,
@@ -196,8 +198,16 @@ template <typename Response, typename Fn>
     reactor->Finish(ToGrpcStatus(allowed));
     return reactor;
   }
-  AnswerOn(executor, reactor, response, *std::move(caller),
-           std::forward<Fn>(fn), "writes");
+  // The caller's trace and deadline go with the work to the executor's
+  // thread, for the calls it makes to the other service (call_scope.h).
+  auto in_scope = [trace = IncomingTrace(*context),
+                   deadline = IncomingDeadline(*context),
+                   fn = std::forward<Fn>(fn)](const auth::Caller& c) mutable {
+    CallScope scope(std::move(trace), deadline);
+    return fn(c);
+  };
+  AnswerOn(executor, reactor, response, *std::move(caller), std::move(in_scope),
+           "writes");
   return reactor;
 }
 

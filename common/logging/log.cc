@@ -14,6 +14,7 @@ namespace atlas::log {
 namespace {
 
 std::atomic<int> g_min_level{static_cast<int>(Level::kInfo)};
+std::atomic<void (*)(absl::string_view)> g_sink{nullptr};
 
 std::mutex& ProcessFieldsMutex() {
   static std::mutex mu;
@@ -77,6 +78,21 @@ std::string JsonQuote(absl::string_view s) {
 
 void SetMinLevel(Level level) { g_min_level = static_cast<int>(level); }
 
+bool ParseLevel(absl::string_view name, Level* level) {
+  for (Level l :
+       {Level::kDebug, Level::kInfo, Level::kWarning, Level::kError}) {
+    if (name == LevelName(l)) {
+      *level = l;
+      return true;
+    }
+  }
+  return false;
+}
+
+void SetSinkForTesting(void (*sink)(absl::string_view line)) {
+  g_sink.store(sink);
+}
+
 void SetProcessField(absl::string_view key, absl::string_view value) {
   std::lock_guard<std::mutex> lock(ProcessFieldsMutex());
   ProcessFields().emplace_back(std::string(key), std::string(value));
@@ -100,6 +116,11 @@ void Write(Level level, absl::string_view message,
   }
   for (const Field& f : fields) {
     absl::StrAppend(&line, ",", JsonQuote(f.key), ":", JsonQuote(f.value));
+  }
+  if (auto* sink = g_sink.load(); sink != nullptr) {
+    line += "}";
+    sink(line);
+    return;
   }
   line += "}\n";
   // One write(2) per line: atomic for lines up to PIPE_BUF on pipes, and

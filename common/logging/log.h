@@ -32,6 +32,14 @@ struct Field {
 // Lines below this level are dropped. Default kInfo.
 void SetMinLevel(Level level);
 
+// "debug", "info", "warning" or "error" as a Level; false for anything
+// else.
+bool ParseLevel(absl::string_view name, Level* level);
+
+// Test hook: every line goes to `sink` (without its newline) instead of
+// stderr; null restores stderr. Not for production use.
+void SetSinkForTesting(void (*sink)(absl::string_view line));
+
 // Sets a field written on every line (e.g. "service"), once at start-up.
 void SetProcessField(absl::string_view key, absl::string_view value);
 

@@ -67,6 +67,14 @@ ABSL_FLAG(bool, require_ordinal_zero, false,
           "refuse to start unless this pod is replica 0 of its StatefulSet "
           "(pod name from $POD_NAME, else the host name): one writer per "
           "service");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port to serve Prometheus metrics on (GET /metrics), apart "
+          "from the gRPC port; empty serves none");
+ABSL_FLAG(double, access_log_sample, 0,
+          "fraction of calls (0 to 1) that get a JSON access-log line "
+          "(method, code, latency, peer, caller role, bytes, trace id)");
+ABSL_FLAG(std::string, log_level, "info",
+          "lowest level logged: debug, info, warning or error");
 
 namespace atlas::server {
 namespace {
@@ -131,6 +139,22 @@ absl::StatusOr<CommonConfig> CommonConfigFromFlags() {
   config.memory.write_buffer_bytes =
       static_cast<size_t>(absl::GetFlag(FLAGS_write_buffer_mb)) << 20;
   config.port_file = absl::GetFlag(FLAGS_port_file);
+  config.serving.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.serving.access_log_sample = absl::GetFlag(FLAGS_access_log_sample);
+  if (!(config.serving.access_log_sample >= 0 &&
+        config.serving.access_log_sample <= 1)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--access_log_sample: must be between 0 and 1, got ",
+                     config.serving.access_log_sample));
+  }
+  log::Level level;
+  if (!log::ParseLevel(absl::GetFlag(FLAGS_log_level), &level)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--log_level: must be debug, info, warning or error, "
+                     "got \"",
+                     absl::GetFlag(FLAGS_log_level), "\""));
+  }
+  log::SetMinLevel(level);
   config.iso_codes_path = absl::GetFlag(FLAGS_iso_codes_path);
   for (const auto& [flag, value] :
        {std::pair{"--max_inflight_reads", config.serving.max_inflight_reads},

@@ -14,7 +14,9 @@
 // --shutdown_grace, --port_file, --max_queued_writes, --max_inflight_reads,
 // --max_inflight_point_reads, --max_inflight_searches, --public_read_threads,
 // --max_request_bytes, --iso_codes_path, --block_cache_mb,
-// --write_buffer_mb, --require_ordinal_zero (single_writer.h), and
+// --write_buffer_mb, --require_ordinal_zero (single_writer.h),
+// --metrics_listen, --access_log_sample, --log_level (applied by
+// CommonConfigFromFlags), and
 // the TLS flags of
 // tls_flags.h. Each service declares its own --listen, --db_path and
 // --write_threads (their defaults differ).

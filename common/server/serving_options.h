@@ -41,6 +41,12 @@ struct ServingOptions {
   int max_request_bytes = 4 << 20;
   // Server credentials; null serves plaintext.
   std::shared_ptr<::grpc::ServerCredentials> credentials;
+  // host:port of the Prometheus /metrics endpoint (port 0 picks a free
+  // port); empty serves no metrics.
+  std::string metrics_listen;
+  // Probability in [0, 1] that a call gets an access-log line
+  // (common/grpc/access_log.h); 0 logs none.
+  double access_log_sample = 0;
 };
 
 // The options of the ServerRunner that serves `service_name` as `serving`
@@ -53,6 +59,7 @@ inline grpc_util::ServerOptions RunnerOptions(const ServingOptions& serving,
   runner.shutdown_grace = serving.shutdown_grace;
   runner.max_receive_message_bytes = serving.max_request_bytes;
   runner.credentials = serving.credentials;
+  runner.access_log_sample = serving.access_log_sample;
   return runner;
 }
 

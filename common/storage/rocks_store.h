@@ -210,6 +210,23 @@ class RocksStore : public Durability {
 
   const std::string& path() const { return options_.path; }
 
+  // RocksDB's figures for the metrics (common/metrics/serving_metrics.h):
+  // block cache hits and misses since Open (RocksDB statistics, tickers
+  // only), the block cache's usage, the memtables' size, the estimated
+  // bytes pending compaction and live data (summed over the families), and
+  // the WAL files' total size. FAILED_PRECONDITION after Close(); INTERNAL
+  // if the WAL files cannot be listed.
+  struct Figures {
+    uint64_t block_cache_hits = 0;
+    uint64_t block_cache_misses = 0;
+    uint64_t block_cache_usage_bytes = 0;
+    uint64_t memtable_bytes = 0;
+    uint64_t pending_compaction_bytes = 0;
+    uint64_t live_data_bytes = 0;
+    uint64_t wal_bytes = 0;
+  };
+  absl::StatusOr<Figures> ReadFigures() const;
+
  private:
   RocksStore(Options options, rocksdb::DB* db,
              std::vector<rocksdb::ColumnFamilyHandle*> handles);

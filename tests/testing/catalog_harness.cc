@@ -33,6 +33,7 @@ void CatalogHarness::Start() {
   options.follower_initial_backoff = absl::Milliseconds(10);
   options.follower_max_backoff = absl::Milliseconds(200);
   // Reuse the previous port after a restart, so clients reconnect to it.
+  if (configure_serving_) configure_serving_(options.serving);
   options.serving.listen_address = "127.0.0.1:" + std::to_string(port_);
   auto server = catalog::CatalogServer::Start(options);
   if (!server.ok() && port_ != 0) {

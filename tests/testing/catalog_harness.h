@@ -6,6 +6,7 @@
 #ifndef ATLAS_TESTS_TESTING_CATALOG_HARNESS_H_
 #define ATLAS_TESTS_TESTING_CATALOG_HARNESS_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -53,7 +54,17 @@ class CatalogHarness {
   api::FakeClock& clock() { return clock_; }
   const std::string& db_path() const { return db_path_; }
 
+  // From the next Start() on, `configure` adjusts the serving options
+  // (metrics, access log) before the server starts.
+  void set_serving_options(
+      std::function<void(server::ServingOptions&)> configure) {
+    configure_serving_ = std::move(configure);
+  }
+  // The running server's /metrics port (0 without metrics).
+  int metrics_port() const { return server_->metrics_port(); }
+
  private:
+  std::function<void(server::ServingOptions&)> configure_serving_;
   std::unique_ptr<TempDir> temp_;
   std::string db_path_;
   std::string incident_address_;

@@ -48,6 +48,7 @@ void IncidentHarness::Start() {
   collaborators.clock = &clock_;
   collaborators.attack = attack_.get();
   collaborators.veris = veris_.get();
+  if (configure_serving_) configure_serving_(options.serving);
   // Reuse the previous port after a restart, so clients reconnect to it.
   options.serving.listen_address = "127.0.0.1:" + std::to_string(port_);
   auto server = incident::IncidentServer::Start(options, collaborators);
