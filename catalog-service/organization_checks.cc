@@ -38,8 +38,8 @@ Organization WritableCopy(const Organization& in) {
 void SetNewEtag(Organization* org) { org->set_etag(api::NewEtag()); }
 
 absl::Status OrganizationChecks::CheckDomains(const Organization& org,
-                                       absl::string_view self_id,
-                                       absl::string_view field) const {
+                                              absl::string_view self_id,
+                                              absl::string_view field) const {
   for (int i = 0; i < org.domains_size(); ++i) {
     auto owner = store_.DomainOwner(org.domains(i), kLatest);
     if (!owner.ok()) return StorageError(owner.status(), "check domains");
@@ -52,9 +52,9 @@ absl::Status OrganizationChecks::CheckDomains(const Organization& org,
   return absl::OkStatus();
 }
 
-absl::Status OrganizationChecks::CheckExternalReferences(const Organization& org,
-                                                  absl::string_view self_id,
-                                                  absl::string_view field) const {
+absl::Status OrganizationChecks::CheckExternalReferences(
+    const Organization& org, absl::string_view self_id,
+    absl::string_view field) const {
   for (int i = 0; i < org.external_references_size(); ++i) {
     const type::v1::ExternalReference& ref = org.external_references(i);
     auto holder =
@@ -73,8 +73,8 @@ absl::Status OrganizationChecks::CheckExternalReferences(const Organization& org
 }
 
 absl::Status OrganizationChecks::CheckParent(const Organization& org,
-                                      absl::string_view self_id,
-                                      absl::string_view field) const {
+                                             absl::string_view self_id,
+                                             absl::string_view field) const {
   if (org.parent().empty()) return absl::OkStatus();
   std::string current = CatalogStore::IdOf(org.parent());
   if (current == self_id) {

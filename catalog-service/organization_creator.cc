@@ -86,7 +86,8 @@ OrganizationCreator::BatchCreateOrganizations(
                    Create(caller, "BatchCreateOrganizations", creates));
   v1::BatchCreateOrganizationsResponse response;
   response.mutable_organizations()->Reserve(static_cast<int>(created.size()));
-  for (Organization& org : created) *response.add_organizations() = std::move(org);
+  for (Organization& org : created)
+    *response.add_organizations() = std::move(org);
   return response;
 }
 
@@ -180,9 +181,8 @@ absl::StatusOr<std::vector<Organization>> OrganizationCreator::Create(
           }
           RETURN_IF_ERROR(Prefixed(
               prefix, checks_.CheckDomains(org, c.id, "organization")));
-          RETURN_IF_ERROR(Prefixed(
-              prefix,
-              checks_.CheckExternalReferences(org, c.id, "organization")));
+          RETURN_IF_ERROR(Prefixed(prefix, checks_.CheckExternalReferences(
+                                               org, c.id, "organization")));
           // A parent created earlier in this batch exists (and, being new,
           // cannot make a cycle); any other is checked on the store.
           if (org.parent().empty() ||
@@ -191,7 +191,8 @@ absl::StatusOr<std::vector<Organization>> OrganizationCreator::Create(
                 prefix, checks_.CheckParent(org, c.id, "organization")));
           }
           claimed_ids.emplace(c.id, i);
-          for (const std::string& d : org.domains()) claimed_domains.emplace(d, i);
+          for (const std::string& d : org.domains())
+            claimed_domains.emplace(d, i);
           for (const auto& r : org.external_references()) {
             claimed_references.emplace(api::ExternalReferenceText(r), i);
           }
@@ -227,8 +228,8 @@ absl::StatusOr<std::vector<Organization>> OrganizationCreator::Create(
           // for an earlier organisation of the same id); serve what Get
           // would.
           auto stored = store_.GetOrganization(c.id, kLatest);
-          answers[i] = stored.ok() ? *std::move(stored)
-                                   : std::move(c.organization);
+          answers[i] =
+              stored.ok() ? *std::move(stored) : std::move(c.organization);
         }
         for (Organization& org : answers) auth::Redact(caller, &org);
         return answers;

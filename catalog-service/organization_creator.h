@@ -59,8 +59,7 @@ class OrganizationCreator {
   absl::StatusOr<v1::Organization> CreateOrganization(
       const auth::Caller& caller, const v1::CreateOrganizationRequest& request);
   // All or nothing; see BatchCreateOrganizations in the proto.
-  absl::StatusOr<v1::BatchCreateOrganizationsResponse>
-  BatchCreateOrganizations(
+  absl::StatusOr<v1::BatchCreateOrganizationsResponse> BatchCreateOrganizations(
       const auth::Caller& caller,
       const v1::BatchCreateOrganizationsRequest& request);
 
@@ -70,7 +69,7 @@ class OrganizationCreator {
     const v1::CreateOrganizationRequest* request = nullptr;
     // Prefixed to every error message: "" alone, "requests[i]." in a batch.
     std::string field_prefix;
-    std::string id;  // empty: generated at commit
+    std::string id;                 // empty: generated at commit
     v1::Organization organization;  // writable fields, normalised
     std::string fingerprint;
     bool replayed = false;  // answered by an earlier commit

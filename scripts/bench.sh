@@ -20,6 +20,8 @@
 #            --only veris-import (only the VERIS import figures: records/s
 #            and both services' peak RSS; leaves docs/benchmarks.md alone)
 #            --veris-records N (VERIS records imported, default 100000)
+#            --prebuilt DIR (use the binaries already built in DIR, e.g. build/
+#            (RelWithDebInfo, -O2), instead of building Release in build-bench/)
 #            --veris-victims N (distinct names per sample victim; default 0:
 #            a fresh victim for every record, as in the issue's figure)
 #
@@ -57,6 +59,7 @@ rounds=3
 only=""
 veris_records=100000
 veris_victims=0
+prebuilt=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) large=100000; duration=5 ;;
@@ -71,6 +74,7 @@ while [ $# -gt 0 ]; do
     --only) only="$2"; shift ;;
     --veris-records) veris_records="$2"; shift ;;
     --veris-victims) veris_victims="$2"; shift ;;
+    --prebuilt) prebuilt="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -98,17 +102,22 @@ if [ -z "${only}" ] && ! command -v h2load >/dev/null 2>&1; then
     { ${sudo_cmd} apt-get update >&2 &&
       ${sudo_cmd} apt-get install -y --no-install-recommends nghttp2-client >&2; }
 fi
-log "building Release in ${build_dir}"
-cmake -S "${repo_root}" -B "${build_dir}" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DATLAS_BUILD_TESTS=OFF -DATLAS_BUILD_BENCH=ON >/dev/null
-if [ "${only}" = catalog-scale ]; then
-  ninja -C "${build_dir}" -j2 bench_catalog_scale >/dev/null
-elif [ "${only}" = veris-import ]; then
-  ninja -C "${build_dir}" -j2 catalog-service incident-service atlasctl >/dev/null
+if [ -n "${prebuilt}" ]; then
+  build_dir="$(cd "${prebuilt}" && pwd)"
+  log "using the binaries built in ${build_dir}"
 else
-  ninja -C "${build_dir}" -j2 catalog-service incident-service atlasctl \
-    bench_empty_server bench_load_client bench_datagen bench_catalog_scale \
-    >/dev/null
+  log "building Release in ${build_dir}"
+  cmake -S "${repo_root}" -B "${build_dir}" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DATLAS_BUILD_TESTS=OFF -DATLAS_BUILD_BENCH=ON >/dev/null
+  if [ "${only}" = catalog-scale ]; then
+    ninja -C "${build_dir}" -j2 bench_catalog_scale >/dev/null
+  elif [ "${only}" = veris-import ]; then
+    ninja -C "${build_dir}" -j2 catalog-service incident-service atlasctl >/dev/null
+  else
+    ninja -C "${build_dir}" -j2 catalog-service incident-service atlasctl \
+      bench_empty_server bench_load_client bench_datagen bench_catalog_scale \
+      >/dev/null
+  fi
 fi
 build_done=$(date +%s)
 

@@ -45,8 +45,7 @@ class OrganizationBatchTest : public CatalogContractTest {
 
   ::grpc::Status BatchResolve(
       const std::vector<v1::ResolveOrganizationRequest>& requests,
-      v1::BatchResolveOrganizationsResponse* out,
-      const std::string& key = "") {
+      v1::BatchResolveOrganizationsResponse* out, const std::string& key = "") {
     v1::BatchResolveOrganizationsRequest r;
     for (const auto& q : requests) *r.add_requests() = q;
     return stub_->BatchResolveOrganizations(ContextWithKey(key).get(), r, out);
@@ -69,9 +68,9 @@ class OrganizationBatchTest : public CatalogContractTest {
 
 TEST_F(OrganizationBatchTest, CreatesEveryOrganizationInRequestOrder) {
   v1::BatchCreateOrganizationsResponse out;
-  ASSERT_THAT(BatchCreate({Org("alpha", "alpha.be"), Org("beta"), Org("gamma")},
-                          &out),
-              IsOk());
+  ASSERT_THAT(
+      BatchCreate({Org("alpha", "alpha.be"), Org("beta"), Org("gamma")}, &out),
+      IsOk());
   ASSERT_EQ(out.organizations_size(), 3);
   EXPECT_EQ(out.organizations(0).name(), "organizations/alpha");
   EXPECT_EQ(out.organizations(1).name(), "organizations/beta");
@@ -95,7 +94,8 @@ TEST_F(OrganizationBatchTest, OneRefusedRequestStoresNothingAndIsNamed) {
   EXPECT_FALSE(Exists("third"));
 }
 
-TEST_F(OrganizationBatchTest, AnIdTakenInTheStoreFailsTheBatchNamingTheRequest) {
+TEST_F(OrganizationBatchTest,
+       AnIdTakenInTheStoreFailsTheBatchNamingTheRequest) {
   v1::Organization created;
   ASSERT_THAT(Create(Org("taken").organization(), "taken", &created), IsOk());
   v1::BatchCreateOrganizationsResponse out;
@@ -137,8 +137,9 @@ TEST_F(OrganizationBatchTest, TwoRequestsMayNotClaimOneIdOrOneDomain) {
 
 TEST_F(OrganizationBatchTest, ADomainOwnedInTheStoreIsRefusedNamingTheOwner) {
   v1::Organization created;
-  ASSERT_THAT(Create(Org("owner", "owned.be").organization(), "owner", &created),
-              IsOk());
+  ASSERT_THAT(
+      Create(Org("owner", "owned.be").organization(), "owner", &created),
+      IsOk());
   v1::BatchCreateOrganizationsResponse out;
   ::grpc::Status s = BatchCreate({Org("claimer", "owned.be")}, &out);
   EXPECT_THAT(s, StatusIs(Code::kAlreadyExists));
@@ -179,7 +180,8 @@ TEST_F(OrganizationBatchTest, ARepeatedRequestIdAnswersTheFirstResultInPlace) {
   EXPECT_THAT(s.error_message(), HasSubstr("requests[0].request_id"));
 }
 
-TEST_F(OrganizationBatchTest, BatchCreateNeedsAnEditorAndOneToAThousandRequests) {
+TEST_F(OrganizationBatchTest,
+       BatchCreateNeedsAnEditorAndOneToAThousandRequests) {
   v1::BatchCreateOrganizationsResponse out;
   EXPECT_THAT(BatchCreate({Org("x")}, &out, ""),
               StatusIs(Code::kUnauthenticated));

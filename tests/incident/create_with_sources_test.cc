@@ -79,8 +79,7 @@ class CreateWithSourcesTest : public ::testing::Test {
     v1::GetIncidentRequest get;
     get.set_name(name);
     v1::Incident out;
-    return stub_->GetIncident(ContextWithKey(kMemberKey).get(), get, &out)
-        .ok();
+    return stub_->GetIncident(ContextWithKey(kMemberKey).get(), get, &out).ok();
   }
 
   CatalogHarness catalog_;
@@ -103,9 +102,8 @@ TEST_F(CreateWithSourcesTest, SourcesAreStoredWithTheIncidentInRequestOrder) {
   v1::GetSourceRequest get;
   get.set_name("incidents/x/sources/s1");
   v1::Source source;
-  ASSERT_THAT(
-      stub_->GetSource(ContextWithKey(kMemberKey).get(), get, &source),
-      IsOk());
+  ASSERT_THAT(stub_->GetSource(ContextWithKey(kMemberKey).get(), get, &source),
+              IsOk());
   EXPECT_EQ(source.url(), "https://news.example/a");  // refanged
   EXPECT_FALSE(source.etag().empty());
   EXPECT_TRUE(source.has_create_time());
@@ -113,11 +111,11 @@ TEST_F(CreateWithSourcesTest, SourcesAreStoredWithTheIncidentInRequestOrder) {
 
 TEST_F(CreateWithSourcesTest, LaterSourcesListAfterThoseCreatedWithIt) {
   v1::Incident created;
-  ASSERT_THAT(Create(WithSources("y", {"https://a.example/1",
-                                       "https://a.example/2",
-                                       "https://a.example/3"}),
-                     &created),
-              IsOk());
+  ASSERT_THAT(
+      Create(WithSources("y", {"https://a.example/1", "https://a.example/2",
+                               "https://a.example/3"}),
+             &created),
+      IsOk());
   v1::CreateSourceRequest later;
   later.set_parent("incidents/y");
   later.set_source_id("later");
@@ -126,10 +124,10 @@ TEST_F(CreateWithSourcesTest, LaterSourcesListAfterThoseCreatedWithIt) {
   ASSERT_THAT(
       stub_->CreateSource(ContextWithKey(kEditorKey).get(), later, &out),
       IsOk());
-  EXPECT_THAT(SourceNames("incidents/y"),
-              ElementsAre("incidents/y/sources/s0", "incidents/y/sources/s1",
-                          "incidents/y/sources/s2",
-                          "incidents/y/sources/later"));
+  EXPECT_THAT(
+      SourceNames("incidents/y"),
+      ElementsAre("incidents/y/sources/s0", "incidents/y/sources/s1",
+                  "incidents/y/sources/s2", "incidents/y/sources/later"));
   v1::Incident got;
   v1::GetIncidentRequest get;
   get.set_name("incidents/y");
@@ -226,8 +224,9 @@ TEST_F(CreateWithSourcesTest, BatchCreateCarriesEachIncidentsSources) {
               IsOk());
   EXPECT_EQ(out.incidents(0).source_count(), 1);
   EXPECT_EQ(out.incidents(1).source_count(), 2);
-  EXPECT_THAT(SourceNames("incidents/b2"),
-              ElementsAre("incidents/b2/sources/s0", "incidents/b2/sources/s1"));
+  EXPECT_THAT(
+      SourceNames("incidents/b2"),
+      ElementsAre("incidents/b2/sources/s0", "incidents/b2/sources/s1"));
   // A bad source in a batch is named with its request.
   *batch.mutable_requests(0) = WithSources("b3", {"https://a.example/1"});
   batch.mutable_requests(1)->set_incident_id("b4");

@@ -25,14 +25,15 @@ class BatchQueueTest : public ::testing::Test {
                 RpcRunner::Options{}) {}
 
   std::unique_ptr<Queue> NewQueue(BatchOptions options) {
-    return std::make_unique<Queue>(
-        runner_, options, [this](std::vector<Queue::Entry> batch) {
-          absl::MutexLock lock(&mu_);
-          std::vector<std::string> items;
-          for (const Queue::Entry& e : batch) items.push_back(e.item);
-          sent_.push_back(items);
-          open_.push_back(std::move(batch));
-        });
+    return std::make_unique<Queue>(runner_, options,
+                                   [this](std::vector<Queue::Entry> batch) {
+                                     absl::MutexLock lock(&mu_);
+                                     std::vector<std::string> items;
+                                     for (const Queue::Entry& e : batch)
+                                       items.push_back(e.item);
+                                     sent_.push_back(items);
+                                     open_.push_back(std::move(batch));
+                                   });
   }
 
   // The batches sent so far.

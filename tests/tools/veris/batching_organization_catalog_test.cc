@@ -57,11 +57,11 @@ class BatchingOrganizationCatalogTest : public ::testing::Test {
     std::vector<absl::StatusOr<cat::Organization>> answers(
         requests.size(), absl::UnknownError("no answer"));
     for (size_t i = 0; i < requests.size(); ++i) {
-      catalog_->Create(requests[i],
-                       [this, &answers, i](absl::StatusOr<cat::Organization> a) {
-                         absl::MutexLock lock(&mu_);
-                         answers[i] = std::move(a);
-                       });
+      catalog_->Create(requests[i], [this, &answers,
+                                     i](absl::StatusOr<cat::Organization> a) {
+        absl::MutexLock lock(&mu_);
+        answers[i] = std::move(a);
+      });
     }
     runner_->Drain();
     return answers;
@@ -73,8 +73,8 @@ class BatchingOrganizationCatalogTest : public ::testing::Test {
         requests.size(), absl::UnknownError("no answer"));
     for (size_t i = 0; i < requests.size(); ++i) {
       catalog_->Resolve(
-          requests[i],
-          [this, &answers, i](absl::StatusOr<cat::ResolveOrganizationResponse> a) {
+          requests[i], [this, &answers,
+                        i](absl::StatusOr<cat::ResolveOrganizationResponse> a) {
             absl::MutexLock lock(&mu_);
             answers[i] = std::move(a);
           });
@@ -90,9 +90,10 @@ class BatchingOrganizationCatalogTest : public ::testing::Test {
   absl::Mutex mu_;
 };
 
-TEST_F(BatchingOrganizationCatalogTest, CreatesTravelTogetherAndARefusedOneFailsAlone) {
-  auto answers = CreateAll({Org("one"), Org("two", "XX"), Org("three"),
-                            Org("four")});
+TEST_F(BatchingOrganizationCatalogTest,
+       CreatesTravelTogetherAndARefusedOneFailsAlone) {
+  auto answers =
+      CreateAll({Org("one"), Org("two", "XX"), Org("three"), Org("four")});
   ASSERT_THAT(answers[0].status(), IsOk());
   EXPECT_EQ(answers[0]->name(), "organizations/one");
   EXPECT_THAT(answers[1].status(), StatusIs(Code::kInvalidArgument));

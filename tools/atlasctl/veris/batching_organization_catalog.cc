@@ -69,8 +69,8 @@ void BatchingOrganizationCatalog::SendResolves(
   for (const ResolveQueue::Entry& e : batch)
     *request.add_requests() = e.item.request;
   auto* stub = &stub_;
-  auto entries = std::make_shared<std::vector<ResolveQueue::Entry>>(
-      std::move(batch));
+  auto entries =
+      std::make_shared<std::vector<ResolveQueue::Entry>>(std::move(batch));
   runner_.Call<catalog::BatchResolveOrganizationsRequest,
                catalog::BatchResolveOrganizationsResponse>(
       [stub](::grpc::ClientContext* context,
@@ -84,8 +84,9 @@ void BatchingOrganizationCatalog::SendResolves(
       [this, entries](
           absl::StatusOr<catalog::BatchResolveOrganizationsResponse> answer) {
         std::vector<ResolveQueue::Entry>& batch = *entries;
-        std::vector<std::pair<Done<catalog::ResolveOrganizationResponse>,
-                              absl::StatusOr<catalog::ResolveOrganizationResponse>>>
+        std::vector<
+            std::pair<Done<catalog::ResolveOrganizationResponse>,
+                      absl::StatusOr<catalog::ResolveOrganizationResponse>>>
             answers;
         if (answer.ok() &&
             answer->responses_size() == static_cast<int>(batch.size())) {
@@ -93,12 +94,11 @@ void BatchingOrganizationCatalog::SendResolves(
             catalog::ResolveOrganizationResponse& r =
                 *answer->mutable_responses(static_cast<int>(i));
             if (IsEmpty(r)) {
-              answers.emplace_back(std::move(batch[i].item.done),
-                                   absl::NotFoundError(absl::StrCat(
-                                       "no organization matches")));
+              answers.emplace_back(
+                  std::move(batch[i].item.done),
+                  absl::NotFoundError(absl::StrCat("no organization matches")));
             } else {
-              answers.emplace_back(std::move(batch[i].item.done),
-                                   std::move(r));
+              answers.emplace_back(std::move(batch[i].item.done), std::move(r));
             }
           }
           batch.clear();
@@ -159,10 +159,10 @@ void BatchingOrganizationCatalog::SendCreates(
           }
           batch.clear();
         } else if (answer.ok()) {
-          absl::Status wrong = absl::InternalError(absl::StrCat(
-              "BatchCreateOrganizations answered ",
-              answer->organizations_size(), " organizations to ", batch.size(),
-              " requests"));
+          absl::Status wrong = absl::InternalError(
+              absl::StrCat("BatchCreateOrganizations answered ",
+                           answer->organizations_size(), " organizations to ",
+                           batch.size(), " requests"));
           for (CreateQueue::Entry& e : batch)
             answers.emplace_back(std::move(e.item.done), wrong);
           batch.clear();
