@@ -58,10 +58,7 @@ class BatchQueueTest : public ::testing::Test {
   }
 
   // Ends the oldest open batch's call, every item answered.
-  void Complete(Queue& queue) {
-    TakeOpen();
-    queue.Finished({});
-  }
+  void Complete(Queue& queue) { queue.Finished(Queue::KeysOf(TakeOpen()), {}); }
 
   RpcRunner runner_;
   absl::Mutex mu_;
@@ -141,6 +138,24 @@ TEST_F(BatchQueueTest, NoBatchHoldsTwoItemsWithOneKey) {
   runner_.Drain();
 }
 
+TEST_F(BatchQueueTest, AKeyInFlightHoldsItsNextItemBackFromOtherSlots) {
+  auto queue = NewQueue(Options(2, absl::Seconds(1), /*in_flight=*/2));
+  queue->Add("first-x", 1, "x");
+  queue->Add("y", 1);  // full: first-x, y leave
+  queue->Add("second-x", 1, "x");
+  queue->Add("z", 1);  // full, but second-x's key is in flight: z alone
+  ASSERT_TRUE(WaitForBatches(1));
+  queue->Add("w", 1);  // z, w leave in the free slot
+  ASSERT_TRUE(WaitForBatches(2));
+  EXPECT_THAT(Sent()[1], ElementsAre("z", "w"));
+  Complete(*queue);  // first-x's batch ends: second-x may go
+  Complete(*queue);
+  ASSERT_TRUE(WaitForBatches(3));
+  EXPECT_THAT(Sent()[2], ElementsAre("second-x"));
+  Complete(*queue);
+  runner_.Drain();
+}
+
 TEST_F(BatchQueueTest, LeftoversGoFirstAndAloneItemsInBatchesOfTheirOwn) {
   auto queue = NewQueue(Options(2));
   queue->Add("a", 1);
@@ -150,7 +165,7 @@ TEST_F(BatchQueueTest, LeftoversGoFirstAndAloneItemsInBatchesOfTheirOwn) {
   queue->Add("d", 1);
   std::vector<Queue::Entry> failed = TakeOpen();
   for (Queue::Entry& e : failed) e.alone = true;
-  queue->Finished(std::move(failed));
+  queue->Finished(Queue::KeysOf(failed), std::move(failed));
   ASSERT_TRUE(WaitForBatches(2));
   EXPECT_THAT(Sent()[1], ElementsAre("a"));
   Complete(*queue);

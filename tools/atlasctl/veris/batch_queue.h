@@ -10,14 +10,16 @@
 // Rules an item may carry:
 //   - `alone`: it goes in a batch of its own (its batch failed in a way
 //     that named no item: the sender retries each alone);
-//   - `key`: no batch holds two items with the same non-empty key (the
-//     later waits for a later batch, e.g. two creates of one id, whose
-//     second must see the first committed).
+//   - `key`: no two items with the same non-empty key are in flight at
+//     once, in one batch or in two (the later waits until the earlier's
+//     batch has finished, e.g. two creates of one id, whose second must
+//     see the first committed).
 // An item larger than max_bytes still goes, alone.
 //
-// The sender gets each batch and must call Finished(leftover) exactly once
-// when the batch's call has ended, handing back the items to send again
-// (they go first, in order); it may call Add or Finished from any thread.
+// The sender gets each batch and must call Finished(KeysOf(batch),
+// leftover) exactly once when the batch's call has ended, releasing the
+// batch's keys and handing back the items to send again (they go first,
+// in order); it may call Add or Finished from any thread.
 //
 // Thread safety: all methods may be called from any thread. The sender
 // runs on the caller's thread of Add/Finished or on the runner's timer
@@ -94,11 +96,23 @@ class BatchQueue {
     Dispatch();
   }
 
-  // The sender's batch has ended; `leftover` is sent again first.
-  void Finished(std::vector<Entry> leftover) {
+  // The keys of `batch` (its items' non-empty keys), for Finished.
+  static std::vector<std::string> KeysOf(const std::vector<Entry>& batch) {
+    std::vector<std::string> keys;
+    for (const Entry& e : batch) {
+      if (!e.key.empty()) keys.push_back(e.key);
+    }
+    return keys;
+  }
+
+  // The sender's batch, whose keys were `keys`, has ended; `leftover` is
+  // sent again first.
+  void Finished(const std::vector<std::string>& keys,
+                std::vector<Entry> leftover) {
     {
       absl::MutexLock lock(&mu_);
       --in_flight_;
+      for (const std::string& k : keys) keys_in_flight_.erase(k);
       if (!leftover.empty()) ++counts_.resent;
       for (auto it = leftover.rbegin(); it != leftover.rend(); ++it) {
         queue_.push_front(std::move(*it));
@@ -122,7 +136,9 @@ class BatchQueue {
       const absl::Time now = absl::Now();
       while (in_flight_ < options_.max_in_flight && !queue_.empty()) {
         std::vector<Entry> batch;
-        if (!Take(now, &batch)) {
+        const Taken taken = Take(now, &batch);
+        if (taken == Taken::kBlocked) break;  // Finished dispatches again
+        if (taken == Taken::kNotDue) {
           if (!timer_armed_) {
             timer_armed_ = true;
             wake = queue_.front().queued + options_.linger - now;
@@ -147,14 +163,22 @@ class BatchQueue {
     for (std::vector<Entry>& batch : batches) send_(std::move(batch));
   }
 
-  // Moves the next batch into `batch`, or returns false (taking nothing)
-  // when it is neither full nor due.
-  bool Take(absl::Time now, std::vector<Entry>* batch)
+  enum class Taken { kTaken, kNotDue, kBlocked };
+  // Moves the next batch into `batch` (kTaken), or takes nothing: kNotDue
+  // when it is neither full nor due, kBlocked when every item waits for a
+  // key in flight.
+  Taken Take(absl::Time now, std::vector<Entry>* batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (queue_.front().alone) {
+      if (!queue_.front().key.empty()) {
+        if (keys_in_flight_.contains(queue_.front().key)) {
+          return Taken::kBlocked;
+        }
+        keys_in_flight_.insert(queue_.front().key);
+      }
       batch->push_back(std::move(queue_.front()));
       queue_.pop_front();
-      return true;
+      return Taken::kTaken;
     }
     // The items the batch would take, in queue order.
     std::vector<size_t> picked;
@@ -168,7 +192,10 @@ class BatchQueue {
         full = true;
         break;
       }
-      if (!e.key.empty() && !keys.insert(e.key).second) continue;
+      if (!e.key.empty() &&
+          (keys_in_flight_.contains(e.key) || !keys.insert(e.key).second)) {
+        continue;
+      }
       picked.push_back(i);
       bytes += e.bytes;
       if (picked.size() >= static_cast<size_t>(options_.max_count) ||
@@ -177,7 +204,13 @@ class BatchQueue {
         break;
       }
     }
-    if (!full && now < queue_.front().queued + options_.linger) return false;
+    if (picked.empty()) return Taken::kBlocked;
+    if (!full && now < queue_.front().queued + options_.linger) {
+      return Taken::kNotDue;
+    }
+    for (size_t i : picked) {
+      if (!queue_[i].key.empty()) keys_in_flight_.insert(queue_[i].key);
+    }
     std::deque<Entry> rest;
     size_t next = 0;
     for (size_t i = 0; i < queue_.size(); ++i) {
@@ -189,7 +222,7 @@ class BatchQueue {
       }
     }
     queue_ = std::move(rest);
-    return true;
+    return Taken::kTaken;
   }
 
   RpcRunner& runner_;
@@ -198,6 +231,8 @@ class BatchQueue {
   mutable absl::Mutex mu_;
   std::deque<Entry> queue_ ABSL_GUARDED_BY(mu_);
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  // Keys of the items in flight.
+  absl::flat_hash_set<std::string> keys_in_flight_ ABSL_GUARDED_BY(mu_);
   Counts counts_ ABSL_GUARDED_BY(mu_);
   // A Dispatch is scheduled for when the oldest queued item has lingered.
   bool timer_armed_ ABSL_GUARDED_BY(mu_) = false;

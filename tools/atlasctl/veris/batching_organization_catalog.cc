@@ -84,6 +84,7 @@ void BatchingOrganizationCatalog::SendResolves(
       [this, entries](
           absl::StatusOr<catalog::BatchResolveOrganizationsResponse> answer) {
         std::vector<ResolveQueue::Entry>& batch = *entries;
+        const std::vector<std::string> keys = ResolveQueue::KeysOf(batch);
         std::vector<
             std::pair<Done<catalog::ResolveOrganizationResponse>,
                       absl::StatusOr<catalog::ResolveOrganizationResponse>>>
@@ -121,7 +122,7 @@ void BatchingOrganizationCatalog::SendResolves(
             batch.clear();
           }
         }
-        resolves_.Finished(std::move(batch));
+        resolves_.Finished(keys, std::move(batch));
         for (auto& [done, result] : answers) done(std::move(result));
       });
 }
@@ -147,6 +148,7 @@ void BatchingOrganizationCatalog::SendCreates(
       [this, entries](
           absl::StatusOr<catalog::BatchCreateOrganizationsResponse> answer) {
         std::vector<CreateQueue::Entry>& batch = *entries;
+        const std::vector<std::string> keys = CreateQueue::KeysOf(batch);
         std::vector<std::pair<Done<catalog::Organization>,
                               absl::StatusOr<catalog::Organization>>>
             answers;
@@ -180,7 +182,7 @@ void BatchingOrganizationCatalog::SendCreates(
             for (CreateQueue::Entry& e : batch) e.alone = true;
           }
         }
-        creates_.Finished(std::move(batch));
+        creates_.Finished(keys, std::move(batch));
         for (auto& [done, result] : answers) done(std::move(result));
       });
 }

@@ -13,9 +13,10 @@
 //     answers request i with its own error (ALREADY_EXISTS, a refused
 //     field, ...) and the rest are sent again; a failure naming none
 //     (after the runner's retries) sends each again alone, so one bad
-//     request fails alone. No batch holds two creates of one
-//     organization_id: the second waits, and so meets the first as a
-//     stored organisation (ALREADY_EXISTS), as it would alone.
+//     request fails alone. No two creates of one organization_id are in
+//     flight at once: the second waits for the first's batch, and so
+//     meets it as a stored organisation (ALREADY_EXISTS), as it would
+//     alone.
 //
 // Thread safety: as OrganizationCatalog. `runner` and `stub` must outlive
 // this object and every call made through it (RpcRunner::Drain).

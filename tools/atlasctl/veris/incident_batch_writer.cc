@@ -59,6 +59,7 @@ void IncidentBatchWriter::Send(std::vector<Queue::Entry> batch) {
 void IncidentBatchWriter::Answer(
     std::vector<Queue::Entry> batch,
     absl::StatusOr<inc::BatchCreateIncidentsResponse> response) {
+  const std::vector<std::string> keys = Queue::KeysOf(batch);
   // Answers are given once the queue has the leftover back.
   std::vector<std::pair<std::function<void(CreateAnswer)>, CreateAnswer>>
       answers;
@@ -92,7 +93,7 @@ void IncidentBatchWriter::Answer(
       for (Queue::Entry& e : batch) e.alone = true;
     }
   }
-  queue_.Finished(std::move(batch));
+  queue_.Finished(keys, std::move(batch));
   for (auto& [done, answer] : answers) done(std::move(answer));
 }
 
