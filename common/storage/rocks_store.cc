@@ -14,6 +14,7 @@
 #include "rocksdb/statistics.h"
 #include "rocksdb/table.h"
 #include "rocksdb/transaction_log.h"
+#include "rocksdb/utilities/checkpoint.h"
 #include "rocksdb/write_batch.h"
 #include "rocksdb/write_buffer_manager.h"
 
@@ -512,6 +513,20 @@ absl::StatusOr<uint64_t> RocksStore::IntProperty(
     return absl::NotFoundError(absl::StrCat("no property ", property));
   }
   return value;
+}
+
+absl::Status RocksStore::CreateCheckpoint(const std::string& dir) const {
+  if (db_ == nullptr) {
+    return absl::FailedPreconditionError("database is closed");
+  }
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_, &raw);
+  if (!s.ok()) return ToAbslStatus(s, "checkpoint");
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  // log_size_for_flush 0: always flush, so the checkpoint's state is in
+  // table files and a restore replays (almost) no WAL.
+  s = checkpoint->CreateCheckpoint(dir, /*log_size_for_flush=*/0);
+  return ToAbslStatus(s, absl::StrCat("checkpoint into ", dir));
 }
 
 absl::StatusOr<RocksStore::Figures> RocksStore::ReadFigures() const {

@@ -210,6 +210,17 @@ class RocksStore : public Durability {
 
   const std::string& path() const { return options_.path; }
 
+  // Writes a checkpoint into `dir`: a directory RocksDB opens as a copy of
+  // this database at one point in time, consistent across every column
+  // family (rocksdb::Checkpoint). The memtables are flushed first; table
+  // files are hard-linked (so `dir` must be on the same filesystem, e.g.
+  // under path()), the small files copied. It holds every write appended
+  // before the call, synced or not, and perhaps some appended during it.
+  // Writes go on meanwhile. `dir` must not exist and its parent must:
+  // INVALID_ARGUMENT otherwise; FAILED_PRECONDITION after Close(); INTERNAL
+  // for an I/O failure (a partial `dir` may be left: remove it).
+  absl::Status CreateCheckpoint(const std::string& dir) const;
+
   // RocksDB's figures for the metrics (common/metrics/serving_metrics.h):
   // block cache hits and misses since Open (RocksDB statistics, tickers
   // only), the block cache's usage, the memtables' size, the estimated
