@@ -46,6 +46,12 @@
 //   meta           incident_cursor                    -> last applied
 //                                                        IncidentChange.sequence
 //                                                        (decimal)
+//                  incident_generation                -> the changelog
+//                                                        generation the
+//                                                        cursor belongs to
+//                                                        (IncidentChange.
+//                                                        changelog_generation;
+//                                                        absent: none seen)
 //                  read_model_layout                  -> "2" once the read
 //                                                        model has the date
 //                                                        index and bounded
@@ -332,6 +338,13 @@ class CatalogStore {
   absl::StatusOr<int64_t> GetIncidentCursor(
       storage::ReadView view = storage::ReadView::kDurable) const;
   static void PutIncidentCursor(int64_t sequence, storage::WriteBatch* batch);
+  // The changelog generation the cursor belongs to; empty if none stored
+  // (written with the cursor: see IncidentReadModel).
+  absl::StatusOr<std::string> GetIncidentGeneration(
+      storage::ReadView view = storage::ReadView::kDurable) const;
+  // Stores `generation`; an empty one removes it.
+  static void PutIncidentGeneration(absl::string_view generation,
+                                    storage::WriteBatch* batch);
   // Brings a read model stored before the date index (layout 1: summaries
   // holding every link, links of deleted organisations kept) to layout 2:
   // rebuilt from the links of each existing organisation; the read model of

@@ -21,6 +21,7 @@ using type::v1::PartialDate;
 
 constexpr absl::string_view kSep("\0", 1);
 constexpr char kCursorKey[] = "incident_cursor";
+constexpr char kGenerationKey[] = "incident_generation";
 constexpr char kLayoutKey[] = "read_model_layout";
 constexpr char kLayout[] = "2";
 // The migration appends a batch once it holds this many writes.
@@ -216,6 +217,22 @@ absl::StatusOr<int64_t> CatalogStore::GetIncidentCursor(
 void CatalogStore::PutIncidentCursor(int64_t sequence,
                                      storage::WriteBatch* batch) {
   batch->Put(kMeta, kCursorKey, absl::StrCat(sequence));
+}
+
+absl::StatusOr<std::string> CatalogStore::GetIncidentGeneration(
+    storage::ReadView view) const {
+  auto value = db_->Get(kMeta, kGenerationKey, view);
+  if (absl::IsNotFound(value.status())) return std::string();
+  return value;
+}
+
+void CatalogStore::PutIncidentGeneration(absl::string_view generation,
+                                         storage::WriteBatch* batch) {
+  if (generation.empty()) {
+    batch->Delete(kMeta, kGenerationKey);
+  } else {
+    batch->Put(kMeta, kGenerationKey, generation);
+  }
 }
 
 absl::Status CatalogStore::MigrateReadModel() {

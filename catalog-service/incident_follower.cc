@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <random>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -103,18 +104,25 @@ bool IncidentFollower::FollowOnce() {
     return false;
   }
   auto cursor = read_model_.IncidentCursor();
-  if (!cursor.ok()) {
-    log::Error("incident follower: cannot read cursor",
-               {{"error", cursor.status().ToString()}});
+  auto generation = read_model_.IncidentGeneration();
+  if (!cursor.ok() || !generation.ok()) {
+    log::Error(
+        "incident follower: cannot read cursor",
+        {{"error",
+          (cursor.ok() ? generation.status() : cursor.status()).ToString()}});
     return false;
   }
   bool progressed = false;
+  bool other_generation = false;
   int64_t last = *cursor;
   cursor_.store(last);
   ::grpc::Status status;
   const bool called = WithContext([&](::grpc::ClientContext& context) {
     incident::v1::WatchIncidentChangesRequest request;
     request.set_start_sequence(*cursor + 1);
+    // incident-service refuses the stream (FAILED_PRECONDITION) when its
+    // changelog is of another generation: it was restored from a backup.
+    request.set_changelog_generation(*generation);
     streams_opened_.fetch_add(1);
     auto reader = stub_->WatchIncidentChanges(&context, request);
     incident::v1::IncidentChange change;
@@ -129,6 +137,17 @@ bool IncidentFollower::FollowOnce() {
       }
       absl::StatusOr<storage::WriteToken> token =
           read_model_.AppendIncidentChange(change);
+      if (absl::IsFailedPrecondition(token.status())) {
+        // A change of another changelog generation (a restored
+        // incident-service that did not check the request's).
+        other_generation = true;
+        log::Warning(
+            "incident follower: a change of another changelog "
+            "generation",
+            {{"error", token.status().message()}});
+        context.TryCancel();
+        break;
+      }
       if (!token.ok()) {
         log::Error("incident follower: cannot apply change",
                    {{"sequence", change.sequence()},
@@ -156,10 +175,23 @@ bool IncidentFollower::FollowOnce() {
     status = reader->Finish();
   });
   if (!called) return false;
-  if (status.error_code() == ::grpc::StatusCode::FAILED_PRECONDITION) {
-    // The changes after `last` are no longer kept.
+  if (other_generation ||
+      status.error_code() == ::grpc::StatusCode::FAILED_PRECONDITION) {
+    // The changes after `last` are no longer kept, or the changelog is of
+    // another generation (restored from a backup).
     log::Warning(
-        "incident follower: cursor older than the changelog kept; "
+        "incident follower: the changelog does not continue the cursor "
+        "(trimmed, or another generation); resynchronising from a snapshot",
+        {{"message", status.error_message()}, {"cursor", last}});
+    return Resync() || progressed;
+  }
+  if (status.error_code() == ::grpc::StatusCode::OUT_OF_RANGE) {
+    // The cursor is ahead of incident-service's changelog: its database is
+    // older than what this read model applied (restored by other means
+    // than --restore_from). Its next changes would reuse sequences already
+    // applied here.
+    log::Warning(
+        "incident follower: cursor ahead of incident-service's changelog; "
         "resynchronising from a snapshot",
         {{"message", status.error_message()}, {"cursor", last}});
     return Resync() || progressed;
@@ -190,24 +222,38 @@ bool IncidentFollower::WithContext(
   return true;
 }
 
-int64_t IncidentFollower::OldestKeptSequence() {
-  int64_t oldest = 0;
+std::optional<IncidentFollower::LogStart> IncidentFollower::OldestKept() {
+  std::optional<LogStart> start;
   WithContext([&](::grpc::ClientContext& context) {
+    context.set_deadline(
+        absl::ToChronoTime(absl::Now() + options_.empty_log_wait));
     incident::v1::WatchIncidentChangesRequest request;
     request.set_start_sequence(0);  // from the oldest change kept
     auto reader = stub_->WatchIncidentChanges(&context, request);
     incident::v1::IncidentChange change;
-    if (reader->Read(&change)) oldest = change.sequence();
-    context.TryCancel();
-    reader->Finish();
+    if (reader->Read(&change)) {
+      start = LogStart{change.sequence(), change.changelog_generation()};
+      context.TryCancel();
+      reader->Finish();
+      return;
+    }
+    ::grpc::Status status = reader->Finish();
+    if (status.error_code() == ::grpc::StatusCode::DEADLINE_EXCEEDED) {
+      // No change came: an empty changelog (a kept log is never empty once
+      // written to), whose first change will be 1. Were it only slow, the
+      // stream from 1 fails if 1 is trimmed and the follower resyncs
+      // again; the generation is taken from the first change applied.
+      start = LogStart{1, ""};
+    }
   });
-  return oldest;
+  return start;
 }
 
 bool IncidentFollower::Resync() {
   // (1) F first: every state listed afterwards is at or after F - 1.
-  const int64_t oldest = OldestKeptSequence();
-  if (oldest < 1) return false;
+  const std::optional<LogStart> start = OldestKept();
+  if (!start.has_value() || start->sequence < 1) return false;
+  const int64_t oldest = start->sequence;
   // (2) The snapshot: what the read model needs of each incident.
   std::vector<incident::v1::Incident> snapshot;
   incident::v1::ListIncidentsRequest request;
@@ -237,7 +283,7 @@ bool IncidentFollower::Resync() {
   } while (!request.page_token().empty());
   // (3) Replace the read model; the stream resumes at F.
   absl::StatusOr<storage::WriteToken> token =
-      read_model_.ResetToSnapshot(snapshot, oldest - 1);
+      read_model_.ResetToSnapshot(snapshot, oldest - 1, start->generation);
   absl::Status synced =
       token.ok() ? read_model_.WaitDurable(*token) : token.status();
   if (!synced.ok()) {
@@ -249,7 +295,8 @@ bool IncidentFollower::Resync() {
   cursor_.store(oldest - 1);
   log::Info("incident follower: resynchronised from a snapshot",
             {{"incidents", static_cast<int64_t>(snapshot.size())},
-             {"cursor", oldest - 1}});
+             {"cursor", oldest - 1},
+             {"changelog_generation", start->generation}});
   return true;
 }
 

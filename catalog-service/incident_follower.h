@@ -33,6 +33,19 @@
 // decides its links. A failure at any step (or a trim during it) leaves
 // the cursor where it was and the follower retries after the backoff.
 //
+// Restores (docs/deploy.md, "Backups"): the cursor is stored with the
+// changelog generation of the changes it counts (IncidentChange.
+// changelog_generation; incident-service draws a new one when it is
+// restored from a backup). The stream is opened with that generation, and
+// the follower resynchronises as above, taking the new generation with F,
+// when incident-service refuses it (FAILED_PRECONDITION), when a change of
+// another generation arrives, and when the cursor is ahead of
+// incident-service's changelog (OUT_OF_RANGE: a database restored by other
+// means, whose next changes would reuse sequences already applied here).
+// An empty changelog has no F to read: after `empty_log_wait` without a
+// change the follower takes F = 1, which is exact for an empty log and
+// merely retried if the log was only slow to answer.
+//
 // Stop() cancels the open call and wakes a sleeping backoff, so shutdown is
 // prompt; CatalogServer calls it from ServerRunner's on_drain_start hook.
 //
@@ -45,6 +58,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -65,6 +79,9 @@ class IncidentFollower {
     std::string api_key;
     absl::Duration initial_backoff = absl::Milliseconds(200);
     absl::Duration max_backoff = absl::Seconds(30);
+    // How long a resynchronisation waits for the oldest change kept before
+    // it takes the changelog as empty (see the file comment).
+    absl::Duration empty_log_wait = absl::Seconds(2);
   };
 
   // `read_model` must outlive the follower. `channel` is to
@@ -105,9 +122,14 @@ class IncidentFollower {
   // Rebuilds the read model from incident-service's current state (see the
   // file comment); true once the snapshot is durable.
   bool Resync();
-  // The sequence of the oldest change incident-service keeps; 0 if none
-  // could be read.
-  int64_t OldestKeptSequence();
+  // The oldest change incident-service keeps: its sequence and changelog
+  // generation ({1, ""} for an empty log, see the file comment); nullopt
+  // if it could not be read.
+  struct LogStart {
+    int64_t sequence = 0;
+    std::string generation;
+  };
+  std::optional<LogStart> OldestKept();
   // Calls `call` with a context carrying the key, cancellable by Stop();
   // false (without calling) once stopping.
   bool WithContext(absl::FunctionRef<void(::grpc::ClientContext&)> call);

@@ -49,6 +49,14 @@ absl::StatusOr<int64_t> IncidentReadModel::IncidentCursor() {
   return cursor;
 }
 
+absl::StatusOr<std::string> IncidentReadModel::IncidentGeneration() {
+  auto generation = store_.GetIncidentGeneration();
+  if (!generation.ok()) {
+    return StorageError(generation.status(), "IncidentGeneration");
+  }
+  return generation;
+}
+
 absl::Status IncidentReadModel::ApplyIncidentChange(
     const incident::v1::IncidentChange& change) {
   ASSIGN_OR_RETURN(storage::WriteToken token, AppendIncidentChange(change));
@@ -64,6 +72,24 @@ absl::Status IncidentReadModel::WaitDurable(storage::WriteToken token) {
 absl::StatusOr<storage::WriteToken> IncidentReadModel::AppendIncidentChange(
     const incident::v1::IncidentChange& change) {
   absl::MutexLock lock(&writer_.mutex());
+  storage::WriteBatch batch;
+  // Sequences compare only within one changelog generation: check it
+  // before the cursor.
+  if (!change.changelog_generation().empty()) {
+    auto generation = store_.GetIncidentGeneration(kLatest);
+    if (!generation.ok()) {
+      return StorageError(generation.status(), "ApplyIncidentChange");
+    }
+    if (generation->empty()) {
+      CatalogStore::PutIncidentGeneration(change.changelog_generation(),
+                                          &batch);
+    } else if (*generation != change.changelog_generation()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "incident change ", change.sequence(), " is of changelog generation ",
+          change.changelog_generation(), "; the read model follows ",
+          *generation, ": resynchronise"));
+    }
+  }
   auto cursor = store_.GetIncidentCursor(kLatest);
   if (!cursor.ok()) return StorageError(cursor.status(), "ApplyIncidentChange");
   if (change.sequence() <= *cursor) return store_.last_write_token();
@@ -72,7 +98,6 @@ absl::StatusOr<storage::WriteToken> IncidentReadModel::AppendIncidentChange(
         absl::StrCat("incident change ", change.sequence(),
                      " does not follow the cursor ", *cursor));
   }
-  storage::WriteBatch batch;
   CatalogStore::PutIncidentCursor(change.sequence(), &batch);
   auto incident_id =
       api::ParseName(change.incident().name(), "incidents", "incident.name");
@@ -208,7 +233,8 @@ absl::Status IncidentReadModel::CheckUnlinked(absl::string_view org_id,
 // their date index, bounded summaries), for existing organisations only.
 
 absl::StatusOr<storage::WriteToken> IncidentReadModel::ResetToSnapshot(
-    const std::vector<incident::v1::Incident>& incidents, int64_t cursor) {
+    const std::vector<incident::v1::Incident>& incidents, int64_t cursor,
+    absl::string_view generation) {
   absl::MutexLock lock(&writer_.mutex());
   storage::WriteBatch batch;
   absl::Status s = store_.db().Scan(
@@ -262,6 +288,7 @@ absl::StatusOr<storage::WriteToken> IncidentReadModel::ResetToSnapshot(
     CatalogStore::PutSummary(org, summary, &batch);
   }
   CatalogStore::PutIncidentCursor(cursor, &batch);
+  CatalogStore::PutIncidentGeneration(generation, &batch);
   auto token = store_.Append(batch);
   if (!token.ok()) return StorageError(token.status(), "ResetToSnapshot");
   return token;

@@ -30,6 +30,7 @@
 #define ATLAS_CATALOG_SERVICE_INCIDENT_READ_MODEL_H_
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -51,10 +52,19 @@ class IncidentReadModel {
   // The sequence of the last applied change, as durable; 0 if none.
   // INTERNAL or UNAVAILABLE for a storage failure (logged).
   absl::StatusOr<int64_t> IncidentCursor();
+  // The changelog generation (IncidentChange.changelog_generation) the
+  // cursor belongs to, as durable; empty if none was seen. Errors as
+  // IncidentCursor.
+  absl::StatusOr<std::string> IncidentGeneration();
 
   // Applies one change and stores its sequence as the cursor, in one
   // batch, and returns once that batch is synced (AppendIncidentChange +
   // WaitDurable).
+  // - FAILED_PRECONDITION, and nothing written, for a change of another
+  //   changelog generation than the stored one (incident-service was
+  //   restored from a backup: its sequences do not continue the cursor's;
+  //   resynchronise with ResetToSnapshot). A change with a generation when
+  //   none is stored sets it, with the cursor; one without is not checked.
   // - OK, and nothing written, for a change with sequence <= cursor (one
   //   resent by the stream).
   // - OK, and only the cursor moved, for a change whose incident name does
@@ -91,10 +101,12 @@ class IncidentReadModel {
   // `incidents` (each incident's name, victims and dates as
   // incident-service lists them) and sets the cursor to `cursor`: every
   // earlier link and summary is dropped. Returns once appended, with the
-  // write token (WaitDurable before relying on it). INTERNAL or
-  // UNAVAILABLE for a storage failure (logged).
+  // write token (WaitDurable before relying on it). The cursor's
+  // generation becomes `generation` (empty: none, the next change's is
+  // taken). INTERNAL or UNAVAILABLE for a storage failure (logged).
   absl::StatusOr<storage::WriteToken> ResetToSnapshot(
-      const std::vector<incident::v1::Incident>& incidents, int64_t cursor);
+      const std::vector<incident::v1::Incident>& incidents, int64_t cursor,
+      absl::string_view generation = "");
 
  private:
   // Adds to `batch` what one change does to organisation `org`: links

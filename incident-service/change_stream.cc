@@ -121,6 +121,7 @@ class ChangeStream final
           current_ = std::move(buffer_.front());
           buffer_.pop_front();
           auth::Redact(caller_, &current_);
+          current_.set_changelog_generation(changelog_.generation());
           writing_ = write = true;
         }
       }

@@ -1,8 +1,13 @@
 #include "incident-service/changelog.h"
 
 #include <algorithm>
+#include <random>
+#include <string>
+#include <utility>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "common/logging/log.h"
 #include "common/status/status_macros.h"
 #include "common/storage/storage_error.h"
 
@@ -21,8 +26,25 @@ absl::StatusOr<std::unique_ptr<Changelog>> Changelog::Open(
   if (!last.ok()) return last.status();
   absl::StatusOr<int64_t> first = store.FirstKeptSequence();
   if (!first.ok()) return first.status();
-  return std::unique_ptr<Changelog>(
-      new Changelog(store, *last + 1, *first, retention_entries));
+  ASSIGN_OR_RETURN(std::string generation, store.ChangelogGeneration());
+  if (generation.empty()) {
+    ASSIGN_OR_RETURN(generation, StartNewGeneration(store));
+  }
+  return std::unique_ptr<Changelog>(new Changelog(
+      store, std::move(generation), *last + 1, *first, retention_entries));
+}
+
+absl::StatusOr<std::string> Changelog::StartNewGeneration(
+    IncidentStore& store) {
+  std::random_device device;
+  std::string bytes(16, '\0');
+  for (char& c : bytes) c = static_cast<char>(device() & 0xff);
+  std::string generation = absl::BytesToHexString(bytes);
+  storage::WriteBatch batch;
+  IncidentStore::PutChangelogGeneration(generation, &batch);
+  RETURN_IF_ERROR(store.db().Write(batch));
+  log::Info("changelog generation started", {{"generation", generation}});
+  return generation;
 }
 
 absl::StatusOr<int64_t> Changelog::Commit(storage::WriteBatch batch,
@@ -92,6 +114,14 @@ absl::StatusOr<int64_t> Changelog::WatchStart(
     return absl::InvalidArgumentError(
         absl::StrCat("start_sequence: must not be negative, got ",
                      request.start_sequence()));
+  }
+  if (!request.changelog_generation().empty() &&
+      request.changelog_generation() != generation_) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "changelog_generation: this changelog is generation ", generation_,
+        ", not ", request.changelog_generation(),
+        " (incident-service was restored from a backup): rebuild from "
+        "ListIncidents and watch from start_sequence 0"));
   }
   // Durable changes only: a stream never serves what a crash could lose.
   const int64_t next = durable_next_sequence();

@@ -21,6 +21,13 @@
 // trimmed under it ends with it: the caller rebuilds its state from
 // ListIncidents and watches from start_sequence 0.
 //
+// Generation: a random id stored in meta (changelog_generation), drawn
+// when the database is made (or first opened by a build that has them) and
+// again when it is restored from a backup (StartNewGeneration). Sequences
+// continue one another only within a generation: every change served
+// carries it, and a watch naming another one is refused, so a follower
+// never mistakes a restored log's sequences for the ones it applied.
+//
 // Thread safety: Commit must be serialised by the caller (the core's
 // GroupCommitWriter holds its mutex around it), so sequences commit in
 // order. Everything else may be called from any thread. Subscriber
@@ -36,6 +43,8 @@
 #include <deque>
 #include <limits>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
@@ -65,9 +74,18 @@ class Changelog : public storage::Durability {
   // INVALID_ARGUMENT otherwise). The first Open of a database written
   // before per-incident listings runs UpgradeChangelog (one pass over the
   // kept log). Storage errors as IncidentStore::LastSequence.
+  // A database without a generation gets one (written, synced).
   static absl::StatusOr<std::unique_ptr<Changelog>> Open(
       IncidentStore& store,
       int64_t retention_entries = kDefaultChangelogRetention);
+
+  // Stores a new random generation in `store` (synced) and returns it.
+  // For a database just restored from a backup, before Open. The store's
+  // errors.
+  static absl::StatusOr<std::string> StartNewGeneration(IncidentStore& store);
+
+  // The generation (32 hex digits); fixed while open.
+  const std::string& generation() const { return generation_; }
 
   // --- Writing (under the caller's write mutex).
   // Sets the next sequences on `changes` (in order), adds them to `batch`
@@ -103,10 +121,11 @@ class Changelog : public storage::Durability {
 
   // --- Reading (WatchIncidentChanges).
   // The first sequence to send for `request` (0 means the oldest kept).
-  // INVALID_ARGUMENT for a negative start_sequence, OUT_OF_RANGE beyond
-  // the next durable sequence, FAILED_PRECONDITION before the oldest kept
-  // sequence (naming both). Open to every caller; streams redact each
-  // change.
+  // INVALID_ARGUMENT for a negative start_sequence; FAILED_PRECONDITION
+  // for a changelog_generation that is set and not this one;
+  // OUT_OF_RANGE beyond the next durable sequence; FAILED_PRECONDITION
+  // before the oldest kept sequence (naming both). Open to every caller;
+  // streams redact each change and set its changelog_generation.
   absl::StatusOr<int64_t> WatchStart(
       const v1::WatchIncidentChangesRequest& request) const;
   // Appends up to `max` durable changes from sequence `from` to `out`,
@@ -129,9 +148,10 @@ class Changelog : public storage::Durability {
   size_t subscriber_count();
 
  private:
-  Changelog(IncidentStore& store, int64_t next, int64_t first_kept,
-            int64_t retention)
+  Changelog(IncidentStore& store, std::string generation, int64_t next,
+            int64_t first_kept, int64_t retention)
       : store_(store),
+        generation_(std::move(generation)),
         next_sequence_(next),
         durable_next_sequence_(next),
         first_kept_(first_kept),
@@ -141,6 +161,7 @@ class Changelog : public storage::Durability {
   absl::Status Trimmed(int64_t start) const;
 
   IncidentStore& store_;
+  const std::string generation_;
   std::atomic<int64_t> next_sequence_;
   std::atomic<int64_t> durable_next_sequence_;
   std::atomic<int64_t> first_kept_;

@@ -10,6 +10,12 @@
 //   requests   <request_id>                     -> 32-byte fingerprint ++ name
 //   meta       changelog_first                  -> oldest sequence kept
 //                                                  (decimal; absent: 1)
+//              changelog_generation             -> 32 hex digits, drawn
+//                                                  when the database is
+//                                                  made and on each restore
+//                                                  from a backup (Changelog;
+//                                                  absent before: drawn at
+//                                                  the next Open)
 //              changelog_listed                 -> "" (every kept entry
 //                                                  listed below)
 //              change_of\0<incident id>\0<sequence, 8 bytes big-endian>
@@ -273,6 +279,11 @@ class IncidentStore {
   // Lists `sequence` under `incident_id` (PutChange's listing alone).
   static void ListChange(int64_t sequence, absl::string_view incident_id,
                          storage::WriteBatch* batch);
+  // The changelog's generation (meta changelog_generation, kLatest view);
+  // empty if none is stored (a database written before generations).
+  absl::StatusOr<std::string> ChangelogGeneration() const;
+  static void PutChangelogGeneration(absl::string_view generation,
+                                     storage::WriteBatch* batch);
   // Whether the CREATED/UPDATED entries are listed (meta
   // changelog_listed, set once UpgradeChangelog has run; kLatest view).
   absl::StatusOr<bool> ChangesListed() const;

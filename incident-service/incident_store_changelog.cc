@@ -19,6 +19,7 @@ using store_internal::kSepView;
 namespace {
 
 constexpr char kFirstKeptKey[] = "changelog_first";
+constexpr char kGenerationKey[] = "changelog_generation";
 constexpr char kListedKey[] = "changelog_listed";
 
 std::string ChangeOfPrefix(absl::string_view incident_id) {
@@ -89,6 +90,17 @@ absl::StatusOr<int64_t> IncidentStore::FirstKeptSequence() const {
     return Corrupt("changelog_first");
   }
   return first;
+}
+
+absl::StatusOr<std::string> IncidentStore::ChangelogGeneration() const {
+  auto value = db_->Get(kMeta, kGenerationKey, storage::ReadView::kLatest);
+  if (absl::IsNotFound(value.status())) return std::string();
+  return value;
+}
+
+void IncidentStore::PutChangelogGeneration(absl::string_view generation,
+                                           storage::WriteBatch* batch) {
+  batch->Put(kMeta, kGenerationKey, generation);
 }
 
 absl::StatusOr<v1::IncidentChange> IncidentStore::GetChange(
