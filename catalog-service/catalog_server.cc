@@ -9,6 +9,8 @@
 #include "common/logging/log.h"
 #include "common/metrics/metrics_endpoint.h"
 #include "common/metrics/serving_metrics.h"
+#include "common/storage/backup_restore.h"
+#include "common/storage/backup_snapshot.h"
 
 namespace atlas::catalog {
 namespace {
@@ -59,6 +61,12 @@ absl::Status CatalogServer::Init(Options options) {
   api::Clock& clock =
       options.clock != nullptr ? *options.clock : api::RealClock::Get();
 
+  auto restored = storage::PrepareDatabaseDirectory(
+      {.backup_path = options.restore_from,
+       .db_path = options.db_path,
+       .service = kBackupName,
+       .max_layout_version = CatalogStore::kLayoutVersion});
+  if (!restored.ok()) return restored.status();
   auto store =
       CatalogStore::Open(options.db_path, options.sync_writes, options.memory);
   if (!store.ok()) {
@@ -66,6 +74,17 @@ absl::Status CatalogServer::Init(Options options) {
                     absl::StrCat("cannot open database ", options.db_path));
   }
   store_ = *std::move(store);
+  if (*restored) {
+    // Nothing to change: the follower compares the stored cursor and its
+    // changelog generation with incident-service's and resynchronises.
+    absl::Status finished = storage::FinishRestore(options.db_path);
+    if (!finished.ok()) return finished;
+  }
+  absl::Status cleaned = storage::RemoveStaleCheckpoints(options.db_path);
+  if (!cleaned.ok()) {
+    log::Warning("cannot remove a stale backup checkpoint",
+                 {{"error", cleaned.ToString()}});
+  }
   // One channel to incident-service: its change stream (the follower) and
   // the reference checks of deletes.
   std::shared_ptr<::grpc::Channel> incident_channel;
@@ -101,6 +120,22 @@ absl::Status CatalogServer::Init(Options options) {
       serving.max_inflight_reads, serving.max_inflight_point_reads,
       serving.max_inflight_searches);
 
+  CatalogStore* catalog_store = store_.get();
+  backup_ = std::make_unique<server::BackupServiceImpl>(
+      server::BackupServiceImpl::Options{
+          .service = kBackupName,
+          .layout_version = CatalogStore::kLayoutVersion,
+          .db = &store_->db(),
+          .keys = options.keys,
+          .describe = [catalog_store](admin::v1::BackupHeader* header) {
+            auto cursor = catalog_store->GetIncidentCursor();
+            auto generation = catalog_store->GetIncidentGeneration();
+            if (cursor.ok()) header->set_incident_cursor(*cursor);
+            if (generation.ok()) {
+              header->set_changelog_generation(*generation);
+            }
+          }});
+
   grpc_util::ServerOptions runner_options =
       server::RunnerOptions(serving, kServiceName);
   runner_options.keys = options.keys;
@@ -114,9 +149,10 @@ absl::Status CatalogServer::Init(Options options) {
   // The follower's stream is cancelled as soon as draining starts.
   runner_options.on_drain_start = [this] {
     if (follower_ != nullptr) follower_->Stop();
+    backup_->Shutdown();
   };
   auto runner = grpc_util::ServerRunner::Start(std::move(runner_options),
-                                               {service_.get()});
+                                               {service_.get(), backup_.get()});
   if (!runner.ok()) {
     return Annotate(runner.status(),
                     absl::StrCat("cannot serve on ", serving.listen_address));
@@ -209,6 +245,7 @@ absl::Status CatalogServer::TearDown() {
   public_reads_.reset();
   writers_.reset();
   service_.reset();
+  backup_.reset();  // waits for backups still reading the store
   metrics_.reset();
   if (store_ == nullptr) return absl::OkStatus();
   return store_->Close();

@@ -43,6 +43,7 @@
 #include "common/auth/api_keys.h"
 #include "common/concurrency/bounded_executor.h"
 #include "common/grpc/server_runner.h"
+#include "common/server/backup_service_impl.h"
 #include "common/server/service_server.h"
 #include "common/server/serving_options.h"
 #include "common/storage/memory_budget.h"
@@ -58,11 +59,18 @@ class CatalogServer final : public server::ServiceServer {
  public:
   // The gRPC service name, also the readiness health-check name.
   static constexpr char kServiceName[] = "atlas.catalog.v1.CatalogService";
+  // BackupHeader.service of this service's backups.
+  static constexpr char kBackupName[] = "catalog-service";
 
   struct Options {
     server::ServingOptions serving;
     // RocksDB directory (created if missing).
     std::string db_path;
+    // A backup file (atlasctl admin backup) to restore into db_path before
+    // opening it: db_path must be empty or absent, or hold a finished
+    // restore of this same backup (then it is opened as it is). See
+    // common/storage/backup_restore.h.
+    std::string restore_from;
     // Sync the WAL before acknowledging a write; off only for tests and
     // bulk loads that can be replayed.
     bool sync_writes = true;
@@ -99,7 +107,11 @@ class CatalogServer final : public server::ServiceServer {
   // `countries` nor `iso_codes_path`), or a serving option ServerRunner
   // refuses; NOT_FOUND or DATA_LOSS if the country list cannot be loaded;
   // the store's error if the database does not open (UNAVAILABLE when
-  // another process holds it); UNAVAILABLE if the address cannot be bound.
+  // another process holds it); the restore's (storage::RestoreBackup:
+  // FAILED_PRECONDITION for a non-empty db_path or another service's
+  // backup, DATA_LOSS for a damaged one) and FAILED_PRECONDITION for a
+  // db_path holding an unfinished restore; UNAVAILABLE if the address
+  // cannot be bound.
   // On error nothing is left running and the database is closed.
   static absl::StatusOr<std::unique_ptr<CatalogServer>> Start(Options options);
 
@@ -146,6 +158,7 @@ class CatalogServer final : public server::ServiceServer {
   std::unique_ptr<concurrency::BoundedExecutor> writers_;
   std::unique_ptr<concurrency::BoundedExecutor> public_reads_;
   std::unique_ptr<CatalogServiceImpl> service_;
+  std::unique_ptr<server::BackupServiceImpl> backup_;
   // Reads the parts above at scrape time: stops serving first (TearDown).
   std::unique_ptr<metrics::MetricsEndpoint> metrics_;
   int port_ = 0;

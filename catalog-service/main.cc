@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
   options.serving.listen_address = absl::GetFlag(FLAGS_listen);
   options.serving.write_threads = absl::GetFlag(FLAGS_write_threads);
   options.db_path = absl::GetFlag(FLAGS_db_path);
+  options.restore_from = common->restore_from;
   options.memory = common->memory;
   options.iso_codes_path = common->iso_codes_path;
   options.incident_address = absl::GetFlag(FLAGS_incident_address);

@@ -6,6 +6,8 @@
 #include "common/logging/log.h"
 #include "common/metrics/metrics_endpoint.h"
 #include "common/metrics/serving_metrics.h"
+#include "common/storage/backup_restore.h"
+#include "common/storage/backup_snapshot.h"
 #include "incident-service/catalog_client.h"
 
 namespace atlas::incident {
@@ -78,6 +80,12 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
   }
   if (c.clock == nullptr) c.clock = &api::RealClock::Get();
 
+  auto restored = storage::PrepareDatabaseDirectory(
+      {.backup_path = options.restore_from,
+       .db_path = options.db_path,
+       .service = kBackupName,
+       .max_layout_version = IncidentStore::kLayoutVersion});
+  if (!restored.ok()) return restored.status();
   auto store =
       IncidentStore::Open(options.db_path, options.sync_writes, options.memory);
   if (!store.ok()) {
@@ -86,6 +94,19 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
                                      ": ", store.status().message()));
   }
   server->store_ = *std::move(store);
+  if (*restored) {
+    // The restored changelog is another history than the one subscribers
+    // followed: a new generation makes them resynchronise (changelog.h).
+    auto generation = Changelog::StartNewGeneration(*server->store_);
+    if (!generation.ok()) return generation.status();
+    absl::Status finished = storage::FinishRestore(options.db_path);
+    if (!finished.ok()) return finished;
+  }
+  absl::Status cleaned = storage::RemoveStaleCheckpoints(options.db_path);
+  if (!cleaned.ok()) {
+    log::Warning("cannot remove a stale backup checkpoint",
+                 {{"error", cleaned.ToString()}});
+  }
   auto changelog =
       Changelog::Open(*server->store_, options.changelog_retention_entries);
   if (!changelog.ok()) return changelog.status();
@@ -109,6 +130,20 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
       *server->writers_, *server->public_reads_, serving.max_inflight_reads,
       serving.max_inflight_point_reads, serving.streams);
 
+  const Changelog* changelog_for_backup = server->changelog_.get();
+  server->backup_ = std::make_unique<server::BackupServiceImpl>(
+      server::BackupServiceImpl::Options{
+          .service = kBackupName,
+          .layout_version = IncidentStore::kLayoutVersion,
+          .db = &server->store_->db(),
+          .keys = &server->options_.keys,
+          .describe = [changelog_for_backup](admin::v1::BackupHeader* header) {
+            header->set_changelog_head(
+                changelog_for_backup->durable_next_sequence() - 1);
+            header->set_changelog_generation(
+                changelog_for_backup->generation());
+          }});
+
   grpc_util::ServerOptions runner =
       server::RunnerOptions(serving, kServiceName);
   runner.keys = &server->options_.keys;
@@ -120,9 +155,13 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
   // Change streams never end on their own: close them when the drain
   // starts so they do not hold it for the whole grace period.
   Changelog* changelog_ptr = server->changelog_.get();
-  runner.on_drain_start = [changelog_ptr] { changelog_ptr->Shutdown(); };
-  auto started = grpc_util::ServerRunner::Start(std::move(runner),
-                                                {server->service_.get()});
+  server::BackupServiceImpl* backup_ptr = server->backup_.get();
+  runner.on_drain_start = [changelog_ptr, backup_ptr] {
+    changelog_ptr->Shutdown();
+    backup_ptr->Shutdown();
+  };
+  auto started = grpc_util::ServerRunner::Start(
+      std::move(runner), {server->service_.get(), server->backup_.get()});
   if (!started.ok()) {
     if (server->metrics_ != nullptr) server->metrics_->StopServing();
     (void)server->store_->Close();
@@ -174,6 +213,7 @@ absl::Status IncidentServer::Wait() {
   runner_.reset();
   public_reads_.reset();
   service_.reset();
+  backup_.reset();  // waits for backups still reading the store
   writers_.reset();
   core_.reset();
   changelog_.reset();

@@ -29,6 +29,7 @@
 #include "common/auth/api_keys.h"
 #include "common/concurrency/bounded_executor.h"
 #include "common/grpc/server_runner.h"
+#include "common/server/backup_service_impl.h"
 #include "common/server/service_server.h"
 #include "common/server/serving_options.h"
 #include "common/storage/memory_budget.h"
@@ -52,6 +53,8 @@ class IncidentServer : public server::ServiceServer {
  public:
   // The full name readiness is reported under.
   static constexpr char kServiceName[] = "atlas.incident.v1.IncidentService";
+  // BackupHeader.service of this service's backups.
+  static constexpr char kBackupName[] = "incident-service";
 
   struct Options {
     server::ServingOptions serving;
@@ -59,6 +62,12 @@ class IncidentServer : public server::ServiceServer {
     auth::KeyRegistry keys;
     // RocksDB directory; created when missing.
     std::string db_path;
+    // A backup file (atlasctl admin backup) to restore into db_path before
+    // opening it: db_path must be empty or absent, or hold a finished
+    // restore of this same backup (then it is opened as it is). A restore
+    // starts a new changelog generation. See
+    // common/storage/backup_restore.h.
+    std::string restore_from;
     // Sync the WAL before acknowledging; only tests of unrelated logic
     // turn it off.
     bool sync_writes = true;
@@ -97,8 +106,11 @@ class IncidentServer : public server::ServiceServer {
   // DATA_LOSS for ATT&CK data, VERIS enumerations or a country list that
   // cannot be loaded,
   // UNAVAILABLE for a database locked by another process or an address
-  // that cannot be bound, INVALID_ARGUMENT for bad options, INTERNAL
-  // otherwise.
+  // that cannot be bound, INVALID_ARGUMENT for bad options, the restore's
+  // errors (storage::RestoreBackup: FAILED_PRECONDITION for a non-empty
+  // db_path or another service's backup, DATA_LOSS for a damaged one) and
+  // FAILED_PRECONDITION for a db_path holding an unfinished restore,
+  // INTERNAL otherwise.
   static absl::StatusOr<std::unique_ptr<IncidentServer>> Start(
       Options options, Collaborators collaborators);
   static absl::StatusOr<std::unique_ptr<IncidentServer>> Start(
@@ -151,6 +163,7 @@ class IncidentServer : public server::ServiceServer {
   std::unique_ptr<concurrency::BoundedExecutor> writers_;
   std::unique_ptr<concurrency::BoundedExecutor> public_reads_;
   std::unique_ptr<IncidentServiceImpl> service_;
+  std::unique_ptr<server::BackupServiceImpl> backup_;
   std::unique_ptr<grpc_util::ServerRunner> runner_;
   int port_ = 0;
   bool waited_ = false;

@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
   options.serving.write_threads = absl::GetFlag(FLAGS_write_threads);
   options.keys = std::move(common->keys);
   options.db_path = absl::GetFlag(FLAGS_db_path);
+  options.restore_from = common->restore_from;
   options.memory = common->memory;
   options.attack_dir = absl::GetFlag(FLAGS_attack_dir);
   options.veris_dir = absl::GetFlag(FLAGS_veris_dir);

@@ -44,6 +44,10 @@ ABSL_FLAG(int, max_inflight_searches, 256,
 ABSL_FLAG(std::string, iso_codes_path, atlas::api::kDebianIso3166Path,
           "ISO 3166-1 list of Debian's iso-codes package (JSON); the service "
           "does not start without it");
+ABSL_FLAG(std::string, restore_from, "",
+          "backup file (atlasctl admin backup) to restore into --db_path "
+          "before starting; --db_path must be empty or absent, or hold a "
+          "finished restore of this same backup (docs/deploy.md, section 7)");
 ABSL_FLAG(int, max_public_streams, 64,
           "change streams open at once for callers without a key; more are "
           "refused with RESOURCE_EXHAUSTED");
@@ -168,6 +172,7 @@ absl::StatusOr<CommonConfig> CommonConfigFromFlags() {
   }
   log::SetMinLevel(level);
   config.iso_codes_path = absl::GetFlag(FLAGS_iso_codes_path);
+  config.restore_from = absl::GetFlag(FLAGS_restore_from);
   for (const auto& [flag, value] :
        {std::pair{"--max_inflight_reads", config.serving.max_inflight_reads},
         std::pair{"--max_inflight_point_reads",

@@ -13,7 +13,7 @@
 // The flags declared here, once for both services: --api_keys_file,
 // --shutdown_grace, --port_file, --max_queued_writes, --max_inflight_reads,
 // --max_inflight_point_reads, --max_inflight_searches, --public_read_threads,
-// --max_request_bytes, --iso_codes_path, --block_cache_mb,
+// --max_request_bytes, --iso_codes_path, --restore_from, --block_cache_mb,
 // --write_buffer_mb, --require_ordinal_zero (single_writer.h),
 // --metrics_listen, --access_log_sample, --log_level (applied by
 // CommonConfigFromFlags), and
@@ -54,6 +54,8 @@ struct CommonConfig {
   std::string port_file;
   // The ISO 3166-1 list both services check countries against.
   std::string iso_codes_path;
+  // --restore_from: a backup file to restore into --db_path first.
+  std::string restore_from;
   // The store's RocksDB memory (--block_cache_mb, --write_buffer_mb).
   storage::MemoryBudget memory;
 };

@@ -330,8 +330,20 @@ int Run(const std::vector<std::string>& argv,
     return 0;
   }
 
+  // A command that declares --output itself (admin backup: a file) takes
+  // it; the global --output (table or json) does not apply to it.
+  std::optional<std::string> own_output;
+  if (std::find(command->flags.begin(), command->flags.end(), "output") !=
+      command->flags.end()) {
+    auto it = parsed->flags.find("output");
+    if (it != parsed->flags.end()) {
+      own_output = it->second;
+      parsed->flags.erase(it);
+    }
+  }
   absl::StatusOr<Options> options =
       TakeGlobalOptions(*parsed, std::getenv("ATLAS_API_KEY"));
+  if (own_output.has_value()) parsed->flags["output"] = *own_output;
   Invocation invocation;
   absl::Status status = options.status();
   if (status.ok()) {

@@ -128,7 +128,8 @@ struct Command {
   std::string help;
   size_t min_args = 0;
   size_t max_args = 0;
-  // Flags the command reads, beyond the global ones.
+  // Flags the command reads, beyond the global ones. A command listing
+  // "output" takes --output (-o) for itself instead of the global one.
   std::vector<std::string> flags;
   Handler handler;
 };

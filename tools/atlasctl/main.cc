@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "tools/atlasctl/admin_command.h"
 #include "tools/atlasctl/call_command.h"
 #include "tools/atlasctl/cli.h"
 #include "tools/atlasctl/health_command.h"
@@ -21,7 +22,7 @@ int main(int argc, char** argv) {
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   std::vector<Command> commands;
   for (auto group : {CallCommands, HealthCommands, OrgsCommands,
-                     IncidentsCommands, ImportCommands}) {
+                     IncidentsCommands, ImportCommands, AdminCommands}) {
     std::vector<Command> more = group();
     commands.insert(commands.end(), more.begin(), more.end());
   }
