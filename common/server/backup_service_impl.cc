@@ -71,12 +71,13 @@ class BackupServiceImpl::Stream final
                             "the checkpoint could not be taken; see the "
                             "server's log");
     }
-    log::Info("backup started",
-              {{"backup_id", (*snapshot)->header().backup_id()},
-               {"caller", caller_},
-               {"files", (*snapshot)->file_count()},
-               {"bytes", (*snapshot)->total_bytes()},
-               {"checkpoint_ms", absl::ToInt64Milliseconds(absl::Now() - start)}});
+    log::Info(
+        "backup started",
+        {{"backup_id", (*snapshot)->header().backup_id()},
+         {"caller", caller_},
+         {"files", (*snapshot)->file_count()},
+         {"bytes", (*snapshot)->total_bytes()},
+         {"checkpoint_ms", absl::ToInt64Milliseconds(absl::Now() - start)}});
     while (true) {
       absl::StatusOr<bool> next = (*snapshot)->Next(&chunk_);
       if (!next.ok()) {
@@ -95,9 +96,8 @@ class BackupServiceImpl::Stream final
                               "backup cancelled");
       }
       if (service_.draining()) {
-        return ::grpc::Status(
-            ::grpc::StatusCode::UNAVAILABLE,
-            "server is shutting down; take the backup again");
+        return ::grpc::Status(::grpc::StatusCode::UNAVAILABLE,
+                              "server is shutting down; take the backup again");
       }
     }
     log::Info("backup finished",
@@ -158,7 +158,8 @@ void BackupServiceImpl::StreamDone() {
   };
   absl::StatusOr<auth::Caller> caller =
       grpc_util::CallerOf(*context, *options_.keys);
-  if (!caller.ok()) return new Refused(grpc_util::ToGrpcStatus(caller.status()));
+  if (!caller.ok())
+    return new Refused(grpc_util::ToGrpcStatus(caller.status()));
   absl::Status allowed =
       auth::RequireRole(*caller, auth::Role::kAdmin, "StreamBackup");
   if (!allowed.ok()) return new Refused(grpc_util::ToGrpcStatus(allowed));

@@ -43,8 +43,8 @@ absl::StatusOr<std::unique_ptr<BackupFileWriter>> BackupFileWriter::Create(
     const std::string& path) {
   const std::string partial = path + ".partial";
   // 0600: a backup holds every members-only field.
-  int fd = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                  0600);
+  int fd =
+      ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) return IoError("cannot create", partial);
   std::unique_ptr<BackupFileWriter> writer(new BackupFileWriter(path, fd));
   absl::Status s = writer->WriteAll(std::string(kBackupMagic, kMagicBytes));
@@ -124,8 +124,9 @@ absl::StatusOr<std::unique_ptr<BackupFileReader>> BackupFileReader::Open(
   if (!coded.ReadString(&magic, static_cast<int>(kMagicBytes)) ||
       magic != absl::string_view(kBackupMagic, kMagicBytes)) {
     return absl::InvalidArgumentError(
-        absl::StrCat(path, " is not an Atlas backup file (it does not start "
-                           "with \"",
+        absl::StrCat(path,
+                     " is not an Atlas backup file (it does not start "
+                     "with \"",
                      kBackupMagic, "\")"));
   }
   return reader;
@@ -150,9 +151,9 @@ absl::StatusOr<bool> BackupFileReader::Next(admin::v1::BackupChunk* chunk) {
         absl::StrCat("backup is damaged: ", path_, " ends inside a record"));
   }
   if (length > kMaxBackupRecordBytes) {
-    return absl::DataLossError(absl::StrCat(
-        "backup is damaged: a record of ", path_, " claims ", length,
-        " bytes (at most ", kMaxBackupRecordBytes, ")"));
+    return absl::DataLossError(
+        absl::StrCat("backup is damaged: a record of ", path_, " claims ",
+                     length, " bytes (at most ", kMaxBackupRecordBytes, ")"));
   }
   std::string bytes;
   if (!coded.ReadString(&bytes, static_cast<int>(length))) {
@@ -164,8 +165,8 @@ absl::StatusOr<bool> BackupFileReader::Next(admin::v1::BackupChunk* chunk) {
         absl::StrCat("backup is damaged: ", path_, " ends inside a record"));
   }
   if (!chunk->ParseFromString(bytes)) {
-    return absl::DataLossError(absl::StrCat(
-        "backup is damaged: a record of ", path_, " does not parse"));
+    return absl::DataLossError(absl::StrCat("backup is damaged: a record of ",
+                                            path_, " does not parse"));
   }
   return true;
 }

@@ -52,7 +52,8 @@ class BackupFileWriter {
   int64_t bytes() const { return bytes_; }
 
  private:
-  BackupFileWriter(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
+  BackupFileWriter(std::string path, int fd)
+      : path_(std::move(path)), fd_(fd) {}
   absl::Status WriteAll(const std::string& bytes);
 
   const std::string path_;

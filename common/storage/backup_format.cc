@@ -105,8 +105,8 @@ absl::Status BackupVerifier::AcceptFile(const v1::BackupFile& file) {
     return Broken(absl::StrCat("file ", file.name(), " starts inside ", file_));
   }
   if (!IsBackupFileName(file.name())) {
-    return Broken(absl::StrCat("bad file name \"", absl::CEscape(file.name()),
-                               "\""));
+    return Broken(
+        absl::StrCat("bad file name \"", absl::CEscape(file.name()), "\""));
   }
   if (!names_.insert(file.name()).second) {
     return Broken(absl::StrCat("file ", file.name(), " appears twice"));
@@ -125,8 +125,8 @@ absl::Status BackupVerifier::AcceptFile(const v1::BackupFile& file) {
 absl::Status BackupVerifier::AcceptData(absl::string_view data) {
   if (state_ != State::kInFile) return Broken("data outside a file");
   if (static_cast<int64_t>(data.size()) > file_size_ - file_seen_) {
-    return Broken(absl::StrCat("file ", file_, " is longer than its size ",
-                               file_size_));
+    return Broken(
+        absl::StrCat("file ", file_, " is longer than its size ", file_size_));
   }
   file_seen_ += static_cast<int64_t>(data.size());
   hash_.Update(data);

@@ -112,9 +112,9 @@ absl::Status RemoveEntries(const std::string& dir,
     std::error_code error;
     fs::remove_all(fs::path(dir) / name, error);
     if (error) {
-      return absl::InternalError(absl::StrCat(
-          "cannot remove ", (fs::path(dir) / name).string(), ": ",
-          error.message()));
+      return absl::InternalError(absl::StrCat("cannot remove ",
+                                              (fs::path(dir) / name).string(),
+                                              ": ", error.message()));
     }
   }
   return absl::OkStatus();
@@ -160,7 +160,8 @@ class DirectorySink final : public BackupSink {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
     absl::Status s = RemoveEntries(dir_, written_);
-    if (!s.ok()) log::Error("restore: cannot clean up", {{"error", s.ToString()}});
+    if (!s.ok())
+      log::Error("restore: cannot clean up", {{"error", s.ToString()}});
   }
 
  private:
@@ -174,10 +175,10 @@ class DirectorySink final : public BackupSink {
 absl::Status CheckHeader(const RestoreOptions& options,
                          const admin::v1::BackupHeader& header) {
   if (header.service() != options.service) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "--restore_from: ", options.backup_path, " is a backup of ",
-        header.service(), "; ", options.service,
-        " restores only its own backups"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("--restore_from: ", options.backup_path,
+                     " is a backup of ", header.service(), "; ",
+                     options.service, " restores only its own backups"));
   }
   if (header.layout_version() > options.max_layout_version) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -209,17 +210,17 @@ absl::Status PrepareDirectory(const RestoreOptions& options,
       *finished = true;
       return absl::OkStatus();
     }
-    log::Warning("restore: an earlier restore of this backup did not finish; "
-                 "starting it again",
-                 {{"db_path", options.db_path},
-                  {"backup_id", header.backup_id()}});
+    log::Warning(
+        "restore: an earlier restore of this backup did not finish; "
+        "starting it again",
+        {{"db_path", options.db_path}, {"backup_id", header.backup_id()}});
     return RemoveEntries(options.db_path, entries);
   }
   if (marker.has_value() && marker->state != kFinished) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "--db_path ", options.db_path,
-        " holds an unfinished restore of another backup (", marker->backup_id,
-        "): empty the directory first"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("--db_path ", options.db_path,
+                     " holds an unfinished restore of another backup (",
+                     marker->backup_id, "): empty the directory first"));
   }
   if (!entries.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -64,8 +64,8 @@ absl::StatusOr<std::unique_ptr<BackupSnapshot>> BackupSnapshot::Take(
     if (size_error || !entry.is_regular_file() ||
         !IsBackupFileName(file.name)) {
       RemoveDir(dir);
-      return absl::InternalError(absl::StrCat(
-          "backup: unexpected entry ", file.name, " in the checkpoint"));
+      return absl::InternalError(absl::StrCat("backup: unexpected entry ",
+                                              file.name, " in the checkpoint"));
     }
     file.size = static_cast<int64_t>(size);
     files.push_back(std::move(file));
@@ -92,7 +92,9 @@ absl::StatusOr<std::unique_ptr<BackupSnapshot>> BackupSnapshot::Take(
 
 BackupSnapshot::BackupSnapshot(std::string dir, v1::BackupHeader header,
                                std::vector<File> files)
-    : dir_(std::move(dir)), header_(std::move(header)), files_(std::move(files)) {
+    : dir_(std::move(dir)),
+      header_(std::move(header)),
+      files_(std::move(files)) {
   for (const File& f : files_) total_bytes_ += f.size;
 }
 
@@ -113,8 +115,8 @@ absl::StatusOr<bool> BackupSnapshot::Next(v1::BackupChunk* chunk) {
       const std::string path = (fs::path(dir_) / file.name).string();
       fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
       if (fd_ < 0) {
-        return absl::InternalError(absl::StrCat(
-            "backup: cannot open ", path, ": ", std::strerror(errno)));
+        return absl::InternalError(absl::StrCat("backup: cannot open ", path,
+                                                ": ", std::strerror(errno)));
       }
       read_ = 0;
       chunk->mutable_file()->set_name(file.name);
@@ -162,8 +164,8 @@ absl::Status BackupSnapshot::ReadData(v1::BackupChunk* chunk) {
                         static_cast<off_t>(read_ + done));
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      return absl::InternalError(absl::StrCat("read ", file.name, ": ",
-                                              std::strerror(errno)));
+      return absl::InternalError(
+          absl::StrCat("read ", file.name, ": ", std::strerror(errno)));
     }
     if (n == 0) {
       // Checkpoint files are never written once made.
@@ -182,8 +184,7 @@ absl::Status RemoveStaleCheckpoints(const std::string& db_path) {
   std::vector<fs::path> stale;
   for (const fs::directory_entry& entry :
        fs::directory_iterator(db_path, error)) {
-    if (absl::StartsWith(entry.path().filename().string(),
-                         kCheckpointPrefix)) {
+    if (absl::StartsWith(entry.path().filename().string(), kCheckpointPrefix)) {
       stale.push_back(entry.path());
     }
   }
@@ -194,8 +195,8 @@ absl::Status RemoveStaleCheckpoints(const std::string& db_path) {
   for (const fs::path& path : stale) {
     fs::remove_all(path, error);
     if (error) {
-      return absl::InternalError(absl::StrCat(
-          "cannot remove ", path.string(), ": ", error.message()));
+      return absl::InternalError(
+          absl::StrCat("cannot remove ", path.string(), ": ", error.message()));
     }
     log::Warning("removed a checkpoint left by an interrupted backup",
                  {{"dir", path.string()}});

@@ -296,6 +296,41 @@ TEST_F(IncidentFollowerTest, CoreSkipsOldChangesAndRefusesGaps) {
   EXPECT_EQ(Cursor(), 1);
 }
 
+// The cursor belongs to a changelog generation: the first change that
+// names one sets it; a change of another generation is refused with nothing
+// written; a snapshot reset sets the new one.
+TEST_F(IncidentFollowerTest, CoreKeepsTheCursorsGenerationAndRefusesAnother) {
+  IncidentChange first = Change(1, IncidentChange::CREATED, "a", {"vooruit"});
+  first.set_changelog_generation("gen-a");
+  ASSERT_THAT(core_->ApplyIncidentChange(first), IsOk());
+  EXPECT_EQ(*core_->read_model().IncidentGeneration(), "gen-a");
+  IncidentChange other = Change(2, IncidentChange::CREATED, "b", {"vooruit"});
+  other.set_changelog_generation("gen-b");
+  EXPECT_THAT(core_->ApplyIncidentChange(other),
+              ::atlas::testing::StatusIs(absl::StatusCode::kFailedPrecondition,
+                                         ::testing::HasSubstr("gen-b")));
+  EXPECT_EQ(Cursor(), 1);
+  EXPECT_EQ(Org("vooruit").incident_count(), 1);
+  // No generation (an older incident-service): not checked.
+  ASSERT_THAT(core_->ApplyIncidentChange(
+                  Change(2, IncidentChange::CREATED, "b", {"vooruit"})),
+              IsOk());
+  EXPECT_EQ(*core_->read_model().IncidentGeneration(), "gen-a");
+  // A resynchronisation takes the new generation with its cursor.
+  incident::v1::Incident listed;
+  listed.set_name("incidents/c");
+  listed.add_victims()->set_organization("organizations/parlement");
+  auto token = core_->read_model().ResetToSnapshot({listed}, 6, "gen-b");
+  ASSERT_THAT(token, IsOk());
+  ASSERT_THAT(core_->read_model().WaitDurable(*token), IsOk());
+  EXPECT_EQ(*core_->read_model().IncidentGeneration(), "gen-b");
+  EXPECT_EQ(Cursor(), 6);
+  EXPECT_EQ(Org("vooruit").incident_count(), 0);
+  EXPECT_EQ(Org("parlement").incident_count(), 1);
+  other.set_sequence(7);
+  EXPECT_THAT(core_->ApplyIncidentChange(other), IsOk());
+}
+
 TEST_F(IncidentFollowerTest, StopIsPromptWithAnOpenStream) {
   Serve({{{Change(1, IncidentChange::CREATED, "a", {"vooruit"})}}});
   Follow();

@@ -2,10 +2,12 @@
 // directory (common/storage/backup_*.h), on a real RocksDB in a per-test
 // temp dir: a round trip through a checkpoint, and every refusal with its
 // exact code.
+#include "common/storage/backup_archive.h"
+
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iterator>
-#include <fstream>
 #include <memory>
 #include <random>
 #include <string>
@@ -13,7 +15,6 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "common/storage/backup_archive.h"
 #include "common/storage/backup_format.h"
 #include "common/storage/backup_restore.h"
 #include "common/storage/backup_snapshot.h"
@@ -341,28 +342,39 @@ TEST(BackupVerifierTest, RefusesEachBrokenRule) {
       {"no header first", {File("CURRENT", 0)}, absl::StatusCode::kDataLoss},
       {"newer format", {Header(2)}, absl::StatusCode::kFailedPrecondition},
       {"two headers", {Header(), Header()}, absl::StatusCode::kDataLoss},
-      {"path traversal", {Header(), File("../etc", 0)},
+      {"path traversal",
+       {Header(), File("../etc", 0)},
        absl::StatusCode::kDataLoss},
-      {"directory part", {Header(), File("a/b", 0)}, absl::StatusCode::kDataLoss},
+      {"directory part",
+       {Header(), File("a/b", 0)},
+       absl::StatusCode::kDataLoss},
       {"hidden name", {Header(), File(".x", 0)}, absl::StatusCode::kDataLoss},
       {"same file twice",
        {Header(), File("A", 0), End(""), File("A", 0)},
        absl::StatusCode::kDataLoss},
-      {"data outside a file", {Header(), Data("x")},
+      {"data outside a file",
+       {Header(), Data("x")},
        absl::StatusCode::kDataLoss},
-      {"longer than announced", {Header(), File("A", 1), Data("xy")},
+      {"longer than announced",
+       {Header(), File("A", 1), Data("xy")},
        absl::StatusCode::kDataLoss},
-      {"shorter than announced", {Header(), File("A", 2), Data("x"), End("x")},
+      {"shorter than announced",
+       {Header(), File("A", 2), Data("x"), End("x")},
        absl::StatusCode::kDataLoss},
-      {"wrong checksum", {Header(), File("A", 1), Data("x"), End("y")},
+      {"wrong checksum",
+       {Header(), File("A", 1), Data("x"), End("y")},
        absl::StatusCode::kDataLoss},
-      {"trailer inside a file", {Header(), File("A", 0), Trailer(0, 0)},
+      {"trailer inside a file",
+       {Header(), File("A", 0), Trailer(0, 0)},
        absl::StatusCode::kDataLoss},
-      {"trailer miscounts", {Header(), File("A", 0), End(""), Trailer(2, 0)},
+      {"trailer miscounts",
+       {Header(), File("A", 0), End(""), Trailer(2, 0)},
        absl::StatusCode::kDataLoss},
-      {"after the trailer", {Header(), Trailer(0, 0), Data("x")},
+      {"after the trailer",
+       {Header(), Trailer(0, 0), Data("x")},
        absl::StatusCode::kDataLoss},
-      {"empty chunk", {Header(), v1::BackupChunk()},
+      {"empty chunk",
+       {Header(), v1::BackupChunk()},
        absl::StatusCode::kDataLoss},
   };
   for (const Case& c : cases) {
@@ -376,8 +388,8 @@ TEST(BackupVerifierTest, RefusesEachBrokenRule) {
   }
   BackupVerifier early;
   ASSERT_THAT(early.Accept(Header()), IsOk());
-  EXPECT_THAT(early.Finish(), StatusIs(absl::StatusCode::kDataLoss,
-                                       HasSubstr("ends early")));
+  EXPECT_THAT(early.Finish(),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("ends early")));
 }
 
 }  // namespace

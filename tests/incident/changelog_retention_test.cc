@@ -140,8 +140,10 @@ TEST_F(ChangelogRetentionTest, DeletedIncidentsContentIsNotServedByWatch) {
       EXPECT_EQ(c.previous_victims_size(), 0);
       // Nothing but name, type, sequence and commit time (public answers
       // list the members-only fields in redacted_fields, as for any
-      // change).
+      // change), and the changelog's generation (every change served).
+      EXPECT_EQ(c.changelog_generation(), incidents_->changelog().generation());
       v1::IncidentChange seen = c;
+      seen.clear_changelog_generation();
       seen.mutable_incident()->clear_redacted_fields();
       v1::IncidentChange bare;
       bare.set_sequence(c.sequence());
@@ -357,6 +359,38 @@ TEST(ChangelogRetentionOptionTest, ARetentionBelowOneFailsStart) {
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("changelog_retention_entries: must be at "
                                  "least 1, got 0")));
+}
+
+// The changelog's generation: drawn once, kept across restarts, carried by
+// every change; a watch naming another one is refused (a subscriber whose
+// cursor belongs to another history: a restore from a backup).
+TEST_F(ChangelogRetentionTest, GenerationIsStableAndCheckedByWatch) {
+  Create("a", "acme", "a summary");
+  const std::string generation = incidents_->changelog().generation();
+  EXPECT_EQ(generation.size(), 32u);
+  incidents_->Stop();
+  incidents_->Start();
+  stub_ = incidents_->NewStub();
+  EXPECT_EQ(incidents_->changelog().generation(), generation);
+  auto watch = [&](const std::string& asked, v1::IncidentChange* first) {
+    auto ctx = ContextWithKey(kMemberKey);
+    v1::WatchIncidentChangesRequest r;
+    r.set_start_sequence(1);
+    r.set_changelog_generation(asked);
+    auto reader = stub_->WatchIncidentChanges(ctx.get(), r);
+    if (reader->Read(first)) {
+      ctx->TryCancel();
+      reader->Finish();
+      return ::grpc::Status::OK;
+    }
+    return reader->Finish();
+  };
+  v1::IncidentChange change;
+  ASSERT_THAT(watch(generation, &change), IsOk());
+  EXPECT_EQ(change.changelog_generation(), generation);
+  EXPECT_THAT(watch("0123456789abcdef0123456789abcdef", &change),
+              StatusIs(::grpc::StatusCode::FAILED_PRECONDITION,
+                       ::testing::HasSubstr("restored from a backup")));
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "atlas/admin/v1/backup_service.grpc.pb.h"
 #include "atlas/catalog/v1/catalog_service.grpc.pb.h"
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
 #include "atlas/type/v1/access_tier.pb.h"
@@ -61,7 +62,8 @@ namespace cv1 = ::atlas::catalog::v1;
 namespace iv1 = ::atlas::incident::v1;
 
 constexpr const char* kServices[] = {"atlas.catalog.v1.CatalogService",
-                                     "atlas.incident.v1.IncidentService"};
+                                     "atlas.incident.v1.IncidentService",
+                                     "atlas.admin.v1.BackupService"};
 
 // --- Roles -------------------------------------------------------------------
 
@@ -98,7 +100,9 @@ type::v1::PartialDate Date(int y, int m, int d) {
 // --- The table: one row per RPC ----------------------------------------------
 
 // kInternal: a method only the other service (and an admin) may call.
-enum class Kind { kRead, kStream, kWrite, kInternal };
+// kAdminStream: a server stream only an admin may open (backups; served by
+// both servers).
+enum class Kind { kRead, kStream, kWrite, kInternal, kAdminStream };
 
 struct MethodCase {
   Kind kind;
@@ -249,6 +253,9 @@ const std::map<std::string, MethodCase>& Table() {
           r->mutable_source()->set_title("Ghost");
           r->mutable_update_mask()->add_paths("title");
         })}},
+      // BackupService (both servers): admins only.
+      {"atlas.admin.v1.BackupService.StreamBackup",
+       {Kind::kAdminStream, Req<admin::v1::StreamBackupRequest>([](auto*) {})}},
       {"atlas.incident.v1.IncidentService.DeleteSource",
        {Kind::kWrite, Req<iv1::DeleteSourceRequest>([](auto* r) {
           r->set_name("incidents/does-not-exist/sources/s");
@@ -519,7 +526,9 @@ TEST(AccessControlTableTest, EveryMethodOfBothServicesHasARow) {
     }
     std::unique_ptr<Message> request = it->second.request();
     EXPECT_EQ(request->GetDescriptor(), m->input_type()) << m->full_name();
-    EXPECT_EQ(it->second.kind == Kind::kStream, m->server_streaming())
+    EXPECT_EQ(it->second.kind == Kind::kStream ||
+                  it->second.kind == Kind::kAdminStream,
+              m->server_streaming())
         << m->full_name();
     EXPECT_FALSE(m->client_streaming()) << m->full_name();
   }
@@ -567,7 +576,8 @@ TEST_F(AccessControlTest, NoMembersOnlyFieldReachesANonMemberOnAnyRead) {
     auto row = Table().find(m->full_name());
     ASSERT_NE(row, Table().end()) << m->full_name();
     if (row->second.kind == Kind::kWrite ||
-        row->second.kind == Kind::kInternal) {
+        row->second.kind == Kind::kInternal ||
+        row->second.kind == Kind::kAdminStream) {
       continue;
     }
     ++reads;
@@ -683,6 +693,46 @@ TEST_F(AccessControlTest, InternalMethodsAnswerOnlyServiceAndAdminKeys) {
     EXPECT_THAT(call(kAdminKey), IsOk());
   }
   EXPECT_EQ(internal, 1);
+}
+
+// Admin streams (backups) open for admin keys only, on both servers;
+// every other caller is refused before anything is read or checkpointed.
+TEST_F(AccessControlTest, AdminStreamsAnswerOnlyAdminKeys) {
+  int admin = 0;
+  for (const MethodDescriptor* m : AllMethods()) {
+    auto row = Table().find(m->full_name());
+    ASSERT_NE(row, Table().end()) << m->full_name();
+    if (row->second.kind != Kind::kAdminStream) continue;
+    ++admin;
+    std::string request;
+    ASSERT_TRUE(row->second.request()->SerializeToString(&request));
+    for (const std::string& address :
+         {catalog_->address(), incidents_->address()}) {
+      SCOPED_TRACE(absl::StrCat(m->full_name(), " on ", address));
+      auto call = [&](const std::string& key) {
+        auto channel = ::grpc::CreateChannel(
+            address, ::grpc::InsecureChannelCredentials());
+        return RawServerStream(channel, PathOf(m), request, key, 1000000);
+      };
+      for (const std::string& key : {std::string(), std::string(kUnknownKey)}) {
+        auto refused = call(key);
+        EXPECT_THAT(refused.status,
+                    StatusIs(::grpc::StatusCode::UNAUTHENTICATED));
+        EXPECT_THAT(refused.messages, ::testing::IsEmpty());
+      }
+      for (const char* key : {kMemberKey, kEditorKey, kServiceKey}) {
+        auto refused = call(key);
+        EXPECT_THAT(refused.status,
+                    StatusIs(::grpc::StatusCode::PERMISSION_DENIED))
+            << key;
+        EXPECT_THAT(refused.messages, ::testing::IsEmpty()) << key;
+      }
+      auto allowed = call(kAdminKey);
+      EXPECT_THAT(allowed.status, IsOk());
+      EXPECT_GT(allowed.messages.size(), 3u);
+    }
+  }
+  EXPECT_EQ(admin, 1);
 }
 
 TEST_F(AccessControlTest,

@@ -25,6 +25,7 @@ void CatalogHarness::Start() {
   catalog::CatalogServer::Options options;
   options.serving.shutdown_grace = absl::Seconds(2);
   options.db_path = db_path_;
+  options.restore_from = restore_from_;
   options.keys = &TestKeys();
   options.clock = &clock_;
   options.countries = OrDie(api::CountryList::Default(), "load ISO 3166-1");

@@ -54,6 +54,12 @@ class CatalogHarness {
   api::FakeClock& clock() { return clock_; }
   const std::string& db_path() const { return db_path_; }
 
+  // From the next Start() on, restore `backup` (a backup file) into
+  // db_path() before opening it (the server's restore_from); empty: none.
+  void set_restore_from(std::string backup) {
+    restore_from_ = std::move(backup);
+  }
+
   // From the next Start() on, `configure` adjusts the serving options
   // (metrics, access log) before the server starts.
   void set_serving_options(
@@ -65,6 +71,7 @@ class CatalogHarness {
 
  private:
   std::function<void(server::ServingOptions&)> configure_serving_;
+  std::string restore_from_;
   std::unique_ptr<TempDir> temp_;
   std::string db_path_;
   std::string incident_address_;

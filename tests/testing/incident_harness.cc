@@ -39,6 +39,7 @@ void IncidentHarness::Start() {
   incident::IncidentServer::Options options;
   options.keys = TestKeys();
   options.db_path = db_path_;
+  options.restore_from = restore_from_;
   options.serving.shutdown_grace = absl::Seconds(2);
   options.serving.write_threads = 8;
   options.catalog_address = catalog_address_;

@@ -47,6 +47,12 @@ class IncidentHarness {
   const std::string& db_path() const { return db_path_; }
   int port() const { return port_; }
 
+  // From the next Start() on, restore `backup` (a backup file) into
+  // db_path() before opening it (the server's restore_from); empty: none.
+  void set_restore_from(std::string backup) {
+    restore_from_ = std::move(backup);
+  }
+
   // From the next Start() on, `configure` adjusts the serving options
   // (metrics, access log) before the server starts.
   void set_serving_options(
@@ -58,6 +64,7 @@ class IncidentHarness {
 
  private:
   std::function<void(server::ServingOptions&)> configure_serving_;
+  std::string restore_from_;
   std::string catalog_address_;
   absl::Duration catalog_timeout_;
   std::unique_ptr<TempDir> temp_;

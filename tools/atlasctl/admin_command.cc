@@ -108,8 +108,9 @@ absl::Status RunVerify(const Invocation& invocation, Env& env) {
   if (env.json()) {
     env.PrintJson(verifier.header());
   } else {
-    env.out() << Describe(verifier) << "\nOK: every file matches its size "
-                                       "and SHA-256\n";
+    env.out() << Describe(verifier)
+              << "\nOK: every file matches its size "
+                 "and SHA-256\n";
   }
   return absl::OkStatus();
 }
