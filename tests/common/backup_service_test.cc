@@ -3,8 +3,6 @@
 // stream verifies and leaves no checkpoint behind; one backup at a time
 // (RESOURCE_EXHAUSTED); the drain ends a running backup with UNAVAILABLE.
 // The access rules per role are in tests/security/access_control_test.cc.
-#include "common/server/backup_service_impl.h"
-
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -13,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "common/grpc/server_runner.h"
+#include "common/server/backup_service_impl.h"
 #include "common/storage/backup_format.h"
 #include "common/storage/backup_snapshot.h"
 #include "common/storage/rocks_store.h"
@@ -66,9 +65,9 @@ class BackupServiceTest : public ::testing::Test {
     auto runner = grpc_util::ServerRunner::Start(server, {service_.get()});
     ASSERT_THAT(runner, IsOk());
     runner_ = *std::move(runner);
-    stub_ = v1::BackupService::NewStub(::grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(runner_->port()),
-        ::grpc::InsecureChannelCredentials()));
+    stub_ = v1::BackupService::NewStub(
+        ::grpc::CreateChannel("127.0.0.1:" + std::to_string(runner_->port()),
+                              ::grpc::InsecureChannelCredentials()));
   }
 
   void TearDown() override {

@@ -12,6 +12,7 @@
 // the follower resynchronises. A cursor ahead within one generation (a
 // database copied back by other means) resynchronises too (OUT_OF_RANGE).
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -96,9 +97,8 @@ std::map<std::string, int> Truth(IncidentHarness& incidents) {
   r.set_page_size(1000);
   do {
     iv1::ListIncidentsResponse page;
-    EXPECT_THAT(
-        stub->ListIncidents(ContextWithKey(kMemberKey).get(), r, &page),
-        IsOk());
+    EXPECT_THAT(stub->ListIncidents(ContextWithKey(kMemberKey).get(), r, &page),
+                IsOk());
     for (const iv1::Incident& inc : page.incidents()) {
       for (const iv1::Victim& v : inc.victims()) {
         ++truth[v.organization().substr(sizeof("organizations"))];
@@ -117,8 +117,9 @@ std::map<std::string, int> CatalogView(CatalogHarness& catalog) {
     cv1::GetOrganizationRequest r;
     r.set_name("organizations/" + Org(i));
     cv1::Organization org;
-    EXPECT_THAT(stub->GetOrganization(ContextWithKey(kMemberKey).get(), r, &org),
-                IsOk());
+    EXPECT_THAT(
+        stub->GetOrganization(ContextWithKey(kMemberKey).get(), r, &org),
+        IsOk());
     view[Org(i)] = org.incident_count();
   }
   return view;
@@ -199,11 +200,12 @@ class BackupRestoreTest : public ::testing::Test {
   // `atlasctl admin backup`, in-process, against the live pair.
   void Backup(const std::string& service, const std::string& path) {
     std::ostringstream out, err;
-    const int code = atlasctl::Run(
-        {"--catalog=" + catalog_->address(),
-         "--incidents=" + incidents_->address(), std::string("--key=") + kAdminKey,
-         "admin", "backup", "--service=" + service, "--output=" + path},
-        atlasctl::AdminCommands(), out, err);
+    const int code =
+        atlasctl::Run({"--catalog=" + catalog_->address(),
+                       "--incidents=" + incidents_->address(),
+                       std::string("--key=") + kAdminKey, "admin", "backup",
+                       "--service=" + service, "--output=" + path},
+                      atlasctl::AdminCommands(), out, err);
     ASSERT_EQ(code, 0) << err.str();
     EXPECT_THAT(out.str(), HasSubstr("written to " + path));
   }
@@ -246,9 +248,9 @@ class BackupRestoreTest : public ::testing::Test {
       iv1::GetIncidentRequest r;
       r.set_name(name);
       iv1::Incident inc;
-      EXPECT_THAT(incident_stub->GetIncident(ContextWithKey(kMemberKey).get(),
-                                             r, &inc),
-                  IsOk())
+      EXPECT_THAT(
+          incident_stub->GetIncident(ContextWithKey(kMemberKey).get(), r, &inc),
+          IsOk())
           << name;
     }
 
@@ -370,10 +372,10 @@ TEST_F(BackupRestoreTest, CursorAheadInOneGenerationResynchronises) {
   auto stub = incidents_->NewStub();
   for (int n = 0; n < 12; ++n) {
     iv1::Incident out;
-    ASSERT_THAT(stub->CreateIncident(ContextWithKey(kEditorKey).get(),
-                                     NewIncident(absl::StrCat("i-", n), n),
-                                     &out),
-                IsOk());
+    ASSERT_THAT(
+        stub->CreateIncident(ContextWithKey(kEditorKey).get(),
+                             NewIncident(absl::StrCat("i-", n), n), &out),
+        IsOk());
   }
   const int64_t head = incidents_->changelog().next_sequence() - 1;
   ASSERT_TRUE(WaitFor([&] {
@@ -410,6 +412,41 @@ TEST_F(BackupRestoreTest, CursorAheadInOneGenerationResynchronises) {
   EXPECT_GE(catalog_->follower()->resyncs(), 1);
 }
 
+// The CronJob's form: --output=DIR/ names each file after the service, the
+// time and the backup, and --keep=N keeps the newest N.
+TEST_F(BackupRestoreTest, BackupIntoADirectoryKeepsTheNewest) {
+  const std::string dir = backups_.Sub("cron") + "/";
+  std::filesystem::create_directories(dir);
+  for (int i = 0; i < 3; ++i) {
+    std::ostringstream out, err;
+    ASSERT_EQ(
+        atlasctl::Run({"--catalog=" + catalog_->address(),
+                       std::string("--key=") + kAdminKey, "admin", "backup",
+                       "--service=catalog", "--output=" + dir, "--keep=2"},
+                      atlasctl::AdminCommands(), out, err),
+        0)
+        << err.str();
+  }
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) {
+    names.push_back(e.path().filename().string());
+  }
+  ASSERT_EQ(names.size(), 2u);
+  for (const std::string& name : names) {
+    EXPECT_THAT(name,
+                ::testing::MatchesRegex(
+                    "catalog-service-[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}\\.bak"));
+  }
+  // --keep without a directory is a usage error (exit 2).
+  std::ostringstream out, err;
+  EXPECT_EQ(atlasctl::Run({"--catalog=" + catalog_->address(),
+                           std::string("--key=") + kAdminKey, "admin", "backup",
+                           "--service=catalog",
+                           "--output=" + backups_.Sub("one.bak"), "--keep=2"},
+                          atlasctl::AdminCommands(), out, err),
+            2);
+}
+
 // A service restores only its own backups, and only into an empty dir.
 TEST_F(BackupRestoreTest, StartRefusesAnotherServicesBackupAndABusyDir) {
   const std::string backup = backups_.Sub("incidents.bak");
@@ -435,7 +472,8 @@ TEST_F(BackupRestoreTest, StartRefusesAnotherServicesBackupAndABusyDir) {
   busy.db_path = dir.Sub("other");
   busy.restore_from = backup;
   busy.serving.listen_address = "127.0.0.1:0";
-  busy.attack_dir = ::atlas::testing::SourceDir() + "/incident-service/data/attack";
+  busy.attack_dir =
+      ::atlas::testing::SourceDir() + "/incident-service/data/attack";
   busy.veris_dir = ::atlas::testing::SourceDir() + "/datasets/veris";
   EXPECT_THAT(incident::IncidentServer::Start(busy),
               StatusIs(absl::StatusCode::kFailedPrecondition,

@@ -1,8 +1,13 @@
 #include "tools/atlasctl/admin_command.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <memory>
+#include <ostream>
 #include <string>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
@@ -38,15 +43,52 @@ std::string Describe(const storage::BackupVerifier& verifier) {
   return line;
 }
 
+// In directory mode, removes the oldest `<service>-*.bak` of `dir` beyond
+// the newest `keep` (names sort by time).
+absl::Status Prune(const std::string& dir, const std::string& service, int keep,
+                   std::ostream& out) {
+  std::vector<std::string> backups;
+  std::error_code error;
+  for (const auto& e : std::filesystem::directory_iterator(dir, error)) {
+    const std::string name = e.path().filename().string();
+    if (absl::StartsWith(name, service + "-") && absl::EndsWith(name, ".bak")) {
+      backups.push_back(e.path().string());
+    }
+  }
+  if (error) {
+    return absl::InternalError(
+        absl::StrCat("cannot list ", dir, ": ", error.message()));
+  }
+  std::sort(backups.begin(), backups.end());
+  for (size_t i = 0; i + keep < backups.size(); ++i) {
+    std::filesystem::remove(backups[i], error);
+    if (error) {
+      return absl::InternalError(
+          absl::StrCat("cannot remove ", backups[i], ": ", error.message()));
+    }
+    out << "removed " << backups[i] << "\n";
+  }
+  return absl::OkStatus();
+}
+
 absl::Status RunBackup(const Invocation& invocation, Env& env) {
   const std::string service = invocation.Flag("service").value_or("");
-  const std::string output = invocation.Flag("output").value_or("");
+  std::string output = invocation.Flag("output").value_or("");
   if (service != "catalog" && service != "incidents") {
     return UsageError("--service must be catalog or incidents");
   }
-  if (output.empty()) return UsageError("--output=FILE is required");
+  if (output.empty()) return UsageError("--output=FILE|DIR/ is required");
+  ASSIGN_OR_RETURN(int keep, invocation.IntFlag("keep", 0));
   const bool catalog = service == "catalog";
   const std::string expected = catalog ? "catalog-service" : "incident-service";
+  // Directory mode (a CronJob without a shell): a new file named after the
+  // service and the UTC time, and --keep=N prunes the older ones.
+  const bool into_dir =
+      absl::EndsWith(output, "/") || std::filesystem::is_directory(output);
+  if (keep < 0 || (keep > 0 && !into_dir)) {
+    return UsageError("--keep=N (N >= 1) goes with --output=DIR/");
+  }
+  const std::string dir = output;
 
   // A backup runs as long as it takes: no deadline unless one was asked
   // for.
@@ -59,8 +101,7 @@ absl::Status RunBackup(const Invocation& invocation, Env& env) {
   }
   auto stub = admin::BackupService::NewStub(catalog ? env.CatalogChannel()
                                                     : env.IncidentsChannel());
-  ASSIGN_OR_RETURN(std::unique_ptr<storage::BackupFileWriter> writer,
-                   storage::BackupFileWriter::Create(output));
+  std::unique_ptr<storage::BackupFileWriter> writer;
   const absl::Time start = absl::Now();
   auto reader = stub->StreamBackup(context.get(), admin::StreamBackupRequest());
   storage::BackupVerifier verifier;
@@ -73,6 +114,25 @@ absl::Status RunBackup(const Invocation& invocation, Env& env) {
           "the server answering is ", verifier.header().service(), ", not ",
           expected, ": check --", catalog ? "catalog" : "incidents"));
     }
+    if (status.ok() && writer == nullptr) {
+      // After the header: in directory mode the name holds its time and id.
+      if (into_dir) {
+        const admin::BackupHeader& h = verifier.header();
+        output =
+            (std::filesystem::path(dir) /
+             absl::StrCat(expected, "-",
+                          absl::FormatTime(
+                              "%Y%m%dT%H%M%SZ",
+                              absl::FromUnixSeconds(h.create_time().seconds()),
+                              absl::UTCTimeZone()),
+                          "-", h.backup_id().substr(0, 8), ".bak"))
+                .string();
+      }
+      absl::StatusOr<std::unique_ptr<storage::BackupFileWriter>> created =
+          storage::BackupFileWriter::Create(output);
+      status = created.status();
+      if (created.ok()) writer = *std::move(created);
+    }
     if (status.ok()) status = writer->Append(chunk);
   }
   if (!status.ok()) {
@@ -81,9 +141,11 @@ absl::Status RunBackup(const Invocation& invocation, Env& env) {
     return status;  // the partial file is removed with the writer
   }
   RETURN_IF_ERROR(grpc_util::FromGrpcStatus(reader->Finish()));
-  RETURN_IF_ERROR(verifier.Finish());
+  RETURN_IF_ERROR(verifier.Finish());  // also: no chunk at all
   RETURN_IF_ERROR(writer->Commit());
   const absl::Duration took = absl::Now() - start;
+  if (into_dir && keep > 0)
+    RETURN_IF_ERROR(Prune(dir, expected, keep, env.err()));
   if (env.json()) {
     env.PrintJson(verifier.header());
   } else {
@@ -125,7 +187,7 @@ std::vector<Command> AdminCommands() {
                "(admin key)",
        .min_args = 0,
        .max_args = 0,
-       .flags = {"service", "output"},
+       .flags = {"service", "output", "keep"},
        .handler = RunBackup},
       {.words = {"admin", "verify-backup"},
        .args_usage = "FILE",

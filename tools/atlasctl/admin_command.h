@@ -7,6 +7,9 @@
 //     whole backup is written and synced (it is written as FILE.partial
 //     and renamed). No deadline unless --timeout is given. Prints the
 //     backup's id, its files and bytes, and what it covers.
+//     --output=DIR/ (or an existing directory): the file is
+//     DIR/<service>-<UTC yyyymmddThhmmssZ>-<id prefix>.bak, and --keep=N then
+//     removes all but the newest N of them (a CronJob needs no shell).
 //   atlasctl admin verify-backup FILE
 //     Reads a backup file through and checks it as a restore would (the
 //     format, every file's size and SHA-256, the trailer), writing nothing.
