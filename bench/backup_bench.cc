@@ -17,8 +17,9 @@
 //    changelog generation, open, serving: restore_to_serving_s), and checks
 //    the restored changelog ends where the source's did.
 // Prints one line: `backup incidents=... db_bytes=... backup_bytes=...
-// backup_s=... restore_s=... restore_to_serving_s=...`. Run from the repository root
-// (ATT&CK and VERIS data). Temp dirs under --dir are removed unless --keep.
+// backup_s=... restore_s=... restore_to_serving_s=...`. Run from the repository
+// root (ATT&CK and VERIS data). Temp dirs under --dir are removed unless
+// --keep.
 #include <stdlib.h>
 
 #include <atomic>
@@ -87,10 +88,11 @@ int64_t DirBytes(const std::string& dir) {
 // Step 1: N incidents through the core, unsynced. Returns the changelog's
 // last sequence.
 int64_t Load(const std::string& db, AllExist& directory) {
-  auto attack = atlas::incident::AttackCatalog::Load(
-      absl::GetFlag(FLAGS_attack_dir));
+  auto attack =
+      atlas::incident::AttackCatalog::Load(absl::GetFlag(FLAGS_attack_dir));
   if (!attack.ok()) Die("ATT&CK data", attack.status());
-  auto veris = atlas::veris::VerisVocabulary::Load(absl::GetFlag(FLAGS_veris_dir));
+  auto veris =
+      atlas::veris::VerisVocabulary::Load(absl::GetFlag(FLAGS_veris_dir));
   if (!veris.ok()) Die("VERIS data", veris.status());
   auto countries = atlas::api::CountryList::Default();
   if (!countries.ok()) Die("countries", countries.status());

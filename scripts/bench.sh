@@ -20,6 +20,10 @@
 #            --only veris-import (only the VERIS import figures: records/s
 #            and both services' peak RSS; leaves docs/benchmarks.md alone)
 #            --veris-records N (VERIS records imported, default 100000)
+#            --only backup (only the online backup and restore figures of
+#            bench/backup_bench.cc at --backup-incidents N, default 100000;
+#            1000000 is the issue's size: backup time and size, restore
+#            time, restore to serving; leaves docs/benchmarks.md alone)
 #            --prebuilt DIR (use the binaries already built in DIR, e.g. build/
 #            (RelWithDebInfo, -O2), instead of building Release in build-bench/)
 #            --veris-victims N (distinct names per sample victim; default 0:
@@ -58,6 +62,7 @@ bulk_inflight=4
 rounds=3
 only=""
 veris_records=100000
+backup_incidents=100000
 veris_victims=0
 prebuilt=""
 while [ $# -gt 0 ]; do
@@ -73,6 +78,7 @@ while [ $# -gt 0 ]; do
     --bulk-inflight) bulk_inflight="$2"; shift ;;
     --only) only="$2"; shift ;;
     --veris-records) veris_records="$2"; shift ;;
+    --backup-incidents) backup_incidents="$2"; shift ;;
     --veris-victims) veris_victims="$2"; shift ;;
     --prebuilt) prebuilt="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -89,8 +95,8 @@ suite_start=$(date +%s)
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 case "${only}" in
-  ""|catalog-scale|veris-import) ;;
-  *) echo "unknown --only ${only} (known: catalog-scale, veris-import)" >&2; exit 2 ;;
+  ""|catalog-scale|veris-import|backup) ;;
+  *) echo "unknown --only ${only} (known: catalog-scale, veris-import, backup)" >&2; exit 2 ;;
 esac
 
 # --- tools and build ---------------------------------------------------------
@@ -111,6 +117,8 @@ else
     -DATLAS_BUILD_TESTS=OFF -DATLAS_BUILD_BENCH=ON >/dev/null
   if [ "${only}" = catalog-scale ]; then
     ninja -C "${build_dir}" -j2 bench_catalog_scale >/dev/null
+  elif [ "${only}" = backup ]; then
+    ninja -C "${build_dir}" -j2 bench_backup >/dev/null
   elif [ "${only}" = veris-import ]; then
     ninja -C "${build_dir}" -j2 catalog-service incident-service atlasctl >/dev/null
   else
@@ -285,6 +293,18 @@ catalog_scale_figures() {
 if [ "${only}" = catalog-scale ]; then
   catalog_scale_figures
   printf '%s\n' "${details[@]}"
+  exit 0
+fi
+
+# --- online backup and restore (issue 18 part 4) ---------------------------------
+# bench/backup_bench.cc: ${backup_incidents} incidents loaded in-process,
+# then `atlasctl admin backup` against a running incident-service (time,
+# file size), the restore alone, and --restore_from to serving.
+if [ "${only}" = backup ]; then
+  log "backup: ${backup_incidents} incidents"
+  (cd "${repo_root}" && "${build_dir}/bench/bench_backup" \
+     --incidents="${backup_incidents}" --dir="${work}")
+  rm -rf "${work}"
   exit 0
 fi
 

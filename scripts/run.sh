@@ -24,14 +24,19 @@ keys="${data_dir}/keys"
 if [ ! -f "${keys}/api-keys" ]; then
   umask 077
   : > "${keys}/api-keys"
-  for role in editor member service; do
-    key="atlas-${role}-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
-    printf '%s\n' "${key}" > "${keys}/${role}.key"
-    printf '%s %s local-%s\n' "$(printf %s "${key}" | sha256sum | cut -d' ' -f1)" \
-      "${role}" "${role}" >> "${keys}/api-keys"
-  done
   umask 022
 fi
+# An admin key (online backups, docs/deploy.md section 7) is added to key
+# files made before it existed.
+for role in editor member service admin; do
+  [ -f "${keys}/${role}.key" ] && continue
+  umask 077
+  key="atlas-${role}-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+  printf '%s\n' "${key}" > "${keys}/${role}.key"
+  printf '%s %s local-%s\n' "$(printf %s "${key}" | sha256sum | cut -d' ' -f1)" \
+    "${role}" "${role}" >> "${keys}/api-keys"
+  umask 022
+done
 editor_key="$(cat "${keys}/editor.key")"
 
 pids=()
