@@ -133,7 +133,8 @@ absl::Status WithRetryDelay(absl::Status status, absl::Duration delay) {
   google::rpc::RetryInfo retry;
   int64_t nanos = absl::ToInt64Nanoseconds(delay);
   retry.mutable_retry_delay()->set_seconds(nanos / 1000000000);
-  retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  retry.mutable_retry_delay()->set_nanos(
+      static_cast<int32_t>(nanos % 1000000000));
   return SetDetail(std::move(status), kRetryInfoUrl, retry);
 }
 
@@ -200,8 +201,8 @@ std::vector<std::string> DescribeErrorDetails(const absl::Status& status) {
   if (auto bad = GetBadRequest(status)) {
     for (const auto& v : bad->field_violations()) {
       lines.push_back(absl::StrCat("field ", v.field(), ": ", v.description(),
-                                   v.reason().empty() ? "" : " [",
-                                   v.reason(), v.reason().empty() ? "" : "]"));
+                                   v.reason().empty() ? "" : " [", v.reason(),
+                                   v.reason().empty() ? "" : "]"));
     }
   }
   if (auto failure = GetPreconditionFailure(status)) {
@@ -213,8 +214,7 @@ std::vector<std::string> DescribeErrorDetails(const absl::Status& status) {
   if (auto retry = GetRetryInfo(status)) {
     absl::Duration delay = absl::Seconds(retry->retry_delay().seconds()) +
                            absl::Nanoseconds(retry->retry_delay().nanos());
-    lines.push_back(
-        absl::StrCat("retry after ", absl::FormatDuration(delay)));
+    lines.push_back(absl::StrCat("retry after ", absl::FormatDuration(delay)));
   }
   if (auto info = GetErrorInfo(status)) {
     std::string line =

@@ -29,8 +29,7 @@ using google::protobuf::FieldDescriptor;
 std::set<int> BehaviorsOf(const FieldDescriptor* field) {
   std::set<int> out;
   const auto& options = field->options();
-  for (int i = 0; i < options.ExtensionSize(google::api::field_behavior);
-       ++i) {
+  for (int i = 0; i < options.ExtensionSize(google::api::field_behavior); ++i) {
     out.insert(options.GetExtension(google::api::field_behavior, i));
   }
   return out;
@@ -55,9 +54,9 @@ TEST(ContractAnnotationsTest, DescriptorSetDescribesBothServices) {
       comments = true;
     }
   }
-  EXPECT_THAT(services, ::testing::IsSupersetOf(
-                            {"atlas.catalog.v1.CatalogService",
-                             "atlas.incident.v1.IncidentService"}));
+  EXPECT_THAT(services,
+              ::testing::IsSupersetOf({"atlas.catalog.v1.CatalogService",
+                                       "atlas.incident.v1.IncidentService"}));
   EXPECT_TRUE(comments) << "the set keeps the comments (source info)";
 }
 
@@ -76,8 +75,7 @@ TEST(ContractAnnotationsTest, ResourcesNameTheirTypeAndPattern) {
         Expected{incident::v1::TimelineEvent::descriptor(),
                  "incidentatlas.org/TimelineEvent",
                  "incidents/{incident}/events/{event}"},
-        Expected{incident::v1::Source::descriptor(),
-                 "incidentatlas.org/Source",
+        Expected{incident::v1::Source::descriptor(), "incidentatlas.org/Source",
                  "incidents/{incident}/sources/{source}"}}) {
     SCOPED_TRACE(e.message->full_name());
     const auto& resource =

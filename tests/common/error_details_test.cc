@@ -32,8 +32,7 @@ TEST(FieldViolationOfTest, ClassifiesTheRule) {
     return FieldViolationOf(message)->reason();
   };
   EXPECT_EQ(reason("incident.title: required"), "REQUIRED");
-  EXPECT_EQ(reason("organization.display_name: must not be empty"),
-            "REQUIRED");
+  EXPECT_EQ(reason("organization.display_name: must not be empty"), "REQUIRED");
   EXPECT_EQ(reason("incident.countries[1]: duplicate country"), "DUPLICATE");
   EXPECT_EQ(reason("source.citations[0]: cited twice"), "DUPLICATE");
   EXPECT_EQ(reason("incident.summary: at most 2000 characters, got 2001"),
@@ -75,11 +74,11 @@ TEST(ErrorDetailsTest, AttachedDetailsReadBack) {
   ASSERT_TRUE(retry.has_value());
   EXPECT_EQ(retry->retry_delay().seconds(), 1);
   EXPECT_EQ(retry->retry_delay().nanos(), 500000000);
-  EXPECT_THAT(DescribeErrorDetails(s),
-              ElementsAre("precondition ETAG incidents/x: stale",
-                          "retry after 1.5s",
-                          "reason ETAG_MISMATCH (incidentatlas.org) "
-                          "resource=incidents/x"));
+  EXPECT_THAT(
+      DescribeErrorDetails(s),
+      ElementsAre("precondition ETAG incidents/x: stale", "retry after 1.5s",
+                  "reason ETAG_MISMATCH (incidentatlas.org) "
+                  "resource=incidents/x"));
 }
 
 TEST(ErrorDetailsTest, ViolationsAppendAndOkStaysOk) {
@@ -89,8 +88,7 @@ TEST(ErrorDetailsTest, ViolationsAppendAndOkStaysOk) {
   ASSERT_EQ(GetBadRequest(s)->field_violations_size(), 2);
   EXPECT_EQ(GetBadRequest(s)->field_violations(1).field(), "b");
   EXPECT_TRUE(WithErrorReason(absl::OkStatus(), "X").ok());
-  EXPECT_EQ(GetErrorInfo(WithErrorReason(absl::OkStatus(), "X")),
-            std::nullopt);
+  EXPECT_EQ(GetErrorInfo(WithErrorReason(absl::OkStatus(), "X")), std::nullopt);
 }
 
 // The google.rpc.Status a call carries, as the wire has it.
@@ -128,10 +126,9 @@ TEST(StatusConversionTest, MessageWithoutFieldNamesTheWholeRequest) {
 }
 
 TEST(StatusConversionTest, ExhaustedAndUnavailableCarryRetryInfo) {
-  for (absl::Status s : {absl::ResourceExhaustedError("full"),
-                         absl::UnavailableError("down")}) {
-    absl::Status back =
-        grpc_util::FromGrpcStatus(grpc_util::ToGrpcStatus(s));
+  for (absl::Status s :
+       {absl::ResourceExhaustedError("full"), absl::UnavailableError("down")}) {
+    absl::Status back = grpc_util::FromGrpcStatus(grpc_util::ToGrpcStatus(s));
     auto retry = GetRetryInfo(back);
     ASSERT_TRUE(retry.has_value()) << s;
     EXPECT_EQ(retry->retry_delay().seconds(), 1);
@@ -194,8 +191,8 @@ TEST(AipDetailsMatcherTest, FlagsWhatBreaksTheRules) {
             "");
   // A detail-less error of ours fails StatusIs even with the right code.
   EXPECT_THAT(::grpc::Status(::grpc::StatusCode::NOT_FOUND, "m"),
-              ::testing::Not(::atlas::testing::StatusIs(
-                  ::grpc::StatusCode::NOT_FOUND)));
+              ::testing::Not(
+                  ::atlas::testing::StatusIs(::grpc::StatusCode::NOT_FOUND)));
 }
 
 }  // namespace

@@ -108,8 +108,7 @@ TEST_F(StructuredErrorsTest, StaleEtagIsAPreconditionFailure) {
       ContextWithKey(kEditorKey).get(), r, &out);
   ASSERT_THAT(s, StatusIs(::grpc::StatusCode::ABORTED));
   EXPECT_EQ(ReasonOf(s), "ETAG_MISMATCH");
-  auto failure =
-      status::GetPreconditionFailure(grpc_util::FromGrpcStatus(s));
+  auto failure = status::GetPreconditionFailure(grpc_util::FromGrpcStatus(s));
   ASSERT_TRUE(failure.has_value());
   ASSERT_EQ(failure->violations_size(), 1);
   EXPECT_EQ(failure->violations(0).type(), "ETAG");
@@ -125,8 +124,7 @@ TEST_F(StructuredErrorsTest, ReferencedOrganizationDeleteNamesTheCause) {
       ContextWithKey(kEditorKey).get(), r, &out);
   ASSERT_THAT(s, StatusIs(::grpc::StatusCode::FAILED_PRECONDITION));
   EXPECT_EQ(ReasonOf(s), "ORGANIZATION_REFERENCED");
-  auto failure =
-      status::GetPreconditionFailure(grpc_util::FromGrpcStatus(s));
+  auto failure = status::GetPreconditionFailure(grpc_util::FromGrpcStatus(s));
   ASSERT_TRUE(failure.has_value());
   EXPECT_EQ(failure->violations(0).type(), "VICTIM_OF_INCIDENTS");
   EXPECT_EQ(failure->violations(0).subject(), "organizations/vooruit");
