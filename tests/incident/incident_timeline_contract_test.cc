@@ -467,6 +467,5 @@ TEST_F(IncidentServiceTest, WatchFollowsLiveCommitsAndEndsOnDrain) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(2));
 }
 
-
 }  // namespace
 }  // namespace atlas::incident_contract_test
