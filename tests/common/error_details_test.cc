@@ -167,6 +167,45 @@ TEST(StatusConversionTest, DetailsFromElsewhereAreIgnoredNotFatal) {
   EXPECT_EQ(GetErrorInfo(back), std::nullopt);
 }
 
+TEST(StatusConversionTest, EveryCodeRoundTripsWithItsMessage) {
+  for (int code = 1; code <= 16; ++code) {
+    SCOPED_TRACE(code);
+    absl::Status original(static_cast<absl::StatusCode>(code), "the message");
+    ::grpc::Status grpc_status = grpc_util::ToGrpcStatus(original);
+    EXPECT_EQ(static_cast<int>(grpc_status.error_code()), code);
+    EXPECT_EQ(grpc_status.error_message(), "the message");
+    // Code and message come back as they were; the AIP-193 details the
+    // conversion adds come back as payloads (error_details_test.cc).
+    absl::Status round_trip = grpc_util::FromGrpcStatus(grpc_status);
+    EXPECT_EQ(round_trip.code(), original.code());
+    EXPECT_EQ(round_trip.message(), original.message());
+
+    ::grpc::Status from_grpc(static_cast<::grpc::StatusCode>(code), "m");
+    absl::Status as_absl = grpc_util::FromGrpcStatus(from_grpc);
+    EXPECT_EQ(static_cast<int>(as_absl.code()), code);
+    ::grpc::Status back = grpc_util::ToGrpcStatus(as_absl);
+    EXPECT_EQ(back.error_code(), from_grpc.error_code());
+    EXPECT_EQ(back.error_message(), "m");
+  }
+}
+
+TEST(StatusConversionTest, OkRoundTrips) {
+  EXPECT_TRUE(grpc_util::ToGrpcStatus(absl::OkStatus()).ok());
+  EXPECT_THAT(grpc_util::FromGrpcStatus(::grpc::Status::OK),
+              ::atlas::testing::IsOk());
+}
+
+TEST(StatusConversionTest, CodesOutsideTheCanonicalRangeBecomeUnknown) {
+  // 20: outside the canonical codes, yet a value grpc::StatusCode (an enum
+  // without a fixed type, values 0..31) can hold without undefined behaviour.
+  ::grpc::Status odd(static_cast<::grpc::StatusCode>(20), "odd");
+  EXPECT_THAT(grpc_util::FromGrpcStatus(odd),
+              ::atlas::testing::StatusIs(absl::StatusCode::kUnknown, "odd"));
+  absl::Status odd_absl(static_cast<absl::StatusCode>(42), "odd");
+  EXPECT_EQ(grpc_util::ToGrpcStatus(odd_absl).error_code(),
+            ::grpc::StatusCode::UNKNOWN);
+}
+
 // The rules the contract tests' StatusIs applies to every grpc::Status.
 TEST(AipDetailsMatcherTest, FlagsWhatBreaksTheRules) {
   using ::atlas::testing::AipDetailsProblem;

@@ -1,7 +1,5 @@
 // ChildServer and Cluster (the two service binaries as child processes on
 // loopback), and the crash run's options and summary: see crash_harness.h.
-#include "tests/reliability/crash_harness.h"
-
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -28,6 +26,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
+#include "tests/reliability/crash_harness.h"
 #include "tests/testing/test_env.h"
 
 namespace atlas::reliability {
@@ -37,7 +36,6 @@ namespace iv1 = ::atlas::incident::v1;
 using ::atlas::testing::kEditorKey;
 using ::atlas::testing::kMemberKey;
 using ::atlas::testing::kServiceKey;
-
 
 std::shared_ptr<::grpc::Channel> LoopbackChannel(int port) {
   ::grpc::ChannelArguments args;

@@ -31,9 +31,8 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
-#include "tests/testing/test_env.h"
-
 #include "tests/reliability/crash_harness.h"
+#include "tests/testing/test_env.h"
 
 namespace atlas::reliability::crash_run {
 
@@ -43,14 +42,17 @@ using ::atlas::testing::kEditorKey;
 using ::atlas::testing::kMemberKey;
 using ::atlas::testing::kServiceKey;
 
-
 constexpr int kVictims = 6;
 inline const char* const kCountries[] = {"BE", "NL", "FR", "DE", "LU"};
 constexpr int kCountryCount = 5;
 
 inline std::string VictimId(int i) { return absl::StrCat("victim-", i); }
-inline std::string OrgName(const std::string& id) { return "organizations/" + id; }
-inline std::string IncidentName(const std::string& id) { return "incidents/" + id; }
+inline std::string OrgName(const std::string& id) {
+  return "organizations/" + id;
+}
+inline std::string IncidentName(const std::string& id) {
+  return "incidents/" + id;
+}
 
 inline std::unique_ptr<::grpc::ClientContext> Context(
     const std::string& key, absl::Duration deadline = absl::Seconds(10)) {

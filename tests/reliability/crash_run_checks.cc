@@ -493,5 +493,4 @@ CrashStats RunCrashRounds(const CrashOptions& options) {
   return run.Run();
 }
 
-
 }  // namespace atlas::reliability
