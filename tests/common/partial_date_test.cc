@@ -1,5 +1,7 @@
 // Tests of common/api/types/partial_date (partial dates: validation,
 // formatting, parsing, intervals) and common/api/time (clocks).
+#include "common/api/types/partial_date.h"
+
 #include <set>
 #include <string>
 #include <thread>
@@ -18,7 +20,6 @@
 #include "common/api/aip/resource_name.h"
 #include "common/api/aip/validation.h"
 #include "common/api/time/clock.h"
-#include "common/api/types/partial_date.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/timestamp.pb.h"
