@@ -151,17 +151,19 @@ start_services() {
     --entrypoint /usr/local/bin/incident-service "${image}" \
     --listen="127.0.0.1:${incident_port}" --db_path=/var/lib/atlas/data/db \
     --api_keys_file=/etc/atlas/keys/api-keys \
-    --catalog_address="127.0.0.1:${catalog_port}" \
+    --catalog_address="localhost:${catalog_port}" \
     --catalog_api_key_file=/etc/atlas/keys/service.key \
     --attack_dir=/usr/share/atlas/attack --veris_dir=/usr/share/atlas/veris
 }
 
-# atlasctl from the image itself, on the host network.
+# atlasctl from the image itself, on the host network. "localhost" (here and
+# for incident-service's catalog address) takes the name-resolution path a
+# cluster's service names take, in an image without the usual NSS files.
 atlasctl() {
   "${podman[@]}" run --rm --network host "${ulimits[@]}" --read-only \
     --user 10001:10001 --volume "${work}/keys:/etc/atlas/keys:ro" \
     --entrypoint /usr/local/bin/atlasctl "${image}" \
-    --catalog="127.0.0.1:${catalog_port}" --incidents="127.0.0.1:${incident_port}" "$@"
+    --catalog="localhost:${catalog_port}" --incidents="127.0.0.1:${incident_port}" "$@"
 }
 
 wait_healthy() {
@@ -179,12 +181,17 @@ fail() { echo "image: FAILED: $*" >&2; exit 1; }
 start_services
 wait_healthy || fail "health"
 atlasctl health | sed 's/^/image:   /'
-user=$("${podman[@]}" exec atlas-check-catalog cat /proc/1/status | awk '/^Uid:/ {print $2}')
-[ "${user}" = 10001 ] || fail "catalog-service runs as uid ${user}, not 10001"
-[ "$("${podman[@]}" inspect --format '{{.HostConfig.ReadonlyRootfs}}' \
-    atlas-check-catalog)" = true ] || fail "the root filesystem is not read-only"
-if "${podman[@]}" exec atlas-check-catalog touch /written 2>/dev/null; then
-  fail "the root filesystem is writable"
+# The image has no shell: read the process's uid from the host's view.
+for c in atlas-check-catalog atlas-check-incident; do
+  pid=$("${podman[@]}" inspect --format '{{.State.Pid}}' "${c}")
+  user=$(awk '/^Uid:/ {print $2}' "/proc/${pid}/status")
+  [ "${user}" = 10001 ] || fail "${c} runs as uid ${user}, not 10001"
+  [ "$("${podman[@]}" inspect --format '{{.HostConfig.ReadonlyRootfs}}' "${c}")" = true ] ||
+    fail "${c}: the root filesystem is not read-only"
+done
+# Nothing but the binaries and their data: no shell to exec.
+if "${podman[@]}" exec atlas-check-catalog /bin/sh -c true 2>/dev/null; then
+  fail "the image has a shell"
 fi
 atlasctl list | grep -q 'atlas.catalog.v1.CatalogService' || fail "reflection (catalog)"
 atlasctl list | grep -q 'atlas.incident.v1.IncidentService' || fail "reflection (incidents)"
