@@ -18,6 +18,7 @@
 #include "common/api/types/external_reference.h"
 #include "common/auth/redaction.h"
 #include "common/logging/log.h"
+#include "common/status/error_details.h"
 #include "common/status/status_macros.h"
 #include "common/storage/request_records.h"
 #include "common/storage/storage_error.h"
@@ -71,9 +72,13 @@ absl::StatusOr<Organization> LoadForWrite(
   if (absl::IsNotFound(current.status())) return NotFound(name);
   if (!current.ok()) return StorageError(current.status(), operation);
   if (!etag.empty() && etag != current->etag()) {
-    return absl::AbortedError(
-        absl::StrCat(etag_field, ": stale; ", name,
-                     " changed since it was read; read it again and retry"));
+    return status::WithPreconditionViolation(
+        status::WithErrorReason(
+            absl::AbortedError(absl::StrCat(
+                etag_field, ": stale; ", name,
+                " changed since it was read; read it again and retry")),
+            status::kReasonEtagMismatch),
+        "ETAG", name, "the etag given is not the resource's current etag");
   }
   return current;
 }
@@ -366,17 +371,25 @@ absl::StatusOr<google::protobuf::Empty> CatalogCore::DeleteOrganization(
                       .status());
   DeletionFence::Entry fence(deleting_, id);
   if (!fence.ok()) {
-    return absl::AbortedError(absl::StrCat("another delete of ", request.name(),
-                                           " is running; retry"));
+    return status::WithErrorReason(
+        absl::AbortedError(absl::StrCat("another delete of ", request.name(),
+                                        " is running; retry")),
+        status::kReasonConcurrentDelete);
   }
   if (references_ != nullptr) {
     ASSIGN_OR_RETURN(IncidentReferences::Answer answer,
                      references_->Check(request.name()));
     if (!answer.incidents.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          request.name(), " is named as a victim by ",
-          absl::StrJoin(answer.incidents, ", "), answer.more ? ", ..." : "",
-          "; remove it from their victims first"));
+      return status::WithPreconditionViolation(
+          status::WithErrorReason(
+              absl::FailedPreconditionError(
+                  absl::StrCat(request.name(), " is named as a victim by ",
+                               absl::StrJoin(answer.incidents, ", "),
+                               answer.more ? ", ..." : "",
+                               "; remove it from their victims first")),
+              status::kReasonOrganizationReferenced),
+          "VICTIM_OF_INCIDENTS", request.name(),
+          "incidents name the organization as a victim");
     }
   }
   return writer_.Run<google::protobuf::Empty>(
@@ -398,9 +411,14 @@ absl::StatusOr<google::protobuf::Empty> CatalogCore::DeleteOrganization(
             kLatest);
         if (!s.ok()) return StorageError(s, "DeleteOrganization");
         if (!child.empty()) {
-          return absl::FailedPreconditionError(
-              absl::StrCat(request.name(), " is the parent of ", child,
-                           "; delete or re-parent its children first"));
+          return status::WithPreconditionViolation(
+              status::WithErrorReason(
+                  absl::FailedPreconditionError(
+                      absl::StrCat(request.name(), " is the parent of ", child,
+                                   "; delete or re-parent its children first")),
+                  status::kReasonOrganizationReferenced),
+              "PARENT_OF_ORGANIZATIONS", request.name(),
+              "other organizations name it as their parent");
         }
         storage::WriteBatch batch;
         CatalogStore::DeleteOrganization(current, &batch);

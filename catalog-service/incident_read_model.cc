@@ -14,6 +14,7 @@
 #include "common/api/aip/resource_name.h"
 #include "common/api/types/partial_date.h"
 #include "common/logging/log.h"
+#include "common/status/error_details.h"
 #include "common/status/status_macros.h"
 #include "common/storage/storage_error.h"
 
@@ -220,11 +221,16 @@ absl::Status IncidentReadModel::CheckUnlinked(absl::string_view org_id,
       },
       kLatest);
   if (!s.ok()) return StorageError(s, "DeleteOrganization");
-  return absl::FailedPreconditionError(
-      absl::StrCat(name, " is named as a victim by ", count, " incident(s) (",
-                   absl::StrJoin(names, ", "),
-                   count > static_cast<int64_t>(names.size()) ? ", ..." : "",
-                   "); remove it from their victims first"));
+  return status::WithPreconditionViolation(
+      status::WithErrorReason(
+          absl::FailedPreconditionError(absl::StrCat(
+              name, " is named as a victim by ", count, " incident(s) (",
+              absl::StrJoin(names, ", "),
+              count > static_cast<int64_t>(names.size()) ? ", ..." : "",
+              "); remove it from their victims first")),
+          status::kReasonOrganizationReferenced),
+      "VICTIM_OF_INCIDENTS", name,
+      "incidents name the organization as a victim");
 }
 
 // --- Resynchronisation -----------------------------------------------------

@@ -8,6 +8,7 @@
 #include "common/grpc/call_scope.h"
 #include "common/grpc/service_channel.h"
 #include "common/logging/log.h"
+#include "common/status/error_details.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -73,9 +74,11 @@ absl::StatusOr<std::optional<std::string>> CatalogClient::FindMissingInOneCall(
                    {{"target", options_.target},
                     {"code", static_cast<int>(status.error_code())},
                     {"message", status.error_message()}});
-      return absl::UnavailableError(
-          "catalog-service is unreachable, so the victims cannot be checked; "
-          "nothing was written, retry later");
+      return status::WithErrorReason(
+          absl::UnavailableError("catalog-service is unreachable, so the "
+                                 "victims cannot be checked; nothing was "
+                                 "written, retry later"),
+          status::kReasonCatalogUnavailable);
     default:
       log::Error("catalog check failed",
                  {{"target", options_.target},

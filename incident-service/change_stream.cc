@@ -97,12 +97,11 @@ class ChangeStream final
       if (broken_) {
         finished_ = finish = true;
         status =
-            ::grpc::Status(::grpc::StatusCode::CANCELLED, "stream cancelled");
+            grpc_util::ToGrpcStatus(absl::CancelledError("stream cancelled"));
       } else if (closing_) {
         finished_ = finish = true;
-        status = ::grpc::Status(
-            ::grpc::StatusCode::UNAVAILABLE,
-            "server is shutting down; resume from the next sequence");
+        status = grpc_util::ToGrpcStatus(absl::UnavailableError(
+            "server is shutting down; resume from the next sequence"));
       } else {
         if (buffer_.empty()) {
           if (live != nullptr && live->sequence() == next_to_load_) {

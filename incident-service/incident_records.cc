@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/api/types/external_reference.h"
+#include "common/status/error_details.h"
 #include "common/storage/request_records.h"
 #include "common/storage/storage_error.h"
 #include "google/protobuf/field_mask.pb.h"
@@ -101,8 +102,13 @@ absl::Status CheckExternalReferencesFree(const IncidentStore& store,
 absl::Status CheckEtag(absl::string_view given, absl::string_view current,
                        absl::string_view field) {
   if (given.empty() || given == current) return absl::OkStatus();
-  return absl::AbortedError(absl::StrCat(
-      field, ": stale etag; read the resource again and retry the change"));
+  return status::WithPreconditionViolation(
+      status::WithErrorReason(
+          absl::AbortedError(absl::StrCat(
+              field,
+              ": stale etag; read the resource again and retry the change")),
+          status::kReasonEtagMismatch),
+      "ETAG", field, "the etag given is not the resource's current etag");
 }
 
 }  // namespace atlas::incident

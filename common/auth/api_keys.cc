@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/api/aip/digest.h"
+#include "common/status/error_details.h"
 
 namespace atlas::auth {
 namespace {
@@ -111,12 +112,15 @@ absl::StatusOr<Caller> KeyRegistry::Authenticate(
   absl::string_view key = authorization;
   if (!absl::ConsumePrefix(&key, "Bearer ") &&
       !absl::ConsumePrefix(&key, "bearer ")) {
-    return absl::UnauthenticatedError(
-        "authorization: expected \"Bearer <key>\"");
+    return status::WithErrorReason(
+        absl::UnauthenticatedError("authorization: expected \"Bearer <key>\""),
+        status::kReasonApiKeyInvalid);
   }
   key = absl::StripAsciiWhitespace(key);
   if (key.empty()) {
-    return absl::UnauthenticatedError("authorization: the key is empty");
+    return status::WithErrorReason(
+        absl::UnauthenticatedError("authorization: the key is empty"),
+        status::kReasonApiKeyInvalid);
   }
   std::string digest = api::Sha256(key);
   // Visit every entry and compare in constant time, so neither the position
@@ -128,7 +132,9 @@ absl::StatusOr<Caller> KeyRegistry::Authenticate(
     }
   }
   if (match == nullptr) {
-    return absl::UnauthenticatedError("authorization: unknown API key");
+    return status::WithErrorReason(
+        absl::UnauthenticatedError("authorization: unknown API key"),
+        status::kReasonApiKeyInvalid);
   }
   return Caller{match->role, match->label};
 }
@@ -136,8 +142,10 @@ absl::StatusOr<Caller> KeyRegistry::Authenticate(
 absl::Status RequireRole(const Caller& caller, Role required,
                          absl::string_view action) {
   if (caller.role == Role::kPublic) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        action, " needs an API key (authorization: Bearer <key>)"));
+    return status::WithErrorReason(
+        absl::UnauthenticatedError(absl::StrCat(
+            action, " needs an API key (authorization: Bearer <key>)")),
+        status::kReasonApiKeyMissing);
   }
   // Least privilege: a service key reads as a member and may call the
   // internal methods the other service needs (kService), nothing else.
@@ -151,9 +159,12 @@ absl::Status RequireRole(const Caller& caller, Role required,
     allowed = caller.role >= required;
   }
   if (!allowed) {
-    return absl::PermissionDeniedError(
-        absl::StrCat(action, " needs the ", RoleName(required),
-                     " role; this key has ", RoleName(caller.role)));
+    return status::WithErrorReason(
+        absl::PermissionDeniedError(
+            absl::StrCat(action, " needs the ", RoleName(required),
+                         " role; this key has ", RoleName(caller.role))),
+        status::kReasonRoleTooLow,
+        {{"required_role", std::string(RoleName(required))}});
   }
   return absl::OkStatus();
 }

@@ -11,12 +11,14 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "common/auth/api_keys.h"
 #include "common/concurrency/bounded_executor.h"
 #include "common/grpc/call_context.h"
 #include "common/grpc/call_scope.h"
 #include "common/grpc/caller_budget.h"
 #include "common/grpc/status_conversion.h"
+#include "common/status/error_details.h"
 #include "grpcpp/server_context.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "grpcpp/support/server_callback.h"
@@ -40,10 +42,17 @@ class BudgetedUnaryReactor final : public ::grpc::ServerUnaryReactor {
   CallerBudget::Slot slot_;
 };
 
-inline ::grpc::Status Overloaded(absl::string_view what) {
-  return ::grpc::Status(::grpc::StatusCode::RESOURCE_EXHAUSTED,
-                        absl::StrCat("server overloaded: too many ", what,
-                                     " in flight, retry with backoff"));
+// RESOURCE_EXHAUSTED for a call refused because too many `what` are in
+// flight, with ErrorInfo `reason` and a RetryInfo delay.
+inline ::grpc::Status Overloaded(
+    absl::string_view what,
+    absl::string_view reason = status::kReasonServerOverloaded) {
+  return ToGrpcStatus(status::WithRetryDelay(
+      status::WithErrorReason(absl::ResourceExhaustedError(absl::StrCat(
+                                  "server overloaded: too many ", what,
+                                  " in flight, retry with backoff")),
+                              reason),
+      absl::Milliseconds(200)));
 }
 
 // Runs `fn(caller) -> absl::StatusOr<Response>`, moves its value into
@@ -87,7 +96,8 @@ inline ::grpc::ServerUnaryReactor* AdmitRead(
   CallerBudget::Slot slot;
   if (!budget.Admit(**caller, context->peer(), &slot)) {
     ::grpc::ServerUnaryReactor* refused = context->DefaultReactor();
-    refused->Finish(Overloaded("reads of this kind for this caller class"));
+    refused->Finish(Overloaded("reads of this kind for this caller class",
+                               status::kReasonReadBudgetExhausted));
     *caller = absl::ResourceExhaustedError("read budget full");
     return refused;
   }
@@ -156,10 +166,11 @@ template <typename Request, typename Fn>
   ::grpc::Slice slice;
   if (!request_bytes->DumpToSingleSlice(&slice).ok() ||
       !request.ParseFromArray(slice.begin(), static_cast<int>(slice.size()))) {
-    reactor->Finish(
-        ::grpc::Status(::grpc::StatusCode::INVALID_ARGUMENT,
-                       absl::StrCat("request: does not parse as ",
-                                    Request::descriptor()->full_name())));
+    // The request as a whole: a field violation with an empty field.
+    reactor->Finish(ToGrpcStatus(status::WithFieldViolation(
+        absl::InvalidArgumentError(absl::StrCat(
+            "request: does not parse as ", Request::descriptor()->full_name())),
+        "", "does not parse as the request message", "INVALID_VALUE")));
     return reactor;
   }
   absl::StatusOr<std::string> result = fn(*caller, request);

@@ -25,13 +25,12 @@ class BackupServiceImpl::Stream final
   Stream(BackupServiceImpl& service, std::string caller)
       : service_(service), caller_(std::move(caller)) {
     worker_ = std::thread([this] {
-      ::grpc::Status status = Run();
+      absl::Status status = Run();
       if (!status.ok()) {
-        log::Warning("backup ended early",
-                     {{"code", static_cast<int>(status.error_code())},
-                      {"message", status.error_message()}});
+        log::Warning("backup ended early", {{"error", status.ToString()}});
       }
-      Finish(status);
+      // AIP-193 details (ErrorInfo, RetryInfo) added by the conversion.
+      Finish(grpc_util::ToGrpcStatus(status));
     });
   }
 
@@ -57,7 +56,7 @@ class BackupServiceImpl::Stream final
   }
 
  private:
-  ::grpc::Status Run() {
+  absl::Status Run() {
     const absl::Time start = absl::Now();
     v1::BackupHeader header;
     header.set_service(service_.options_.service);
@@ -67,9 +66,8 @@ class BackupServiceImpl::Stream final
         storage::BackupSnapshot::Take(*service_.options_.db, header);
     if (!snapshot.ok()) {
       // The detail (paths, RocksDB's words) is in the log.
-      return ::grpc::Status(::grpc::StatusCode::INTERNAL,
-                            "the checkpoint could not be taken; see the "
-                            "server's log");
+      return absl::InternalError(
+          "the checkpoint could not be taken; see the server's log");
     }
     log::Info(
         "backup started",
@@ -81,9 +79,8 @@ class BackupServiceImpl::Stream final
     while (true) {
       absl::StatusOr<bool> next = (*snapshot)->Next(&chunk_);
       if (!next.ok()) {
-        return ::grpc::Status(::grpc::StatusCode::INTERNAL,
-                              "a checkpoint file could not be read; see the "
-                              "server's log");
+        return absl::InternalError(
+            "a checkpoint file could not be read; see the server's log");
       }
       if (!*next) break;
       {
@@ -92,12 +89,11 @@ class BackupServiceImpl::Stream final
       }
       StartWrite(&chunk_);
       if (!AwaitWrite()) {
-        return ::grpc::Status(::grpc::StatusCode::CANCELLED,
-                              "backup cancelled");
+        return absl::CancelledError("backup cancelled");
       }
       if (service_.draining()) {
-        return ::grpc::Status(::grpc::StatusCode::UNAVAILABLE,
-                              "server is shutting down; take the backup again");
+        return absl::UnavailableError(
+            "server is shutting down; take the backup again");
       }
     }
     log::Info("backup finished",
@@ -105,7 +101,7 @@ class BackupServiceImpl::Stream final
                {"files", (*snapshot)->file_count()},
                {"bytes", (*snapshot)->total_bytes()},
                {"seconds", absl::ToDoubleSeconds(absl::Now() - start)}});
-    return ::grpc::Status::OK;
+    return absl::OkStatus();
   }
 
   // Waits for the write in flight to complete; false if the stream broke
@@ -166,14 +162,13 @@ void BackupServiceImpl::StreamDone() {
   {
     absl::MutexLock lock(&mu_);
     if (draining_) {
-      return new Refused(::grpc::Status(::grpc::StatusCode::UNAVAILABLE,
-                                        "server is shutting down"));
+      return new Refused(grpc_util::ToGrpcStatus(
+          absl::UnavailableError("server is shutting down")));
     }
     if (running_) {
-      return new Refused(::grpc::Status(
-          ::grpc::StatusCode::RESOURCE_EXHAUSTED,
+      return new Refused(grpc_util::ToGrpcStatus(absl::ResourceExhaustedError(
           "a backup of this server is already running (one at a time); "
-          "retry when it ends"));
+          "retry when it ends")));
     }
     running_ = true;
   }

@@ -119,6 +119,22 @@ TEST_F(AtlasctlOrgsTest, BadFlagValuesAreUsageErrorsAndServerRulesStay) {
   EXPECT_THAT(err_.str(), HasSubstr("organization.industry_code"));
 }
 
+// The server's AIP-193 details are printed under the error line.
+TEST_F(AtlasctlOrgsTest, ErrorsShowTheServersDetails) {
+  EXPECT_EQ(Run({"orgs", "create", "--key", kEditorKey, "--display-name", "X",
+                 "--government", "local,none"}),
+            1);
+  EXPECT_THAT(err_.str(),
+              HasSubstr("\n  field organization.government_levels[1]: "));
+  EXPECT_THAT(err_.str(),
+              HasSubstr("\n  reason INVALID_REQUEST (incidentatlas.org)\n"));
+  EXPECT_EQ(
+      Run({"orgs", "create", "--key", "no-such-key", "--display-name", "X"}),
+      1);
+  EXPECT_THAT(err_.str(),
+              HasSubstr("\n  reason API_KEY_INVALID (incidentatlas.org)\n"));
+}
+
 TEST(OrgFlagsTest, EmployeeCountAcceptsNamesLabelsAndRanges) {
   for (const char* text :
        {"EMPLOYEES_11_TO_100", "11_to_100", "11 to 100", "11-100"}) {

@@ -13,6 +13,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/status/error_details.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
@@ -380,6 +381,10 @@ int Run(const std::vector<std::string>& argv,
   }
   err << "error: " << absl::StatusCodeToString(status.code()) << ": "
       << status.message() << "\n";
+  // The server's AIP-193 details (field violations, reason, retry delay).
+  for (const std::string& line : status::DescribeErrorDetails(status)) {
+    err << "  " << line << "\n";
+  }
   return 1;
 }
 
