@@ -11,7 +11,9 @@
 
 #include "absl/strings/match.h"
 #include "common/grpc/server_runner.h"
+#include "common/grpc/status_conversion.h"
 #include "common/server/backup_service_impl.h"
+#include "common/status/error_details.h"
 #include "common/storage/backup_format.h"
 #include "common/storage/backup_snapshot.h"
 #include "common/storage/rocks_store.h"
@@ -130,9 +132,13 @@ TEST_F(BackupServiceTest, OneBackupAtATime) {
       stub_->StreamBackup(second_context.get(), v1::StreamBackupRequest());
   v1::BackupChunk chunk;
   EXPECT_FALSE(second->Read(&chunk));
-  EXPECT_THAT(second->Finish(),
-              StatusIs(::grpc::StatusCode::RESOURCE_EXHAUSTED,
-                       ::testing::HasSubstr("already running")));
+  const ::grpc::Status refused = second->Finish();
+  EXPECT_THAT(refused, StatusIs(::grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                ::testing::HasSubstr("already running")));
+  // AIP-193: a reason, and when to retry.
+  const absl::Status details = grpc_util::FromGrpcStatus(refused);
+  EXPECT_TRUE(status::GetErrorInfo(details).has_value());
+  EXPECT_TRUE(status::GetRetryInfo(details).has_value());
 
   first_context->TryCancel();
   EXPECT_THAT(first->Finish(), StatusIs(::grpc::StatusCode::CANCELLED));
