@@ -1,7 +1,7 @@
 // Access control that cannot leak (DESIGN.md section 5), driven by the
 // proto descriptors:
 //  - every method of CatalogService and IncidentService, as the generated
-//    descriptor pool lists them, must have a row in this file's table, so a
+//    descriptor pool lists them, must have a row in access_table.cc, so a
 //    new RPC fails the build's tests until it is classified here;
 //  - every read (streams included) is called with every role, through a
 //    generic stub, against servers whose records have every members-only
@@ -30,7 +30,9 @@
 #include "google/protobuf/message.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
+#include "tests/security/access_table.h"
 #include "tests/security/raw_call.h"
+#include "tests/security/redaction_walker.h"
 #include "tests/testing/service_harness.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/veris_incident.h"
@@ -60,318 +62,20 @@ using google::protobuf::MethodDescriptor;
 using google::protobuf::ServiceDescriptor;
 namespace cv1 = ::atlas::catalog::v1;
 namespace iv1 = ::atlas::incident::v1;
-
-constexpr const char* kServices[] = {"atlas.catalog.v1.CatalogService",
-                                     "atlas.incident.v1.IncidentService",
-                                     "atlas.admin.v1.BackupService"};
-
-// --- Roles -------------------------------------------------------------------
-
-struct RoleCase {
-  const char* name;
-  std::string key;  // empty: no authorization header
-  bool member;      // reads members-only fields
-  bool authenticates;
-};
-
-std::vector<RoleCase> AllRoles() {
-  return {{"public", "", false, true},
-          {"member", kMemberKey, true, true},
-          {"editor", kEditorKey, true, true},
-          {"admin", kAdminKey, true, true},
-          {"service", kServiceKey, true, true},
-          {"unknown-key", kUnknownKey, false, false}};
-}
-
-// --- Seed data: every members-only field set ---------------------------------
-
-constexpr char kIncident[] = "incidents/vooruit-2024";
-constexpr char kSource[] = "incidents/vooruit-2024/sources/brussels-times";
-constexpr char kEvent[] = "incidents/vooruit-2024/events/detection";
-
-type::v1::PartialDate Date(int y, int m, int d) {
-  type::v1::PartialDate p;
-  p.set_year(y);
-  p.set_month(m);
-  p.set_day(d);
-  return p;
-}
-
-// --- The table: one row per RPC ----------------------------------------------
-
-// kInternal: a method only the other service (and an admin) may call.
-// kAdminStream: a server stream only an admin may open (backups; served by
-// both servers).
-enum class Kind { kRead, kStream, kWrite, kInternal, kAdminStream };
-
-struct MethodCase {
-  Kind kind;
-  // The request: for reads, one that returns the seeded records; for
-  // writes, one that would be valid but targets something that does not
-  // exist (or names a victim/parent that does not exist).
-  std::function<std::unique_ptr<Message>()> request;
-};
-
-template <typename T>
-std::function<std::unique_ptr<Message>()> Req(std::function<void(T*)> fill) {
-  return [fill] {
-    auto m = std::make_unique<T>();
-    fill(m.get());
-    return std::unique_ptr<Message>(std::move(m));
-  };
-}
-
-// Keyed by the method's full name
-// ("atlas.catalog.v1.CatalogService.GetOrganization").
-const std::map<std::string, MethodCase>& Table() {
-  static const auto* table = new std::map<std::string, MethodCase>{
-      // CatalogService: reads.
-      {"atlas.catalog.v1.CatalogService.GetOrganization",
-       {Kind::kRead, Req<cv1::GetOrganizationRequest>([](auto* r) {
-          r->set_name("organizations/vooruit");
-        })}},
-      {"atlas.catalog.v1.CatalogService.BatchGetOrganizations",
-       {Kind::kRead, Req<cv1::BatchGetOrganizationsRequest>([](auto* r) {
-          r->add_names("organizations/vooruit");
-          r->add_names("organizations/acme");
-        })}},
-      {"atlas.catalog.v1.CatalogService.ListOrganizations",
-       {Kind::kRead, Req<cv1::ListOrganizationsRequest>([](auto*) {})}},
-      {"atlas.catalog.v1.CatalogService.SearchOrganizations",
-       {Kind::kRead, Req<cv1::SearchOrganizationsRequest>(
-                         [](auto* r) { r->set_query("vooruit"); })}},
-      {"atlas.catalog.v1.CatalogService.ResolveOrganization",
-       {Kind::kRead, Req<cv1::ResolveOrganizationRequest>([](auto* r) {
-          r->set_query("hxxps://www.vooruit[.]be/nieuws");
-        })}},
-      {"atlas.catalog.v1.CatalogService.BatchResolveOrganizations",
-       {Kind::kRead, Req<cv1::BatchResolveOrganizationsRequest>([](auto* r) {
-          r->add_requests()->set_query("hxxps://www.vooruit[.]be/nieuws");
-          r->add_requests()->set_query("acme");
-        })}},
-      // CatalogService: writes.
-      {"atlas.catalog.v1.CatalogService.BatchCreateOrganizations",
-       {Kind::kWrite, Req<cv1::BatchCreateOrganizationsRequest>([](auto* r) {
-          auto* c = r->add_requests();
-          c->set_organization_id("ghost");
-          c->mutable_organization()->set_display_name("Ghost");
-          c->mutable_organization()->set_parent("organizations/does-not-exist");
-        })}},
-      {"atlas.catalog.v1.CatalogService.CreateOrganization",
-       {Kind::kWrite, Req<cv1::CreateOrganizationRequest>([](auto* r) {
-          r->set_organization_id("ghost");
-          r->mutable_organization()->set_display_name("Ghost");
-          r->mutable_organization()->set_parent("organizations/does-not-exist");
-        })}},
-      {"atlas.catalog.v1.CatalogService.UpdateOrganization",
-       {Kind::kWrite, Req<cv1::UpdateOrganizationRequest>([](auto* r) {
-          r->mutable_organization()->set_name("organizations/does-not-exist");
-          r->mutable_organization()->set_display_name("Ghost");
-          r->mutable_update_mask()->add_paths("display_name");
-        })}},
-      {"atlas.catalog.v1.CatalogService.DeleteOrganization",
-       {Kind::kWrite, Req<cv1::DeleteOrganizationRequest>([](auto* r) {
-          r->set_name("organizations/does-not-exist");
-        })}},
-      // IncidentService: reads.
-      {"atlas.incident.v1.IncidentService.GetIncident",
-       {Kind::kRead,
-        Req<iv1::GetIncidentRequest>([](auto* r) { r->set_name(kIncident); })}},
-      {"atlas.incident.v1.IncidentService.ListIncidents",
-       {Kind::kRead, Req<iv1::ListIncidentsRequest>(
-                         [](auto* r) { r->set_filter("country = \"BE\""); })}},
-      {"atlas.incident.v1.IncidentService.GetTimelineEvent",
-       {Kind::kRead, Req<iv1::GetTimelineEventRequest>(
-                         [](auto* r) { r->set_name(kEvent); })}},
-      {"atlas.incident.v1.IncidentService.ListTimelineEvents",
-       {Kind::kRead, Req<iv1::ListTimelineEventsRequest>(
-                         [](auto* r) { r->set_parent(kIncident); })}},
-      {"atlas.incident.v1.IncidentService.GetSource",
-       {Kind::kRead,
-        Req<iv1::GetSourceRequest>([](auto* r) { r->set_name(kSource); })}},
-      {"atlas.incident.v1.IncidentService.ListSources",
-       {Kind::kRead, Req<iv1::ListSourcesRequest>(
-                         [](auto* r) { r->set_parent(kIncident); })}},
-      {"atlas.incident.v1.IncidentService.WatchIncidentChanges",
-       {Kind::kStream, Req<iv1::WatchIncidentChangesRequest>(
-                           [](auto* r) { r->set_start_sequence(1); })}},
-      // IncidentService: writes.
-      {"atlas.incident.v1.IncidentService.CreateIncident",
-       {Kind::kWrite, Req<iv1::CreateIncidentRequest>([](auto* r) {
-          r->set_incident_id("ghost");
-          r->mutable_incident()->set_title("Ghost");
-          r->mutable_incident()->add_victims()->set_organization(
-              "organizations/does-not-exist");
-        })}},
-      {"atlas.incident.v1.IncidentService.BatchCreateIncidents",
-       {Kind::kWrite, Req<iv1::BatchCreateIncidentsRequest>([](auto* r) {
-          iv1::CreateIncidentRequest* c = r->add_requests();
-          c->set_incident_id("ghost");
-          c->mutable_incident()->set_title("Ghost");
-          c->mutable_incident()->add_victims()->set_organization(
-              "organizations/does-not-exist");
-        })}},
-      {"atlas.incident.v1.IncidentService.UpdateIncident",
-       {Kind::kWrite, Req<iv1::UpdateIncidentRequest>([](auto* r) {
-          r->mutable_incident()->set_name("incidents/does-not-exist");
-          r->mutable_incident()->set_title("Ghost");
-          r->mutable_update_mask()->add_paths("title");
-        })}},
-      {"atlas.incident.v1.IncidentService.DeleteIncident",
-       {Kind::kWrite, Req<iv1::DeleteIncidentRequest>([](auto* r) {
-          r->set_name("incidents/does-not-exist");
-        })}},
-      {"atlas.incident.v1.IncidentService.CheckOrganizationReferences",
-       {Kind::kInternal,
-        Req<iv1::CheckOrganizationReferencesRequest>(
-            [](auto* r) { r->set_organization("organizations/vooruit"); })}},
-      {"atlas.incident.v1.IncidentService.CreateTimelineEvent",
-       {Kind::kWrite, Req<iv1::CreateTimelineEventRequest>([](auto* r) {
-          r->set_parent("incidents/does-not-exist");
-          r->mutable_event()->set_type(iv1::DETECTION);
-          *r->mutable_event()->mutable_date() = Date(2024, 3, 28);
-          r->mutable_event()->set_description("Ghost");
-        })}},
-      {"atlas.incident.v1.IncidentService.UpdateTimelineEvent",
-       {Kind::kWrite, Req<iv1::UpdateTimelineEventRequest>([](auto* r) {
-          r->mutable_event()->set_name("incidents/does-not-exist/events/e");
-          r->mutable_event()->set_description("Ghost");
-          r->mutable_update_mask()->add_paths("description");
-        })}},
-      {"atlas.incident.v1.IncidentService.DeleteTimelineEvent",
-       {Kind::kWrite, Req<iv1::DeleteTimelineEventRequest>([](auto* r) {
-          r->set_name("incidents/does-not-exist/events/e");
-        })}},
-      {"atlas.incident.v1.IncidentService.CreateSource",
-       {Kind::kWrite, Req<iv1::CreateSourceRequest>([](auto* r) {
-          r->set_parent("incidents/does-not-exist");
-          r->mutable_source()->set_title("Ghost");
-        })}},
-      {"atlas.incident.v1.IncidentService.UpdateSource",
-       {Kind::kWrite, Req<iv1::UpdateSourceRequest>([](auto* r) {
-          r->mutable_source()->set_name("incidents/does-not-exist/sources/s");
-          r->mutable_source()->set_title("Ghost");
-          r->mutable_update_mask()->add_paths("title");
-        })}},
-      // BackupService (both servers): admins only.
-      {"atlas.admin.v1.BackupService.StreamBackup",
-       {Kind::kAdminStream, Req<admin::v1::StreamBackupRequest>([](auto*) {})}},
-      {"atlas.incident.v1.IncidentService.DeleteSource",
-       {Kind::kWrite, Req<iv1::DeleteSourceRequest>([](auto* r) {
-          r->set_name("incidents/does-not-exist/sources/s");
-        })}},
-  };
-  return *table;
-}
-
-std::vector<const MethodDescriptor*> AllMethods() {
-  std::vector<const MethodDescriptor*> methods;
-  for (const char* name : kServices) {
-    const ServiceDescriptor* service =
-        DescriptorPool::generated_pool()->FindServiceByName(name);
-    if (service == nullptr) {
-      ADD_FAILURE() << name << " is not in the generated descriptor pool";
-      continue;
-    }
-    for (int i = 0; i < service->method_count(); ++i) {
-      methods.push_back(service->method(i));
-    }
-  }
-  return methods;
-}
-
-std::string PathOf(const MethodDescriptor* m) {
-  return absl::StrCat("/", m->service()->full_name(), "/", m->name());
-}
-
-// --- The response walker ----------------------------------------------------
-
-bool IsMembersOnly(const FieldDescriptor* f) {
-  return f->options().GetExtension(type::v1::access_tier) == type::v1::MEMBER;
-}
-
-const FieldDescriptor* RedactedFieldsOf(const Descriptor* d) {
-  const FieldDescriptor* f = d->FindFieldByName("redacted_fields");
-  return f != nullptr && f->is_repeated() &&
-                 f->type() == FieldDescriptor::TYPE_STRING
-             ? f
-             : nullptr;
-}
-
-bool IsPresent(const Message& m, const FieldDescriptor* f) {
-  const auto* r = m.GetReflection();
-  return f->is_repeated() ? r->FieldSize(m, f) > 0 : r->HasField(m, f);
-}
-
-struct WalkStats {
-  int records = 0;
-  int members_only_fields = 0;
-};
-
-// Walks `m` recursively. `record` is the nearest enclosing record (a message
-// with `redacted_fields`), `prefix` the path of `m` relative to it.
-void Walk(const Message& m, const Message* record, const std::string& prefix,
-          bool member, const std::string& where, WalkStats* stats) {
-  const Descriptor* d = m.GetDescriptor();
-  const auto* r = m.GetReflection();
-  std::string base = prefix;
-  std::vector<std::string> listed;
-  if (const FieldDescriptor* rf = RedactedFieldsOf(d)) {
-    record = &m;
-    base.clear();
-    ++stats->records;
-    for (int i = 0; i < r->FieldSize(m, rf); ++i) {
-      listed.push_back(r->GetRepeatedString(m, rf, i));
-    }
-    if (member) {
-      EXPECT_THAT(listed, ::testing::IsEmpty())
-          << where << ": " << d->full_name()
-          << " lists redactions for a member";
-    }
-  } else if (record != nullptr) {
-    const FieldDescriptor* rf = RedactedFieldsOf(record->GetDescriptor());
-    const auto* rr = record->GetReflection();
-    for (int i = 0; i < rr->FieldSize(*record, rf); ++i) {
-      listed.push_back(rr->GetRepeatedString(*record, rf, i));
-    }
-  }
-  for (int i = 0; i < d->field_count(); ++i) {
-    const FieldDescriptor* f = d->field(i);
-    const std::string path = base.empty() ? f->name() : base + "." + f->name();
-    if (IsMembersOnly(f)) {
-      ++stats->members_only_fields;
-      if (member) {
-        EXPECT_TRUE(IsPresent(m, f))
-            << where << ": members-only " << d->full_name() << "." << f->name()
-            << " is missing for a member (the seed must set every "
-               "members-only field; a new one needs a value here)";
-      } else {
-        EXPECT_FALSE(IsPresent(m, f))
-            << where << ": LEAK: members-only " << d->full_name() << "."
-            << f->name() << " reached a non-member";
-        EXPECT_NE(record, nullptr)
-            << where << ": " << d->full_name() << "." << f->name()
-            << " is members-only but no enclosing record can list it";
-        EXPECT_THAT(listed, ::testing::Contains(path))
-            << where << ": " << path << " not listed in redacted_fields";
-      }
-    }
-    if (f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
-    if (f->is_repeated()) {
-      for (int j = 0; j < r->FieldSize(m, f); ++j) {
-        Walk(r->GetRepeatedMessage(m, f, j), record, path, member, where,
-             stats);
-      }
-    } else if (r->HasField(m, f)) {
-      Walk(r->GetMessage(m, f), record, path, member, where, stats);
-    }
-  }
-}
-
-std::unique_ptr<Message> NewMessage(const Descriptor* d) {
-  return std::unique_ptr<Message>(
-      MessageFactory::generated_factory()->GetPrototype(d)->New());
-}
+using ::atlas::access_table::AllMethods;
+using ::atlas::access_table::AllRoles;
+using ::atlas::access_table::Date;
+using ::atlas::access_table::IsMembersOnly;
+using ::atlas::access_table::kIncident;
+using ::atlas::access_table::Kind;
+using ::atlas::access_table::kSource;
+using ::atlas::access_table::NewMessage;
+using ::atlas::access_table::PathOf;
+using ::atlas::access_table::RedactedFieldsOf;
+using ::atlas::access_table::RoleCase;
+using ::atlas::access_table::Table;
+using ::atlas::access_table::Walk;
+using ::atlas::access_table::WalkStats;
 
 // --- Fixture: both services, seeded ------------------------------------------
 
@@ -520,7 +224,7 @@ TEST(AccessControlTableTest, EveryMethodOfBothServicesHasARow) {
     auto it = Table().find(m->full_name());
     if (it == Table().end()) {
       ADD_FAILURE() << m->full_name()
-                    << " has no row in access_control_test.cc's Table(): add "
+                    << " has no row in access_table.cc's Table(): add "
                        "a request and classify it as read, stream or write";
       continue;
     }
