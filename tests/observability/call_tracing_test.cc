@@ -347,8 +347,20 @@ class DeadlinePropagationTest : public ::testing::Test {
 
   // Creates an incident with a call deadline `deadline` from now; returns
   // when the call was made.
-  absl::Time CreateWithDeadline(const std::string& id, absl::Duration deadline,
-                                const std::string& traceparent = "") {
+  // gRPC sends a deadline as a grpc-timeout header, rounded up to a coarser
+  // unit (100 ms steps for timeouts of seconds), so a server may see a
+  // deadline up to this much later than the client set.
+  static constexpr absl::Duration kTimeoutRounding = absl::Milliseconds(100);
+
+  // When the create was sent and when it was answered: the victim check
+  // happened in between, so its deadline is bounded by both, however long
+  // this machine took to schedule the call (no timing assumption).
+  struct Call {
+    absl::Time start;
+    absl::Time end;
+  };
+  Call CreateWithDeadline(const std::string& id, absl::Duration deadline,
+                          const std::string& traceparent = "") {
     auto context = ContextWithKey(kEditorKey);
     const absl::Time start = absl::Now();
     context->set_deadline(absl::ToChronoTime(start + deadline));
@@ -357,7 +369,7 @@ class DeadlinePropagationTest : public ::testing::Test {
     EXPECT_THAT(incidents_->NewStub()->CreateIncident(context.get(),
                                                       IncidentOf(id), &created),
                 IsOk());
-    return start;
+    return {start, absl::Now()};
   }
 
   RecordingCatalog catalog_;
@@ -366,22 +378,26 @@ class DeadlinePropagationTest : public ::testing::Test {
 };
 
 TEST_F(DeadlinePropagationTest, CallersSoonerDeadlineBoundsTheVictimCheck) {
-  const absl::Time start = CreateWithDeadline("soon", absl::Seconds(3));
+  const Call call = CreateWithDeadline("soon", absl::Seconds(3));
   const std::vector<absl::Time> deadlines = catalog_.deadlines();
   ASSERT_THAT(deadlines, SizeIs(1));
-  // The caller's 3 s, not the 10 s catalog timeout (gRPC carries the
-  // deadline as a timeout: allow for the time on the wire).
-  EXPECT_LE(deadlines[0], start + absl::Seconds(3) + absl::Milliseconds(100));
-  EXPECT_GE(deadlines[0], start + absl::Seconds(2));
+  // The caller's 3 s, not the 10 s catalog timeout. gRPC carries the
+  // deadline as a timeout, so the time on the wire (at most the whole call)
+  // may be added to it, and its header rounds up (kTimeoutRounding).
+  EXPECT_LE(deadlines[0], call.start + absl::Seconds(3) +
+                              (call.end - call.start) + kTimeoutRounding);
+  EXPECT_GE(deadlines[0], call.start + absl::Seconds(2));
 }
 
 TEST_F(DeadlinePropagationTest,
        CatalogTimeoutBoundsAVictimCheckOfALaterCaller) {
-  const absl::Time start = CreateWithDeadline("later", absl::Seconds(60));
+  const Call call = CreateWithDeadline("later", absl::Seconds(60));
   const std::vector<absl::Time> deadlines = catalog_.deadlines();
   ASSERT_THAT(deadlines, SizeIs(1));
-  EXPECT_LE(deadlines[0], start + absl::Seconds(10) + absl::Milliseconds(100));
-  EXPECT_GE(deadlines[0], start + absl::Seconds(9));
+  // now + --catalog_timeout (10 s), "now" being some moment of the call;
+  // nowhere near the caller's 60 s.
+  EXPECT_LE(deadlines[0], call.end + absl::Seconds(10) + kTimeoutRounding);
+  EXPECT_GE(deadlines[0], call.start + absl::Seconds(9));
 }
 
 TEST_F(DeadlinePropagationTest, TraceIsForwardedWithANewParentId) {
