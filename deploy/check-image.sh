@@ -33,6 +33,7 @@ for tool in podman runc debootstrap; do
 done
 if [ ${#need[@]} -gt 0 ]; then
   echo "image: installing ${need[*]}"
+  apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
