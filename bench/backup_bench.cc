@@ -36,6 +36,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/every_organization_exists.h"
 #include "bench/synthetic.h"
 #include "common/api/aip/digest.h"
 #include "common/api/time/clock.h"
@@ -64,14 +65,6 @@ using atlas::incident::IncidentServer;
 
 constexpr char kAdminKey[] = "bench-admin-key";
 
-class AllExist final : public atlas::incident::OrganizationDirectory {
- public:
-  absl::StatusOr<std::optional<std::string>> FindMissing(
-      const std::vector<std::string>&) override {
-    return std::optional<std::string>();
-  }
-};
-
 [[noreturn]] void Die(const std::string& what, const absl::Status& s) {
   std::fprintf(stderr, "%s: %s\n", what.c_str(), s.ToString().c_str());
   std::exit(1);
@@ -87,7 +80,8 @@ int64_t DirBytes(const std::string& dir) {
 
 // Step 1: N incidents through the core, unsynced. Returns the changelog's
 // last sequence.
-int64_t Load(const std::string& db, AllExist& directory) {
+int64_t Load(const std::string& db,
+             atlas::bench::EveryOrganizationExists& directory) {
   auto attack =
       atlas::incident::AttackCatalog::Load(absl::GetFlag(FLAGS_attack_dir));
   if (!attack.ok()) Die("ATT&CK data", attack.status());
@@ -137,9 +131,9 @@ int64_t Load(const std::string& db, AllExist& directory) {
   return last;
 }
 
-std::unique_ptr<IncidentServer> Start(const std::string& db,
-                                      const std::string& restore_from,
-                                      AllExist& directory) {
+std::unique_ptr<IncidentServer> Start(
+    const std::string& db, const std::string& restore_from,
+    atlas::bench::EveryOrganizationExists& directory) {
   IncidentServer::Options options;
   const std::string digest =
       absl::BytesToHexString(atlas::api::Sha256(kAdminKey));
@@ -166,7 +160,7 @@ int main(int argc, char** argv) {
   const std::string source = root + "/source";
   const std::string backup = root + "/incidents.bak";
   const std::string restored = root + "/restored";
-  AllExist directory;
+  atlas::bench::EveryOrganizationExists directory;
 
   const int64_t last = Load(source, directory);
   const int64_t db_bytes = DirBytes(source);

@@ -17,6 +17,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "bench/every_organization_exists.h"
 #include "bench/synthetic.h"
 #include "common/api/time/clock.h"
 #include "common/api/types/countries.h"
@@ -40,19 +41,7 @@ ABSL_FLAG(int, threads, 2, "threads calling CreateIncident");
 ABSL_FLAG(int64_t, changelog_retention_entries, 1000000,
           "changelog entries kept (a small value trims on every create)");
 
-namespace {
-
-// Every victim exists: datagen created organisations [0, --orgs) through
-// the catalog's API before this runs.
-class AllExist : public atlas::incident::OrganizationDirectory {
- public:
-  absl::StatusOr<std::optional<std::string>> FindMissing(
-      const std::vector<std::string>&) override {
-    return std::optional<std::string>();
-  }
-};
-
-}  // namespace
+namespace {}  // namespace
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
@@ -88,7 +77,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", changelog.status().ToString().c_str());
     return 1;
   }
-  AllExist directory;
+  atlas::bench::EveryOrganizationExists directory;
   atlas::incident::IncidentCore core({.store = store->get(),
                                       .changelog = changelog->get(),
                                       .directory = &directory,

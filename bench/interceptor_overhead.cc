@@ -28,6 +28,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_format.h"
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
+#include "bench/every_organization_exists.h"
 #include "bench/load_loop.h"
 #include "common/logging/log.h"
 #include "incident-service/incident_server.h"
@@ -54,15 +55,6 @@ constexpr char kKeyFile[] =
     "8f50d05448c22d6fe22bb48198a67f70017bb8f7682fcedb7c36d8969a9a7597 editor "
     "bench\n";
 
-// Every victim exists.
-class EveryOrganization final : public atlas::incident::OrganizationDirectory {
- public:
-  absl::StatusOr<std::optional<std::string>> FindMissing(
-      const std::vector<std::string>&) override {
-    return std::optional<std::string>();
-  }
-};
-
 struct Server {
   std::string label;
   std::string dir;
@@ -72,9 +64,9 @@ struct Server {
   double seconds = 0;
 };
 
-std::unique_ptr<IncidentServer> StartServer(const std::string& dir,
-                                            bool observed,
-                                            EveryOrganization& directory) {
+std::unique_ptr<IncidentServer> StartServer(
+    const std::string& dir, bool observed,
+    atlas::bench::EveryOrganizationExists& directory) {
   IncidentServer::Options options;
   options.keys = *atlas::auth::KeyRegistry::Parse(kKeyFile);
   options.db_path = dir;
@@ -138,7 +130,7 @@ atlas::bench::LoadStats Load(Server& s, absl::Duration duration) {
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   atlas::log::SetMinLevel(atlas::log::Level::kWarning);
-  EveryOrganization directory;
+  atlas::bench::EveryOrganizationExists directory;
   char off_dir[] = "/tmp/atlas-bench-off-XXXXXX";
   char on_dir[] = "/tmp/atlas-bench-on-XXXXXX";
   if (mkdtemp(off_dir) == nullptr || mkdtemp(on_dir) == nullptr) return 1;

@@ -16,6 +16,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/time/clock.h"
+#include "bench/every_organization_exists.h"
 #include "bench/synthetic.h"
 #include "common/api/time/clock.h"
 #include "common/api/types/countries.h"
@@ -40,14 +41,6 @@ namespace {
 
 namespace incident = atlas::incident;
 
-class AllExist : public incident::OrganizationDirectory {
- public:
-  absl::StatusOr<std::optional<std::string>> FindMissing(
-      const std::vector<std::string>&) override {
-    return std::optional<std::string>();
-  }
-};
-
 int Fail(const absl::Status& s) {
   std::fprintf(stderr, "%s\n", s.ToString().c_str());
   return 1;
@@ -70,7 +63,7 @@ int main(int argc, char** argv) {
   if (!countries.ok()) return Fail(countries.status());
   auto changelog = incident::Changelog::Open(**store);
   if (!changelog.ok()) return Fail(changelog.status());
-  AllExist directory;
+  atlas::bench::EveryOrganizationExists directory;
   incident::IncidentCore core({.store = store->get(),
                                .changelog = changelog->get(),
                                .directory = &directory,
