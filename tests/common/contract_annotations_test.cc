@@ -103,7 +103,7 @@ TEST(ContractAnnotationsTest, RequestsReferenceTheResourcesTheyName) {
   int checked = 0;
   for (const google::protobuf::ServiceDescriptor* service :
        {catalog::v1::Organization::descriptor()->file()->service(0),
-        incident::v1::Incident::descriptor()->file()->service(0)}) {
+        incident::v1::GetIncidentRequest::descriptor()->file()->service(0)}) {
     for (int m = 0; m < service->method_count(); ++m) {
       const Descriptor* request = service->method(m)->input_type();
       if (request->file()->package().rfind("atlas.", 0) != 0) continue;
@@ -130,7 +130,9 @@ TEST(ContractAnnotationsTest, RequestsReferenceTheResourcesTheyName) {
 TEST(ContractAnnotationsTest, OtherLanguagesCanGenerateClients) {
   for (const google::protobuf::FileDescriptor* file :
        {catalog::v1::Organization::descriptor()->file(),
-        incident::v1::Incident::descriptor()->file()}) {
+        incident::v1::Incident::descriptor()->file(),
+        incident::v1::TimelineEvent::descriptor()->file(),
+        incident::v1::GetIncidentRequest::descriptor()->file()}) {
     SCOPED_TRACE(file->name());
     EXPECT_THAT(file->options().go_package(),
                 ::testing::StartsWith("incidentatlas.org/genproto/atlas/"));
