@@ -27,7 +27,8 @@ inline constexpr char kIncidentReferenceSystem[] = "veris";
 inline constexpr char kOriginalRecordFormat[] = "veris";
 // The most an OriginalRecord may hold (veris.proto).
 inline constexpr size_t kMaxOriginalRecordBytes = 1024 * 1024;
-// The most sources an incident may hold (incident_service.proto: CreateIncidentRequest).
+// The most sources an incident may hold (incident_service.proto:
+// CreateIncidentRequest).
 inline constexpr size_t kMaxSources = 500;
 
 struct MappedRecord {
