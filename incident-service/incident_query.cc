@@ -105,8 +105,8 @@ absl::StatusOr<v1::ListIncidentsResponse> IncidentQuery::ListIncidents(
   if (filter.has_date_range()) {
     absl::StatusOr<std::vector<std::pair<int, int64_t>>> years =
         store_.StartYearCounts(
-            filter.start_min ? static_cast<int>(filter.start_min->year()) : 0,
-            filter.start_max ? static_cast<int>(filter.start_max->year())
+            filter.start.min ? static_cast<int>(filter.start.min->year()) : 0,
+            filter.start.max ? static_cast<int>(filter.start.max->year())
                              : 9999);
     if (!years.ok())
       return storage::StorageError(years.status(), "ListIncidents");
