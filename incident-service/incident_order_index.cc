@@ -107,8 +107,8 @@ void IncidentOrderIndex::Delete(int family, const v1::Incident& incident,
   }
 }
 
-absl::Status IncidentOrderIndex::Scan(const storage::RocksStore& db,
-                                      int family, const IncidentOrder& order,
+absl::Status IncidentOrderIndex::Scan(const storage::RocksStore& db, int family,
+                                      const IncidentOrder& order,
                                       absl::string_view cursor,
                                       const Bounds& bounds, Visitor visit) {
   const std::string prefix = Prefix(order.field);
@@ -152,14 +152,14 @@ absl::Status IncidentOrderIndex::Scan(const storage::RocksStore& db,
     if (!AfterCursor(after, order.descending, &seg.lower, &seg.upper)) {
       continue;
     }
-    absl::Status status = db.Scan(
-        family, seg.lower, seg.upper,
-        order.descending ? storage::ScanDirection::kReverse
-                         : storage::ScanDirection::kForward,
-        [&](absl::string_view key, absl::string_view id) {
-          if (!visit(key.substr(prefix.size()), id)) stopped = true;
-          return !stopped;
-        });
+    absl::Status status =
+        db.Scan(family, seg.lower, seg.upper,
+                order.descending ? storage::ScanDirection::kReverse
+                                 : storage::ScanDirection::kForward,
+                [&](absl::string_view key, absl::string_view id) {
+                  if (!visit(key.substr(prefix.size()), id)) stopped = true;
+                  return !stopped;
+                });
     if (!status.ok()) return status;
   }
   return absl::OkStatus();

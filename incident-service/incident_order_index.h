@@ -86,8 +86,8 @@ class IncidentOrderIndex {
   // safe to run again (entries are overwritten with the same value). The
   // last puts go into `last`, for the caller to write with its marker.
   // DATA_LOSS if a record does not parse; the store's errors.
-  static absl::Status Backfill(storage::RocksStore& db, int records,
-                               int family, storage::WriteBatch* last);
+  static absl::Status Backfill(storage::RocksStore& db, int records, int family,
+                               storage::WriteBatch* last);
 };
 
 }  // namespace atlas::incident

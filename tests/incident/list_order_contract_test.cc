@@ -91,15 +91,14 @@ class ListOrderTest : public VerisContractTest {
   // Every page of (filter, order_by) of `page_size`, as ids, or
   // {"error: ..."}.
   std::vector<std::string> Walk(const std::string& filter,
-                                const std::string& order_by,
-                                int page_size = 0,
+                                const std::string& order_by, int page_size = 0,
                                 const std::string& key = kMemberKey) {
     std::vector<std::string> ids;
     std::string token;
     for (int calls = 0; calls < 100; ++calls) {
       v1::ListIncidentsResponse page;
-      ::grpc::Status s = ListPage(filter, order_by, page_size, token, &page,
-                                  key);
+      ::grpc::Status s =
+          ListPage(filter, order_by, page_size, token, &page, key);
       if (!s.ok()) return {"error: " + s.error_message()};
       for (const v1::Incident& i : page.incidents()) {
         ids.push_back(i.name().substr(std::string("incidents/").size()));
@@ -156,8 +155,7 @@ TEST_F(ListOrderTest, UpdateTimeFollowsUpdates) {
   v1::Incident moved;
   *moved.mutable_start_date() = D(2020);
   ASSERT_THAT(Update("f", moved, {"start_date"}), IsOk());
-  EXPECT_EQ(Walk("", "start_date asc", 1),
-            (Ids{"f", "d", "a", "b", "c", "e"}));
+  EXPECT_EQ(Walk("", "start_date asc", 1), (Ids{"f", "d", "a", "b", "c", "e"}));
   // A deleted incident leaves every order.
   ASSERT_THAT(Delete("b"), IsOk());
   EXPECT_EQ(Walk("", "disclosed_date desc"), (Ids{"f", "e", "a", "d", "c"}));
@@ -224,9 +222,9 @@ TEST_F(ListOrderTest, AnUnknownOrderIsInvalidArgumentNamingOrderBy) {
         "start_date desc asc", "end_date", "-start_date", "relevance"}) {
     SCOPED_TRACE(order_by);
     v1::ListIncidentsResponse out;
-    EXPECT_THAT(ListPage("", order_by, 0, "", &out),
-                StatusIs(::grpc::StatusCode::INVALID_ARGUMENT,
-                         HasSubstr("order_by")));
+    EXPECT_THAT(
+        ListPage("", order_by, 0, "", &out),
+        StatusIs(::grpc::StatusCode::INVALID_ARGUMENT, HasSubstr("order_by")));
   }
 }
 
@@ -272,12 +270,10 @@ TEST_F(ListOrderTest, FiltersCombineWithEveryOrder) {
   // A date range on another field, and an equality.
   EXPECT_EQ(Walk("disclosed = 2024-04", "start_date asc", 1),
             (Ids{"a", "b", "e"}));
-  EXPECT_EQ(Walk("end = 2024", "disclosed_date asc", 1),
-            (Ids{"a", "b", "c"}));
+  EXPECT_EQ(Walk("end = 2024", "disclosed_date asc", 1), (Ids{"a", "b", "c"}));
   EXPECT_EQ(Walk("country = \"BE\" AND start <= 2024-02", "update_time desc"),
             (Ids{"d", "a"}));
-  EXPECT_EQ(Walk("victim = \"organizations/acme\"", "start_date desc"),
-            Ids{});
+  EXPECT_EQ(Walk("victim = \"organizations/acme\"", "start_date desc"), Ids{});
   EXPECT_EQ(Walk("country = \"BE\"", "create_time asc", 4),
             (Ids{"a", "b", "c", "d", "e", "f"}));
 }
@@ -286,20 +282,19 @@ TEST_F(ListOrderTest, APublicCallerOrdersAndFiltersOnPublicDates) {
   const std::string kPublic;  // no key
   EXPECT_EQ(Walk("", "start_date desc", 1, kPublic),
             (Ids{"f", "c", "b", "a", "d", "e"}));
-  EXPECT_EQ(Walk("disclosed = 2024-04 AND end = 2024", "disclosed_date asc",
-                 1, kPublic),
+  EXPECT_EQ(Walk("disclosed = 2024-04 AND end = 2024", "disclosed_date asc", 1,
+                 kPublic),
             (Ids{"a", "b"}));
   v1::ListIncidentsResponse page;
-  ASSERT_THAT(ListPage("", "update_time desc", 1, "", &page, kPublic),
-              IsOk());
+  ASSERT_THAT(ListPage("", "update_time desc", 1, "", &page, kPublic), IsOk());
   ASSERT_EQ(page.incidents_size(), 1);
   EXPECT_THAT(page.incidents(0).redacted_fields(),
               ::testing::Contains("motives"));
   // Members-only fields stay members-only, whatever the order.
-  EXPECT_THAT(ListPage("motive = FINANCIAL", "start_date desc", 1, "", &page,
-                       kPublic),
-              StatusIs(::grpc::StatusCode::PERMISSION_DENIED,
-                       HasSubstr("filter: motive")));
+  EXPECT_THAT(
+      ListPage("motive = FINANCIAL", "start_date desc", 1, "", &page, kPublic),
+      StatusIs(::grpc::StatusCode::PERMISSION_DENIED,
+               HasSubstr("filter: motive")));
   EXPECT_THAT(ListPage("start = 2024 AND technique = \"T1486\"",
                        "disclosed_date asc", 1, "", &page, kPublic),
               StatusIs(::grpc::StatusCode::PERMISSION_DENIED,
@@ -336,8 +331,7 @@ TEST_F(ListOrderTest, ADatabaseOfLayoutTwoIsMigratedAndListsInOrder) {
   EXPECT_EQ(*incidents_->store().db().Get(incident::IncidentStore::kMeta,
                                           storage::kLayoutVersionKey),
             "3");
-  EXPECT_EQ(Walk("", "start_date asc", 1),
-            (Ids{"d", "a", "b", "c", "f", "e"}));
+  EXPECT_EQ(Walk("", "start_date asc", 1), (Ids{"d", "a", "b", "c", "f", "e"}));
   EXPECT_EQ(Walk("", "disclosed_date desc", 2),
             (Ids{"f", "b", "e", "a", "d", "c"}));
   EXPECT_EQ(Walk("", "update_time desc"), (Ids{"f", "e", "d", "c", "b", "a"}));

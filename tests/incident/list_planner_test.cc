@@ -267,6 +267,11 @@ TEST_F(ListPlannerTest, ADateRangeOverSeveralYearsIsBoundedAndMerged) {
     EXPECT_EQ(Walk(filter, page_size),
               Expected([](int i) { return i % 500 <= 1; }));
   }
+  // Oldest first: the year buckets walked backward, merged the same way.
+  std::vector<std::string> oldest =
+      Expected([](int i) { return i % 500 <= 1; });
+  std::reverse(oldest.begin(), oldest.end());
+  EXPECT_EQ(Walk(filter, 4, nullptr, nullptr, "create_time asc"), oldest);
   // With an equality, the smaller term drives: "rare" (3 entries).
   EXPECT_EQ(Walk("start >= 2003 AND victim = \"organizations/rare\"", 2),
             Expected([](int i) { return i % 1500 == 7; }));
