@@ -8,9 +8,18 @@
 //   list_plan incidents=... filter='...' first_page_median_us=...
 //   first_page_max_us=...
 //       walk_calls=... walk_ms=... matches=...
+// then, for order_by (issue 16, part 4), a page of 50 in each order (the
+// median and worst of --runs calls on the first page and on a page deep in
+// the walk, reached by following 20 tokens) and the ratio of
+// `start_date desc` to the default order:
+//   list_order incidents=... order='...' first_page_median_us=...
+//       first_page_max_us=... page21_median_us=...
+//   list_order_ratio start_date_desc/default first_page=... page21=...
+// With --skip_filters only the order lines.
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -35,7 +44,8 @@ ABSL_FLAG(std::string, veris_dir, "datasets/veris",
           "VERIS enumerations directory (verisc-enum.json)");
 ABSL_FLAG(int64_t, incidents, 10000, "incidents to create");
 ABSL_FLAG(int64_t, orgs, 1000, "organisations the victims are drawn from");
-ABSL_FLAG(int, runs, 50, "first-page calls per filter");
+ABSL_FLAG(int, runs, 50, "timed calls per filter, and per order and page");
+ABSL_FLAG(bool, skip_filters, false, "measure only the orders");
 
 namespace {
 
@@ -97,6 +107,7 @@ int main(int argc, char** argv) {
       "start >= 2000 AND victim = \"organizations/nobody\"",
   };
   for (const std::string& filter : filters) {
+    if (absl::GetFlag(FLAGS_skip_filters)) break;
     incident::v1::ListIncidentsRequest request;
     request.set_filter(filter);
     std::vector<double> us;
@@ -124,6 +135,59 @@ int main(int argc, char** argv) {
         static_cast<long long>(count), filter.c_str(), us[us.size() / 2],
         us.back(), calls, walk_ms, static_cast<long long>(matches));
   }
+  // Orders: page 1 and page 21 of 50, no filter. The calls of the orders
+  // alternate (one round = one call of each), so a change of load on the
+  // shared machine falls on all of them alike.
+  const int runs = absl::GetFlag(FLAGS_runs);
+  const std::vector<std::string> orders = {"",
+                                           "start_date desc",
+                                           "start_date asc",
+                                           "disclosed_date desc",
+                                           "update_time desc",
+                                           "create_time asc"};
+  std::vector<incident::v1::ListIncidentsRequest> first(orders.size());
+  std::vector<incident::v1::ListIncidentsRequest> deep(orders.size());
+  for (size_t o = 0; o < orders.size(); ++o) {
+    first[o].set_order_by(orders[o]);
+    first[o].set_page_size(50);
+    deep[o] = first[o];
+    for (int p = 0; p < 20; ++p) {
+      auto page = core.ListIncidents(member, deep[o]);
+      if (!page.ok()) return Fail(page.status());
+      deep[o].set_page_token(page->next_page_token());
+    }
+  }
+  std::vector<std::vector<double>> first_us(orders.size());
+  std::vector<std::vector<double>> deep_us(orders.size());
+  for (int r = 0; r < runs; ++r) {
+    for (size_t o = 0; o < orders.size(); ++o) {
+      for (auto [request, us] : {std::pair{&first[o], &first_us[o]},
+                                 std::pair{&deep[o], &deep_us[o]}}) {
+        const absl::Time t0 = absl::Now();
+        auto page = core.ListIncidents(member, *request);
+        us->push_back(absl::ToDoubleMicroseconds(absl::Now() - t0));
+        if (!page.ok()) return Fail(page.status());
+      }
+    }
+  }
+  auto median = [](std::vector<double>& us) {
+    std::sort(us.begin(), us.end());
+    return us[us.size() / 2];
+  };
+  for (size_t o = 0; o < orders.size(); ++o) {
+    const double m1 = median(first_us[o]);
+    const double m21 = median(deep_us[o]);
+    std::printf(
+        "list_order incidents=%lld order='%s' first_page_median_us=%.0f "
+        "first_page_max_us=%.0f page21_median_us=%.0f page21_max_us=%.0f\n",
+        static_cast<long long>(count), orders[o].c_str(), m1,
+        first_us[o].back(), m21, deep_us[o].back());
+  }
+  std::printf(
+      "list_order_ratio start_date_desc/default first_page=%.2f "
+      "page21=%.2f\n",
+      median(first_us[1]) / median(first_us[0]),
+      median(deep_us[1]) / median(deep_us[0]));
   absl::Status closed = (*store)->Close();
   return closed.ok() ? 0 : Fail(closed);
 }

@@ -47,7 +47,28 @@ absl::string_view OrganizationId(absl::string_view name) {
   return slash == absl::string_view::npos ? name : name.substr(slash + 1);
 }
 
+// The date range a date field's terms narrow, or null for another field.
+IncidentFilter::DateRange* DateRangeOf(IncidentFilter& filter,
+                                       absl::string_view field) {
+  if (field == "start" || field == "start_date") return &filter.start;
+  if (field == "end" || field == "end_date") return &filter.end;
+  if (field == "disclosed" || field == "disclosed_date") {
+    return &filter.disclosed;
+  }
+  return nullptr;
+}
+
 }  // namespace
+
+bool IncidentFilter::DateRange::Matches(
+    const atlas::type::v1::PartialDate& date) const {
+  if (!active()) return true;
+  if (api::IsEmpty(date)) return false;
+  api::DayInterval in = api::Interval(date);
+  if (min && in.last < *min) return false;
+  if (max && *max < in.first) return false;
+  return true;
+}
 
 absl::StatusOr<IncidentFilter> ParseIncidentFilter(absl::string_view text) {
   IncidentFilter filter;
@@ -76,15 +97,15 @@ absl::StatusOr<IncidentFilter> ParseIncidentFilter(absl::string_view text) {
     const std::string& op = op_token.text;
     const std::string& value = t[i + 2].text;
     i += 3;
-    if (field == "start") {
-      auto date = api::ParsePartialDate(value, "filter: start");
+    if (IncidentFilter::DateRange* range = DateRangeOf(filter, field)) {
+      auto date = api::ParsePartialDate(value, absl::StrCat("filter: ", field));
       if (!date.ok()) return date.status();
       api::DayInterval in = api::Interval(*date);
       auto raise_min = [&](absl::CivilDay d) {
-        if (!filter.start_min || *filter.start_min < d) filter.start_min = d;
+        if (!range->min || *range->min < d) range->min = d;
       };
       auto lower_max = [&](absl::CivilDay d) {
-        if (!filter.start_max || d < *filter.start_max) filter.start_max = d;
+        if (!range->max || d < *range->max) range->max = d;
       };
       if (op == ">=") {
         raise_min(in.first);
@@ -98,7 +119,7 @@ absl::StatusOr<IncidentFilter> ParseIncidentFilter(absl::string_view text) {
         raise_min(in.first);
         lower_max(in.last);
       } else {
-        return Bad(absl::StrCat("start: operator ", op, " at offset ",
+        return Bad(absl::StrCat(field, ": operator ", op, " at offset ",
                                 op_token.offset,
                                 " is not supported (=, <, <=, >, >=)"));
       }
@@ -164,7 +185,8 @@ absl::StatusOr<IncidentFilter> ParseIncidentFilter(absl::string_view text) {
         return Bad(absl::StrCat(
             "unknown field ", Describe(field_token),
             " (victim, country, incident_type, determination, motive, "
-            "technique, threat_actor_type, external_reference, start)"));
+            "technique, threat_actor_type, external_reference, start, end, "
+            "disclosed)"));
       }
       filter.equalities.push_back(std::move(eq));
     }
@@ -232,13 +254,9 @@ bool IncidentFilter::Matches(const v1::Incident& incident) const {
     }
     if (!hit) return false;
   }
-  if (has_date_range()) {
-    if (api::IsEmpty(incident.start_date())) return false;
-    api::DayInterval in = api::Interval(incident.start_date());
-    if (start_min && in.last < *start_min) return false;
-    if (start_max && *start_max < in.first) return false;
-  }
-  return true;
+  return start.Matches(incident.start_date()) &&
+         end.Matches(incident.end_date()) &&
+         disclosed.Matches(incident.disclosed_date());
 }
 
 }  // namespace atlas::incident

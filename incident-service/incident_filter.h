@@ -12,15 +12,19 @@
 //                                        lower-cased as on input)
 //   start >= 2024-01-01   start <= 2024-12   start = 2024   start > ..  start <
 //   ..
+//   end ...          (end_date; same operators)
+//   disclosed ...    (disclosed_date; same operators)
+// The date fields may also be written as the Incident field: start_date,
+// end_date, disclosed_date. All three are public.
 // Values may be quoted or bare; quoted strings take \" and \\ escapes.
 // Tokens are read by the shared AIP-160 lexer
 // (common/api/aip/filter_lexer.h). Dates are YYYY, YYYY-MM or YYYY-MM-DD and
 // compare by the interval they cover against the interval of the
-// incident's start_date (overlap): `start >= X` holds when start_date ends
-// on or after X begins; `start <= X` when it begins on or before X ends;
-// `start = X` when they overlap; `start > X` when it ends after X ends;
-// `start < X` when it begins before X begins. Incidents without a
-// start_date match no date term. Terms are ANDed; OR, NOT and
+// incident's date (overlap), shown for start: `start >= X` holds when
+// start_date ends on or after X begins; `start <= X` when it begins on or
+// before X ends; `start = X` when they overlap; `start > X` when it ends
+// after X ends; `start < X` when it begins before X begins. Incidents
+// without the date match no term on it. Terms are ANDed; OR, NOT and
 // parentheses are not supported.
 //
 // ParseIncidentFilter returns INVALID_ARGUMENT, its message starting with
@@ -52,16 +56,23 @@ struct IncidentFilter {
     std::string value;
   };
   std::vector<Equality> equalities;
-  // start_date must end on or after `start_min` ...
-  std::optional<absl::CivilDay> start_min;
-  // ... and begin on or before `start_max`.
-  std::optional<absl::CivilDay> start_max;
+  // The terms on one partial date: it must end on or after `min` and
+  // begin on or before `max`.
+  struct DateRange {
+    std::optional<absl::CivilDay> min;
+    std::optional<absl::CivilDay> max;
+    bool active() const { return min.has_value() || max.has_value(); }
+    // Whether `date` (empty: absent) satisfies the range.
+    bool Matches(const atlas::type::v1::PartialDate& date) const;
+  };
+  DateRange start;      // start_date
+  DateRange end;        // end_date
+  DateRange disclosed;  // disclosed_date
   // Fields of members-only data the filter uses, in order of appearance.
   std::vector<std::string> members_only_fields;
 
-  bool has_date_range() const {
-    return start_min.has_value() || start_max.has_value();
-  }
+  // Whether the start-year buckets can drive the scan.
+  bool has_date_range() const { return start.active(); }
   // Whether `incident` satisfies every term.
   bool Matches(const v1::Incident& incident) const;
 };

@@ -14,6 +14,7 @@
 #include "common/status/status_macros.h"
 #include "common/storage/storage_error.h"
 #include "incident-service/incident_filter.h"
+#include "incident-service/incident_order.h"
 #include "incident-service/incident_records.h"
 
 namespace atlas::incident {
@@ -75,19 +76,34 @@ absl::StatusOr<v1::ListIncidentsResponse> IncidentQuery::ListIncidents(
   ASSIGN_OR_RETURN(int page_size, api::EffectivePageSize(request.page_size()));
   ASSIGN_OR_RETURN(IncidentFilter filter,
                    ParseIncidentFilter(request.filter()));
+  ASSIGN_OR_RETURN(IncidentOrder order, ParseIncidentOrder(request.order_by()));
   // Before any index is read: counts of members-only values are data too.
   if (!caller.IsMember() && !filter.members_only_fields.empty()) {
     return absl::PermissionDeniedError(absl::StrCat(
         "filter: ", filter.members_only_fields.front(),
         " is members-only data; filtering on it needs a MEMBER key"));
   }
+  // The default order keeps the binding of tokens made before order_by.
   const std::string fingerprint =
-      api::QueryFingerprint({"incidents", request.filter()});
+      order.is_default()
+          ? api::QueryFingerprint({"incidents", request.filter()})
+          : api::QueryFingerprint(
+                {"incidents", request.filter(), "order_by", order.Canonical()});
   std::string cursor;
   if (!request.page_token().empty()) {
     ASSIGN_OR_RETURN(cursor,
                      api::DecodePageToken(request.page_token(), fingerprint));
   }
+  if (order.field != IncidentOrderField::kCreateTime) {
+    return ListInOrder(caller, filter, order, page_size, fingerprint, cursor,
+                       stats);
+  }
+  // Creation order: positions grow from the newest; oldest first walks
+  // them backward. `ahead(a, b)`: position a is served before b.
+  const bool oldest_first = !order.descending;
+  auto ahead = [oldest_first](const std::string& a, const std::string& b) {
+    return oldest_first ? b < a : a < b;
+  };
 
   // Planning: the term with the fewest index entries.
   Plan plan;
@@ -105,8 +121,8 @@ absl::StatusOr<v1::ListIncidentsResponse> IncidentQuery::ListIncidents(
   if (filter.has_date_range()) {
     absl::StatusOr<std::vector<std::pair<int, int64_t>>> years =
         store_.StartYearCounts(
-            filter.start_min ? static_cast<int>(filter.start_min->year()) : 0,
-            filter.start_max ? static_cast<int>(filter.start_max->year())
+            filter.start.min ? static_cast<int>(filter.start.min->year()) : 0,
+            filter.start.max ? static_cast<int>(filter.start.max->year())
                              : 9999);
     if (!years.ok())
       return storage::StorageError(years.status(), "ListIncidents");
@@ -173,20 +189,24 @@ absl::StatusOr<v1::ListIncidentsResponse> IncidentQuery::ListIncidents(
             return false;
           }
           return true;
-        });
+        },
+        oldest_first);
     if (!failure.ok()) s = failure;
     if (!s.ok()) return storage::StorageError(s, "ListIncidents");
     stats->examined += examined;
     remaining = std::max<int64_t>(0, remaining - examined);
-    if (cut && (!frontier.has_value() || last < *frontier)) frontier = last;
+    if (cut && (!frontier.has_value() || ahead(last, *frontier))) {
+      frontier = last;
+    }
   }
-  // Positions order the list (newest first); only what lies up to the
-  // frontier is known to be complete.
-  std::sort(hits.begin(), hits.end(),
-            [](const Hit& a, const Hit& b) { return a.position < b.position; });
+  // Positions order the list; only what lies up to the frontier is known
+  // to be complete.
+  std::sort(hits.begin(), hits.end(), [&](const Hit& a, const Hit& b) {
+    return ahead(a.position, b.position);
+  });
   if (frontier.has_value()) {
     auto past = std::find_if(hits.begin(), hits.end(), [&](const Hit& h) {
-      return h.position > *frontier;
+      return ahead(*frontier, h.position);
     });
     hits.erase(past, hits.end());
   }

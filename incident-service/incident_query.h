@@ -22,7 +22,20 @@
 // concurrent creates never shift or repeat a page; walking the tokens
 // yields exactly the matching incidents, each once, in order.
 //
-// Errors: INVALID_ARGUMENT (name, page_size, page_token, filter),
+// Orders (order_by, incident_order.h): create_time (either way) is served
+// by the plan above, oldest first walking the positions backward. The
+// other orders walk their order index (incident_order_index.h) from the
+// page token's sort key, reading each incident and checking the whole
+// filter on it, within the same budget: a date range on the field ordered
+// by bounds the walk to the dates that can match. An entry whose record
+// no longer has that key (changed or deleted since the index was read) is
+// skipped. Their tokens are bound to the filter and the order. Pages stay
+// stable: an incident created or moved behind the token is served later
+// in the walk, one moved ahead of it is not; no incident is served twice
+// unless its sort key moved past the token between pages (update_time
+// order: an incident updated meanwhile).
+//
+// Errors: INVALID_ARGUMENT (name, page_size, page_token, filter, order_by),
 // PERMISSION_DENIED (a public caller filtering on members-only data),
 // NOT_FOUND, UNAVAILABLE / INTERNAL (storage, logged). Reads see only
 // durable writes.
@@ -41,6 +54,9 @@
 
 namespace atlas::incident {
 
+struct IncidentFilter;
+struct IncidentOrder;
+
 // The most index entries one ListIncidents call examines (see above).
 inline constexpr int64_t kListScanBudget = 2000;
 
@@ -50,7 +66,8 @@ class IncidentQuery {
   struct ListStats {
     int64_t examined = 0;  // index entries examined (records read)
     // The index that drove the scan: "list", "start_year", an equality's
-    // field ("country"), or "" when a count of 0 answered at once.
+    // field ("country"), the order index ("order:start_date"), or "" when
+    // a count of 0 answered at once.
     std::string driver;
   };
 
@@ -74,6 +91,14 @@ class IncidentQuery {
   OrganizationReferences(absl::string_view org_id) const;
 
  private:
+  // ListIncidents in an order other than create_time
+  // (incident_query_order.cc):
+  // `cursor` is the sort key of the page token (empty: the first page).
+  absl::StatusOr<v1::ListIncidentsResponse> ListInOrder(
+      const auth::Caller& caller, const IncidentFilter& filter,
+      const IncidentOrder& order, int page_size, const std::string& fingerprint,
+      const std::string& cursor, ListStats* stats) const;
+
   const IncidentStore& store_;
 };
 

@@ -16,6 +16,7 @@
 #include "common/status/status_macros.h"
 #include "common/storage/public_views.h"
 #include "common/storage/stored_layout.h"
+#include "incident-service/incident_order_index.h"
 #include "incident-service/incident_store_internal.h"
 
 namespace atlas::incident {
@@ -206,6 +207,14 @@ absl::StatusOr<std::unique_ptr<IncidentStore>> IncidentStore::Open(
       {.from = 1,
        .description = "version stored",
        .run = [](storage::WriteBatch*) { return absl::OkStatus(); }});
+  // 2 -> 3 adds the order indexes (incident_order_index.h).
+  storage::RocksStore* raw = db->get();
+  layout.migrations.push_back(
+      {.from = 2,
+       .description = "order indexes of ListIncidents order_by",
+       .run = [raw](storage::WriteBatch* last) {
+         return IncidentOrderIndex::Backfill(*raw, kIncidents, kIndexes, last);
+       }});
   RETURN_IF_ERROR(storage::OpenLayout(**db, layout).status());
   // Public views written under another redaction policy (an older build
   // with fewer members-only fields) are rewritten before anything reads
@@ -360,18 +369,24 @@ absl::StatusOr<std::vector<StoredSource>> IncidentStore::AllSources(
 namespace {
 
 // Scans `prefix` strictly after prefix+cursor; visit(cursor, value).
+// Reversed: backward, strictly before prefix+cursor.
 absl::Status ScanAfter(const storage::RocksStore& db, absl::string_view prefix,
                        absl::string_view cursor,
                        IncidentStore::IndexVisitor visit,
-                       storage::ReadView view = storage::ReadView::kDurable) {
+                       storage::ReadView view = storage::ReadView::kDurable,
+                       bool reversed = false) {
   std::string lower = std::string(prefix);
-  if (!cursor.empty()) {
+  std::string upper = storage::PrefixSuccessor(prefix);
+  if (!cursor.empty() && reversed) {
+    upper = absl::StrCat(prefix, cursor);
+  } else if (!cursor.empty()) {
     // The smallest key greater than prefix+cursor.
     lower = absl::StrCat(prefix, cursor, kSepView);
   }
-  const std::string upper = storage::PrefixSuccessor(prefix);
   return db.Scan(
-      IncidentStore::kIndexes, lower, upper, storage::ScanDirection::kForward,
+      IncidentStore::kIndexes, lower, upper,
+      reversed ? storage::ScanDirection::kReverse
+               : storage::ScanDirection::kForward,
       [&](absl::string_view key, absl::string_view value) {
         return visit(key.substr(prefix.size()), value);
       },
@@ -396,8 +411,16 @@ absl::Status IncidentStore::ScanSourceOrder(absl::string_view incident_id,
 absl::Status IncidentStore::ScanIncidentIndex(IncidentIndex index,
                                               absl::string_view value,
                                               absl::string_view cursor,
-                                              IndexVisitor visit) const {
-  return ScanAfter(*db_, IndexPrefix(index, value), cursor, visit);
+                                              IndexVisitor visit,
+                                              bool oldest_first) const {
+  return ScanAfter(*db_, IndexPrefix(index, value), cursor, visit,
+                   storage::ReadView::kDurable, oldest_first);
+}
+
+absl::Status IncidentStore::ScanOrderIndex(
+    const IncidentOrder& order, absl::string_view cursor,
+    const IncidentOrderIndex::Bounds& bounds, IndexVisitor visit) const {
+  return IncidentOrderIndex::Scan(*db_, kIndexes, order, cursor, bounds, visit);
 }
 
 absl::StatusOr<int64_t> IncidentStore::IndexCount(
@@ -480,6 +503,8 @@ void IncidentStore::PutIncident(const StoredIncident& now,
     batch->Put(kIndexes, k, id);
     if (old_keys.count(k) == 0) batch->Add(kIndexes, CountKeyOfEntry(k), 1);
   }
+  IncidentOrderIndex::Put(kIndexes, now.record,
+                          before == nullptr ? nullptr : &before->record, batch);
   batch->Put(kIncidents, id, Encode(now));
   v1::Incident public_view = now.record;
   auth::RedactForPublic(&public_view);
@@ -492,6 +517,7 @@ void IncidentStore::DeleteIncident(const StoredIncident& incident,
     batch->Delete(kIndexes, k);
     batch->Add(kIndexes, CountKeyOfEntry(k), -1);
   }
+  IncidentOrderIndex::Delete(kIndexes, incident.record, batch);
   batch->Delete(kIncidents, IncidentIdOf(incident.record.name()));
   batch->Delete(kPublicViews, IncidentIdOf(incident.record.name()));
 }

@@ -73,6 +73,14 @@
 //       date's interval never crosses a year boundary, so the year of
 //       start_date buckets it exactly; a date range scans the years it
 //       covers and checks the exact interval on the record.
+//   order\0start_date\0<sort key>              -> incident id
+//   order\0disclosed_date\0<sort key>          -> incident id
+//   order\0update_time\0<sort key>             -> incident id
+//       The order indexes of ListIncidents' order_by: one entry per
+//       incident in each, keyed by date interval (or update time) then id;
+//       the layout is in incident_order_index.h. PutIncident and
+//       DeleteIncident keep them in the same batch as the record. No
+//       counts: they never drive a filter.
 //   count\0<index>\0<value>\0                  -> decimal
 //       (count\0list\0 for all) the number of entries of that list index
 //       value, for the list planner (IncidentQuery) only: never served to
@@ -92,9 +100,14 @@
 // common/storage/stored_layout.h). Open refuses a newer one and migrates an
 // older one:
 //   1  no layout_version key: every release before layouts were versioned.
-//   2  the layout above. 1 -> 2 rewrites nothing (2 is 1 with its version
-//      stored); the index_counts marker and the public-view policy are
-//      checked at every open, whatever the layout.
+//   2  layout 1 with its version stored. 1 -> 2 rewrites nothing; the
+//      index_counts marker and the public-view policy are checked at every
+//      open, whatever the layout.
+//   3  the layout above: 2 plus the order\0 indexes. 2 -> 3 puts every
+//      incident's order entries (IncidentOrderIndex::Backfill, in batches;
+//      safe to run again after a crash, the version moves with the last
+//      batch). A build of layout 2 would not maintain them, so it is
+//      refused on a layout-3 database (docs/deploy.md, "Rolling back").
 //
 // Page stability: a list cursor is the position of the last item served,
 // and the next page starts strictly after it. An incident created later
@@ -130,6 +143,7 @@
 #include "common/storage/request_records.h"
 #include "common/storage/rocks_store.h"
 #include "incident-service/incident_index.h"
+#include "incident-service/incident_order_index.h"
 
 namespace atlas::incident {
 
@@ -157,7 +171,7 @@ class IncidentStore {
   };
 
   // The stored layout this build reads and writes (see the file comment).
-  static constexpr int kLayoutVersion = 2;
+  static constexpr int kLayoutVersion = 3;
 
   // Opens the database at `path`, migrating an older layout to
   // kLayoutVersion. FAILED_PRECONDITION, before anything is read or
@@ -213,10 +227,18 @@ class IncidentStore {
                                IndexVisitor visit) const;
   // Visits incident ids of one list index (`value` selects the entry:
   // organization id, country, enum number, technique id, year; empty for
-  // kAll) newest first, strictly after the position `cursor`.
+  // kAll) newest first, strictly after the position `cursor`; with
+  // `oldest_first`, oldest first, strictly before it.
   absl::Status ScanIncidentIndex(IncidentIndex index, absl::string_view value,
-                                 absl::string_view cursor,
-                                 IndexVisitor visit) const;
+                                 absl::string_view cursor, IndexVisitor visit,
+                                 bool oldest_first = false) const;
+  // Visits incident ids in `order` (not create_time: ScanIncidentIndex of
+  // kAll is that) strictly after the sort key `cursor`, within `bounds`
+  // (IncidentOrderIndex::Scan).
+  absl::Status ScanOrderIndex(const IncidentOrder& order,
+                              absl::string_view cursor,
+                              const IncidentOrderIndex::Bounds& bounds,
+                              IndexVisitor visit) const;
   // The number of entries of one list index value (0 when none). Internal
   // to list planning: never serve it to a caller.
   absl::StatusOr<int64_t> IndexCount(

@@ -5,11 +5,12 @@
 //    starting with "filter:";
 //  - every equality of a parsed filter names a real index (not kAll), an
 //    external_reference value is "system:id" with a lower-case system;
-//  - an incident built to satisfy the equalities, with a start_date inside
-//    [start_min, start_max], Matches; with no start_date it does not match
-//    a filter with a date range; Matches never crashes.
+//  - an incident built to satisfy the equalities, with each of start_date,
+//    end_date and disclosed_date inside its range, Matches; without a date
+//    that a range is on it does not match; Matches never crashes.
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -86,18 +87,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         break;
     }
   }
-  if (filter->has_date_range()) {
-    FUZZ_CHECK(!filter->Matches(incident));  // no start_date yet
-    if (filter->start_min && filter->start_max &&
-        *filter->start_max < *filter->start_min) {
+  // Each date range: no date yet matches no term on it; then the day at
+  // one of its ends, which satisfies it unless it is empty.
+  using Range = atlas::incident::IncidentFilter::DateRange;
+  using Date = atlas::type::v1::PartialDate;
+  for (const auto& [range, date] :
+       {std::pair<const Range*, Date*>{&filter->start,
+                                       incident.mutable_start_date()},
+        {&filter->end, incident.mutable_end_date()},
+        {&filter->disclosed, incident.mutable_disclosed_date()}}) {
+    if (!range->active()) continue;
+    FUZZ_CHECK(!filter->Matches(incident));  // this date is not set yet
+    if (range->min && range->max && *range->max < *range->min) {
       satisfiable = false;
     }
-    absl::CivilDay day =
-        filter->start_min ? *filter->start_min : *filter->start_max;
+    absl::CivilDay day = range->min ? *range->min : *range->max;
     if (day.year() < 1970 || day.year() > 9999) return 0;
-    incident.mutable_start_date()->set_year(static_cast<int>(day.year()));
-    incident.mutable_start_date()->set_month(day.month());
-    incident.mutable_start_date()->set_day(day.day());
+    date->set_year(static_cast<int>(day.year()));
+    date->set_month(day.month());
+    date->set_day(day.day());
   }
   FUZZ_CHECK(filter->Matches(incident) == satisfiable);
   return 0;

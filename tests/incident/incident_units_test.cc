@@ -64,8 +64,8 @@ TEST(IncidentFilterTest, ParsesTermsAndComputesTheDateRange) {
   ASSERT_THAT(f, IsOk());
   ASSERT_EQ(f->equalities.size(), 2u);
   EXPECT_EQ(f->equalities[0].value, "vooruit");
-  EXPECT_EQ(*f->start_min, absl::CivilDay(2024, 4, 1));
-  EXPECT_EQ(*f->start_max, absl::CivilDay(2024, 12, 31));
+  EXPECT_EQ(*f->start.min, absl::CivilDay(2024, 4, 1));
+  EXPECT_EQ(*f->start.max, absl::CivilDay(2024, 12, 31));
   EXPECT_THAT(f->members_only_fields, ::testing::ElementsAre("motive"));
 
   v1::Incident i;

@@ -3,6 +3,7 @@
 // over a real RocksDB in a temp dir (unsynced: durability is not under
 // test), no gRPC server. The number of index entries a call examines is
 // read from IncidentQuery::ListStats, never from timing.
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -136,7 +137,8 @@ class ListPlannerTest : public ::testing::Test {
   // largest number examined by one call.
   static std::vector<std::string> Walk(const std::string& filter, int page_size,
                                        int64_t* max_examined = nullptr,
-                                       int* short_pages = nullptr) {
+                                       int* short_pages = nullptr,
+                                       const std::string& order_by = "") {
     std::vector<std::string> names;
     std::string token;
     int64_t most = 0;
@@ -144,6 +146,7 @@ class ListPlannerTest : public ::testing::Test {
     for (int calls = 0; calls < 2 * kCount; ++calls) {
       v1::ListIncidentsRequest request;
       request.set_filter(filter);
+      request.set_order_by(order_by);
       request.set_page_size(page_size);
       request.set_page_token(token);
       IncidentQuery::ListStats stats;
@@ -264,9 +267,70 @@ TEST_F(ListPlannerTest, ADateRangeOverSeveralYearsIsBoundedAndMerged) {
     EXPECT_EQ(Walk(filter, page_size),
               Expected([](int i) { return i % 500 <= 1; }));
   }
+  // Oldest first: the year buckets walked backward, merged the same way.
+  std::vector<std::string> oldest =
+      Expected([](int i) { return i % 500 <= 1; });
+  std::reverse(oldest.begin(), oldest.end());
+  EXPECT_EQ(Walk(filter, 4, nullptr, nullptr, "create_time asc"), oldest);
   // With an equality, the smaller term drives: "rare" (3 entries).
   EXPECT_EQ(Walk("start >= 2003 AND victim = \"organizations/rare\"", 2),
             Expected([](int i) { return i % 1500 == 7; }));
+}
+
+// Issue 16, part 4: an order other than create_time walks its order
+// index and checks the filter, within the same budget.
+TEST_F(ListPlannerTest, AnOrderWalksItsIndexWithinTheBudget) {
+  // Every 500th incident: all start on 2003-12-31, so ties go by id.
+  const std::string filter =
+      "incident_type = DDOS AND determination = CONFIRMED";
+  auto rare_meeting = [](int i) { return i % 500 == 0; };
+  std::vector<std::string> newest_first = Expected(rare_meeting);
+  std::vector<std::string> oldest_first(newest_first.rbegin(),
+                                        newest_first.rend());
+  int64_t most = 0;
+  int shorts = 0;
+  EXPECT_EQ(Walk(filter, 50, &most, &shorts, "start_date desc"), newest_first);
+  EXPECT_EQ(most, kListScanBudget);
+  EXPECT_GT(shorts, 0);
+  EXPECT_EQ(Walk(filter, 3, &most, &shorts, "start_date asc"), oldest_first);
+  EXPECT_LE(most, kListScanBudget);
+  // create_time asc is the creation plan walked backward.
+  EXPECT_EQ(Walk(filter, 50, &most, &shorts, "create_time asc"), oldest_first);
+  std::vector<std::string> rare = Expected([](int i) { return i % 1500 == 7; });
+  std::reverse(rare.begin(), rare.end());
+  EXPECT_EQ(Walk("victim = \"organizations/rare\"", 1, &most, &shorts,
+                 "create_time asc"),
+            rare);
+  EXPECT_EQ(most, 2);  // the victim index drives it
+}
+
+TEST_F(ListPlannerTest, ADateRangeOnTheOrderedFieldBoundsTheWalk) {
+  // 18 incidents start on 2003-12-31 or 2004-01-01; the walk reads the
+  // entries beginning on those days (and on 2003-01-01 and 2003-12-01,
+  // which could cover 2003-12-31), not the whole of 2003.
+  const std::string filter = "start >= 2003-12-31 AND start <= 2004-01-01";
+  v1::ListIncidentsRequest request;
+  request.set_filter(filter);
+  request.set_order_by("start_date asc");
+  IncidentQuery::ListStats stats;
+  auto page = service_->query->ListIncidents(kMember, request, &stats);
+  ASSERT_THAT(page.status(), IsOk());
+  EXPECT_EQ(stats.driver, "order:start_date");
+  EXPECT_LT(stats.examined, 40);
+  EXPECT_EQ(page->incidents_size(), 18);
+  EXPECT_TRUE(page->next_page_token().empty());
+  // 2003-12-31 (i % 500 == 0) before 2004-01-01 (i % 500 == 1), ids
+  // ascending within a day.
+  std::vector<std::string> expected;
+  for (int rest : {0, 1}) {
+    for (int i = 0; i < kCount; ++i) {
+      if (i % 500 == rest)
+        expected.push_back(absl::StrFormat("incidents/i%05d", i));
+    }
+  }
+  EXPECT_EQ(Walk(filter, 4, nullptr, nullptr, "start_date asc"), expected);
+  std::reverse(expected.begin(), expected.end());
+  EXPECT_EQ(Walk(filter, 5, nullptr, nullptr, "start_date desc"), expected);
 }
 
 TEST_F(ListPlannerTest, MembersOnlyFiltersAreRefusedBeforeAnyScan) {

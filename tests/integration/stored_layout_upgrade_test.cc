@@ -61,11 +61,13 @@ namespace iv1 = ::atlas::incident::v1;
 
 constexpr absl::string_view kSep("\0", 1);
 
-std::string TooNewMessage(const std::string& path, const std::string& owner) {
+// The refusal of a database stamped `known` + 1 by a build of `known`.
+std::string TooNewMessage(const std::string& path, const std::string& owner,
+                          int known) {
   return absl::StrCat(
-      "the database at ", path, " has stored layout version 3, but this ",
-      owner,
-      " knows layouts up to version 2: a newer release wrote it, and this "
+      "the database at ", path, " has stored layout version ", known + 1,
+      ", but this ", owner, " knows layouts up to version ", known,
+      ": a newer release wrote it, and this "
       "binary would misread it. Run that release (or a newer one) on this "
       "database, or restore a backup taken before the upgrade and run this "
       "release on that (docs/deploy.md, \"Rolling back\")");
@@ -243,7 +245,7 @@ TEST_F(StoredLayoutUpgradeTest, IncidentServiceOpensAnUnversionedDatabase) {
                 IsOk());
     EXPECT_EQ(*incidents.store().db().Get(incident::IncidentStore::kMeta,
                                           storage::kLayoutVersionKey),
-              "2");
+              "3");
     incidents.Stop();
   }
   storage::WriteBatch old;
@@ -261,7 +263,7 @@ TEST_F(StoredLayoutUpgradeTest, IncidentServiceOpensAnUnversionedDatabase) {
   EXPECT_EQ(got.title(), "Website compromised");
   EXPECT_EQ(*incidents.store().db().Get(incident::IncidentStore::kMeta,
                                         storage::kLayoutVersionKey),
-            "2");
+            "3");
   incidents.Stop();
   catalog.Stop();
 }
@@ -282,30 +284,30 @@ TEST_F(StoredLayoutUpgradeTest, BothStoresRefuseANewerLayoutUntouched) {
   WriteRaw(catalog_db, kCatalogFamilies, catalog_newer);
   storage::WriteBatch incident_newer;
   incident_newer.Put(incident::IncidentStore::kMeta, storage::kLayoutVersionKey,
-                     "3");
+                     "4");
   incident_newer.Put(incident::IncidentStore::kMeta, "public_view_policy",
                      "newer");
   WriteRaw(incident_db, kIncidentFamilies, incident_newer);
 
   EXPECT_THAT(catalog::CatalogStore::Open(catalog_db),
               StatusIs(absl::StatusCode::kFailedPrecondition,
-                       TooNewMessage(catalog_db, "catalog-service")));
+                       TooNewMessage(catalog_db, "catalog-service", 2)));
   EXPECT_THAT(incident::IncidentStore::Open(incident_db),
               StatusIs(absl::StatusCode::kFailedPrecondition,
-                       TooNewMessage(incident_db, "incident-service")));
+                       TooNewMessage(incident_db, "incident-service", 3)));
 
   // Nothing was rewritten.
-  for (const auto& [path, families, meta] :
+  for (const auto& [path, families, meta, stamped] :
        {std::tuple{catalog_db, kCatalogFamilies,
-                   static_cast<int>(catalog::CatalogStore::kMeta)},
+                   static_cast<int>(catalog::CatalogStore::kMeta), "3"},
         std::tuple{incident_db, kIncidentFamilies,
-                   static_cast<int>(incident::IncidentStore::kMeta)}}) {
+                   static_cast<int>(incident::IncidentStore::kMeta), "4"}}) {
     storage::RocksStore::Options options;
     options.path = path;
     options.column_families = families;
     auto db = storage::RocksStore::Open(std::move(options));
     ASSERT_THAT(db, IsOk());
-    EXPECT_EQ(*(*db)->Get(meta, storage::kLayoutVersionKey), "3");
+    EXPECT_EQ(*(*db)->Get(meta, storage::kLayoutVersionKey), stamped);
     EXPECT_EQ(*(*db)->Get(meta, "public_view_policy"), "newer");
   }
 
@@ -321,8 +323,8 @@ TEST_F(StoredLayoutUpgradeTest, BothStoresRefuseANewerLayoutUntouched) {
                              dir_.Sub("incidents.log"));
   EXPECT_EQ(incidents.code, 1) << incidents.log;
   EXPECT_THAT(incidents.log,
-              HasSubstr("has stored layout version 3, but this "
-                        "incident-service knows layouts up to version 2"));
+              HasSubstr("has stored layout version 4, but this "
+                        "incident-service knows layouts up to version 3"));
 }
 
 TEST_F(StoredLayoutUpgradeTest, ASecondWriterOnTheSameDatabaseExits) {

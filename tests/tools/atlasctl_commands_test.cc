@@ -58,6 +58,7 @@ class FakeIncidentService final : public incident::IncidentService::Service {
       const incident::ListIncidentsRequest* request,
       incident::ListIncidentsResponse* response) override {
     last_filter_ = request->filter();
+    last_order_by_ = request->order_by();
     for (int i = 0; i < 3; ++i) {
       auto* inc = response->add_incidents();
       inc->set_name(absl::StrCat("incidents/i", i));
@@ -92,6 +93,7 @@ class FakeIncidentService final : public incident::IncidentService::Service {
   }
 
   std::string last_filter_;
+  std::string last_order_by_;
   std::string last_authorization_;
 };
 
@@ -161,6 +163,16 @@ TEST_F(IncidentsCommandTest, ListShowsColumnsAndHonoursLimit) {
             "NAME          TITLE       VICTIMS  START  DISCLOSED\n"
             "incidents/i0  Incident 0  vooruit  2024   2024-04\n"
             "incidents/i1  Incident 1  vooruit  2024   2024-04\n");
+}
+
+TEST_F(IncidentsCommandTest, ListSendsOrderBy) {
+  ASSERT_EQ(
+      Run({"incidents", "list", "--order_by", "start_date desc", "--limit=1"}),
+      0)
+      << err_.str();
+  EXPECT_EQ(service_.last_order_by_, "start_date desc");
+  ASSERT_EQ(Run({"incidents", "list", "--limit=1"}), 0) << err_.str();
+  EXPECT_EQ(service_.last_order_by_, "");
 }
 
 TEST_F(IncidentsCommandTest, WatchPrintsChangesAndSendsKey) {

@@ -79,6 +79,7 @@ absl::Status RunList(const Invocation& invocation, Env& env) {
   if (limit < 0) return UsageError("--limit must not be negative");
   incident::ListIncidentsRequest request;
   request.set_filter(invocation.Flag("filter").value_or(""));
+  request.set_order_by(invocation.Flag("order-by").value_or(""));
   request.set_page_size(page_size);
   auto stub = Stub(env);
   Table table = IncidentTable();
@@ -195,10 +196,11 @@ std::vector<Command> IncidentsCommands() {
        .handler = RunGet},
       {.words = {"incidents", "list"},
        .args_usage = "",
-       .help = "list incidents, newest first, all pages unless --limit",
+       .help = "list incidents, newest first unless --order-by (e.g. "
+               "\"start_date desc\"), all pages unless --limit",
        .min_args = 0,
        .max_args = 0,
-       .flags = {"filter", "page-size", "limit"},
+       .flags = {"filter", "order-by", "page-size", "limit"},
        .handler = RunList},
       {.words = {"incidents", "create"},
        .args_usage = "JSON|-",

@@ -1,6 +1,10 @@
 // atlasctl incidents: incidents in incident-service (typed stubs).
 //   incidents get NAME            NAME is `incidents/x` or just `x`.
-//   incidents list [--filter=F] [--page-size=N] [--limit=N]
+//   incidents list [--filter=F] [--order-by=O] [--page-size=N] [--limit=N]
+//                                 O as ListIncidentsRequest.order_by:
+//                                 "start_date desc", "disclosed_date asc",
+//                                 "update_time desc", ... (--order_by works
+//                                 too, as every flag).
 //   incidents create [JSON|-] [--id=ID] [--request-id=R]
 //                                 JSON is an Incident in the protobuf JSON
 //                                 mapping.
