@@ -118,8 +118,8 @@ Xapian::Document BuildSearchDocument(const IncidentText& text) {
                         absl::string_view prefix = "") {
     if (value.empty()) return;
     terms.index_text(std::string(value));
-    if (!prefix.empty()) terms.index_text(std::string(value), 1,
-                                          std::string(prefix));
+    if (!prefix.empty())
+      terms.index_text(std::string(value), 1, std::string(prefix));
     terms.increase_termpos();
     AppendField(&data, field, value);
   };

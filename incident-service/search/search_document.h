@@ -42,8 +42,7 @@ inline constexpr absl::string_view kCountryPrefix = "XC";
 inline constexpr absl::string_view kFilterPrefix = "XF";
 
 // The languages every word is stemmed in (Xapian::Stem names).
-inline constexpr const char* kStemLanguages[] = {"english", "dutch",
-                                                 "french"};
+inline constexpr const char* kStemLanguages[] = {"english", "dutch", "french"};
 
 enum Slot : Xapian::valueno {
   // start_date's interval, first and last day, Xapian::sortable_serialise

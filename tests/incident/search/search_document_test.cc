@@ -83,9 +83,9 @@ TEST(SearchDocumentTest, PublicDocumentHoldsNoMembersOnlyText) {
 
 TEST(SearchDocumentTest, StemsInEnglishDutchAndFrench) {
   std::set<std::string> terms = Terms(BuildSearchDocument(Seed()));
-  EXPECT_THAT(terms, Contains("Zrefus"));    // English "refused"
-  EXPECT_THAT(terms, Contains("Zaanvaller")); // Dutch "aanvallers"
-  EXPECT_THAT(terms, Contains("ZSransom"));  // title prefix kept
+  EXPECT_THAT(terms, Contains("Zrefus"));      // English "refused"
+  EXPECT_THAT(terms, Contains("Zaanvaller"));  // Dutch "aanvallers"
+  EXPECT_THAT(terms, Contains("ZSransom"));    // title prefix kept
 }
 
 TEST(SearchDocumentTest, UndatedIncidentsSortLastBothWays) {
