@@ -17,9 +17,8 @@ constexpr char kIndexGeneration[] = "index_generation";
 constexpr char kComplete[] = "complete";
 
 absl::Status XapianError(const Xapian::Error& e, absl::string_view what) {
-  const std::string message =
-      absl::StrCat("search index: ", what, ": ", e.get_type(), ": ",
-                   e.get_msg());
+  const std::string message = absl::StrCat("search index: ", what, ": ",
+                                           e.get_type(), ": ", e.get_msg());
   if (absl::string_view(e.get_type()) == "DatabaseLockError") {
     return absl::UnavailableError(message);
   }
