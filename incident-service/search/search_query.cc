@@ -55,8 +55,7 @@ absl::StatusOr<Xapian::Query> ParseSearchQuery(
                                Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
       parser.add_prefix("title", std::string(kTitlePrefix));
       parser.add_prefix("victim", std::string(kVictimPrefix));
-      parser.add_boolean_prefix("country",
-                                (new CountryProcessor)->release());
+      parser.add_boolean_prefix("country", (new CountryProcessor)->release());
       Xapian::Query parsed =
           parser.parse_query(std::string(query), kParseFlags);
       if (seen.insert(parsed.get_description()).second) {

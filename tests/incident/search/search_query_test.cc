@@ -99,8 +99,7 @@ TEST_F(SearchQueryTest, PhrasesPrefixesAndFields) {
 
 TEST_F(SearchQueryTest, FiltersRestrictWithoutWeighing) {
   EXPECT_THAT(Ids("ransom", "country = \"BE\""), ElementsAre("vooruit"));
-  EXPECT_THAT(Ids("ransom OR moveit", "start >= 2024"),
-              ElementsAre("vooruit"));
+  EXPECT_THAT(Ids("ransom OR moveit", "start >= 2024"), ElementsAre("vooruit"));
   EXPECT_THAT(Ids("ransom OR moveit", "start <= 2023-12"),
               ElementsAre("moveit"));
   // An incident without a start date matches no date term.
