@@ -44,11 +44,6 @@ std::vector<std::pair<std::string, std::string>> ParseData(
   return fields;
 }
 
-std::string SortableDay(absl::CivilDay day) {
-  return Xapian::sortable_serialise(
-      static_cast<double>(day - absl::CivilDay(1970, 1, 1)));
-}
-
 // The leading upper-case prefix of a term.
 size_t PrefixLength(absl::string_view term) {
   size_t n = 0;
@@ -174,17 +169,15 @@ Xapian::Document BuildSearchDocument(const IncidentText& text) {
   AddStems(&document);
 
   // Dates and facets.
+  AddInterval(&document, i.start_date(), kStartFirstDay, kStartLastDay);
+  AddInterval(&document, i.end_date(), kEndFirstDay, kEndLastDay);
+  AddInterval(&document, i.disclosed_date(), kDisclosedFirstDay,
+              kDisclosedLastDay);
+  AddSortKeys(&document, i.start_date(), kStartAscending, kStartDescending);
+  AddSortKeys(&document, i.disclosed_date(), kDisclosedAscending,
+              kDisclosedDescending);
   if (!api::IsEmpty(i.start_date())) {
-    api::DayInterval in = api::Interval(i.start_date());
-    document.add_value(kStartFirstDay, SortableDay(in.first));
-    document.add_value(kStartLastDay, SortableDay(in.last));
-    const std::string key =
-        absl::StrCat(SortableDay(in.first), SortableDay(in.last));
-    document.add_value(kStartAscending, key);
-    document.add_value(kStartDescending, key);
     document.add_value(kFacetStartYear, absl::StrCat(i.start_date().year()));
-  } else {
-    document.add_value(kStartAscending, "\xff");
   }
   document.add_value(kFacetCountries, absl::StrJoin(i.countries(), ","));
   std::vector<std::string> types;

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "atlas/incident/v1/incident.pb.h"
 #include "atlas/incident/v1/timeline.pb.h"
 
@@ -58,7 +59,19 @@ enum Slot : Xapian::valueno {
   kFacetTypes = 5,
   kFacetStartYear = 6,
   kFacetDetermination = 7,
+  // end_date's and disclosed_date's intervals, as start's.
+  kEndFirstDay = 8,
+  kEndLastDay = 9,
+  kDisclosedFirstDay = 10,
+  kDisclosedLastDay = 11,
+  // Sort keys of disclosed_date, as start's.
+  kDisclosedAscending = 12,
+  kDisclosedDescending = 13,
 };
+
+// A day as a value slot holds it: Xapian::sortable_serialise of the days
+// since 1970-01-01, so that string order is date order.
+std::string SortableDay(absl::CivilDay day);
 
 // An incident with the records under it, in one tier's view.
 struct IncidentText {

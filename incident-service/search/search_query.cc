@@ -26,15 +26,23 @@ constexpr unsigned kParseFlags =
     Xapian::QueryParser::FLAG_LOVEHATE | Xapian::QueryParser::FLAG_WILDCARD |
     Xapian::QueryParser::FLAG_PURE_NOT;
 
-std::string DaySortKey(absl::CivilDay day) {
-  return Xapian::sortable_serialise(
-      static_cast<double>(day - absl::CivilDay(1970, 1, 1)));
+// Overlap of a date's interval (its first and last day in two slots) with
+// the range: it ends on or after min and begins on or before max.
+void AddDateRange(const IncidentFilter::DateRange& range, Slot first,
+                  Slot last, std::vector<Xapian::Query>* parts) {
+  if (range.min.has_value()) {
+    parts->emplace_back(Xapian::Query::OP_VALUE_GE, last,
+                        SortableDay(*range.min));
+  }
+  if (range.max.has_value()) {
+    parts->emplace_back(Xapian::Query::OP_VALUE_LE, first,
+                        SortableDay(*range.max));
+  }
 }
 
 }  // namespace
 
-absl::StatusOr<Xapian::Query> ParseSearchQuery(
-    absl::string_view query, const Xapian::Database& database) {
+absl::Status CheckQueryText(absl::string_view query) {
   if (absl::StripAsciiWhitespace(query).empty()) {
     return absl::InvalidArgumentError("query: required");
   }
@@ -42,6 +50,12 @@ absl::StatusOr<Xapian::Query> ParseSearchQuery(
     return absl::InvalidArgumentError(absl::StrCat(
         "query: at most ", kMaxQueryBytes, " bytes, got ", query.size()));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Xapian::Query> ParseSearchQuery(
+    absl::string_view query, const Xapian::Database& database) {
+  if (absl::Status text = CheckQueryText(query); !text.ok()) return text;
   std::vector<Xapian::Query> parses;
   std::set<std::string> seen;
   try {
@@ -90,15 +104,10 @@ Xapian::Query FilterQuery(const IncidentFilter& filter) {
     parts.emplace_back(
         absl::StrCat(kFilterPrefix, IndexName(eq.index), ":", eq.value));
   }
-  // Overlap of start_date's interval with [start_min, start_max].
-  if (filter.start_min.has_value()) {
-    parts.emplace_back(Xapian::Query::OP_VALUE_GE, kStartLastDay,
-                       DaySortKey(*filter.start_min));
-  }
-  if (filter.start_max.has_value()) {
-    parts.emplace_back(Xapian::Query::OP_VALUE_LE, kStartFirstDay,
-                       DaySortKey(*filter.start_max));
-  }
+  AddDateRange(filter.start, kStartFirstDay, kStartLastDay, &parts);
+  AddDateRange(filter.end, kEndFirstDay, kEndLastDay, &parts);
+  AddDateRange(filter.disclosed, kDisclosedFirstDay, kDisclosedLastDay,
+               &parts);
   if (parts.empty()) return Xapian::Query::MatchAll;
   return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
 }

@@ -32,6 +32,10 @@ inline constexpr size_t kMaxQueryBytes = 1000;
 inline constexpr size_t kMaxQueryTerms = 64;
 inline constexpr Xapian::termcount kMaxWildcardExpansion = 64;
 
+// INVALID_ARGUMENT naming `query` when it is blank or over kMaxQueryBytes:
+// the checks that need no index (ParseSearchQuery makes them too).
+absl::Status CheckQueryText(absl::string_view query);
+
 // `database` is the one the query will run on (wildcards expand against
 // its vocabulary).
 absl::StatusOr<Xapian::Query> ParseSearchQuery(
