@@ -259,4 +259,14 @@ bool IncidentFilter::Matches(const v1::Incident& incident) const {
          disclosed.Matches(incident.disclosed_date());
 }
 
+absl::Status CheckFilterAccess(const IncidentFilter& filter,
+                               bool caller_is_member) {
+  if (caller_is_member || filter.members_only_fields.empty()) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(absl::StrCat(
+      "filter: ", filter.members_only_fields.front(),
+      " is members-only data; filtering on it needs a MEMBER key"));
+}
+
 }  // namespace atlas::incident

@@ -79,6 +79,13 @@ struct IncidentFilter {
 
 absl::StatusOr<IncidentFilter> ParseIncidentFilter(absl::string_view text);
 
+// PERMISSION_DENIED, naming the first members-only field `filter` uses,
+// unless the caller holds a MEMBER key. Check it before reading any index:
+// counts of members-only values are data too (ListIncidents,
+// SearchIncidents).
+absl::Status CheckFilterAccess(const IncidentFilter& filter,
+                               bool caller_is_member);
+
 }  // namespace atlas::incident
 
 #endif  // ATLAS_INCIDENT_SERVICE_INCIDENT_FILTER_H_

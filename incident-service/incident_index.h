@@ -7,6 +7,13 @@
 #ifndef ATLAS_INCIDENT_SERVICE_INCIDENT_INDEX_H_
 #define ATLAS_INCIDENT_SERVICE_INCIDENT_INDEX_H_
 
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "atlas/incident/v1/incident.pb.h"
+
 namespace atlas::incident {
 
 enum class IncidentIndex {
@@ -23,6 +30,18 @@ enum class IncidentIndex {
   // one incident), so it is also the uniqueness check of the pair.
   kExternalReference,
 };
+
+// The index's name, as the first part of its keys ("victim", "country").
+absl::string_view IndexName(IncidentIndex index);
+
+// Every list-index value `incident` is listed under, kAll ("") first: the
+// victims' organisation ids, countries, IncidentType / Determination /
+// Motive / ThreatActorType numbers, technique ids, the start year (YYYY)
+// and external references ("system:id"). The store keys its list entries
+// by them and the search index its filter terms, so both agree on what a
+// filter matches. Of a public view it yields only public values.
+std::vector<std::pair<IncidentIndex, std::string>> ListIndexValues(
+    const v1::Incident& incident);
 
 }  // namespace atlas::incident
 

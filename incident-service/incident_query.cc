@@ -77,12 +77,7 @@ absl::StatusOr<v1::ListIncidentsResponse> IncidentQuery::ListIncidents(
   ASSIGN_OR_RETURN(IncidentFilter filter,
                    ParseIncidentFilter(request.filter()));
   ASSIGN_OR_RETURN(IncidentOrder order, ParseIncidentOrder(request.order_by()));
-  // Before any index is read: counts of members-only values are data too.
-  if (!caller.IsMember() && !filter.members_only_fields.empty()) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "filter: ", filter.members_only_fields.front(),
-        " is members-only data; filtering on it needs a MEMBER key"));
-  }
+  RETURN_IF_ERROR(CheckFilterAccess(filter, caller.IsMember()));
   // The default order keeps the binding of tokens made before order_by.
   const std::string fingerprint =
       order.is_default()

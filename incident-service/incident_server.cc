@@ -120,13 +120,25 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
       .veris = c.veris,
       .clock = c.clock,
   });
+  const std::string index_dir = options.search_index_dir.empty()
+                                    ? options.db_path + "/search-index"
+                                    : options.search_index_dir;
+  auto search_index = search::SearchIndex::Open(index_dir);
+  if (!search_index.ok()) return search_index.status();
+  server->search_index_ = *std::move(search_index);
+  server->search_indexer_ = std::make_unique<search::SearchIndexer>(
+      *server->store_, *server->changelog_, *server->search_index_,
+      search::SearchIndexer::Options{.rebuild = options.rebuild_search_index});
+  server->search_ = std::make_unique<search::IncidentSearch>(
+      *server->store_, *server->search_index_, *server->search_indexer_);
   server->options_ = std::move(options);
   const server::ServingOptions& serving = server->options_.serving;
   server->writers_ = std::make_unique<concurrency::BoundedExecutor>(
       serving.write_threads, serving.max_queued_writes);
   server->public_reads_ = server::NewPublicReadExecutor(serving);
   server->service_ = std::make_unique<IncidentServiceImpl>(
-      *server->core_, *server->changelog_, server->options_.keys,
+      *server->core_, *server->search_, *server->changelog_,
+      server->options_.keys,
       *server->writers_, *server->public_reads_, serving.max_inflight_reads,
       serving.max_inflight_point_reads, serving.streams);
 
@@ -160,10 +172,14 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
     changelog_ptr->Shutdown();
     backup_ptr->Shutdown();
   };
+  // Searches answer UNAVAILABLE until the indexer's first catch-up or
+  // rebuild completes; the rest of the service serves meanwhile.
+  server->search_indexer_->Start();
   auto started = grpc_util::ServerRunner::Start(
       std::move(runner), {server->service_.get(), server->backup_.get()});
   if (!started.ok()) {
     if (server->metrics_ != nullptr) server->metrics_->StopServing();
+    server->search_indexer_->Stop();
     (void)server->store_->Close();
     server->waited_ = true;
     return started.status();
@@ -215,6 +231,11 @@ absl::Status IncidentServer::Wait() {
   service_.reset();
   backup_.reset();  // waits for backups still reading the store
   writers_.reset();
+  // The indexer reads the store and follows the changelog: stopped first.
+  if (search_indexer_ != nullptr) search_indexer_->Stop();
+  search_.reset();
+  search_indexer_.reset();
+  search_index_.reset();
   core_.reset();
   changelog_.reset();
   if (store_ == nullptr) return absl::OkStatus();

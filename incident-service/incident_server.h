@@ -41,6 +41,9 @@
 #include "incident-service/incident_service_impl.h"
 #include "incident-service/incident_store.h"
 #include "incident-service/organization_directory.h"
+#include "incident-service/search/incident_search.h"
+#include "incident-service/search/search_index.h"
+#include "incident-service/search/search_indexer.h"
 
 namespace atlas::metrics {
 class ClientCallMetrics;
@@ -90,6 +93,12 @@ class IncidentServer : public server::ServiceServer {
     std::shared_ptr<::grpc::ChannelCredentials> catalog_credentials;
     // Newest changelog entries kept (>= 1; see changelog_retention.h).
     int64_t changelog_retention_entries = 1000000;
+    // The full-text index (search/search_index.h); empty:
+    // <db_path>/search-index. Rebuilt from the store at start when
+    // `rebuild_search_index` (--rebuild_search_index), and whenever it is
+    // new, was cut short, or follows another changelog generation.
+    std::string search_index_dir;
+    bool rebuild_search_index = false;
   };
 
   // Injectable collaborators, not owned; each must outlive the server.
@@ -135,6 +144,7 @@ class IncidentServer : public server::ServiceServer {
   Changelog& changelog() { return *changelog_; }
   IncidentCore& core() { return *core_; }
   IncidentServiceImpl& service() { return *service_; }
+  search::SearchIndexer& search_indexer() { return *search_indexer_; }
   // The bound port of /metrics; 0 when serving.metrics_listen is empty.
   int metrics_port() const { return metrics_port_; }
 
@@ -160,6 +170,9 @@ class IncidentServer : public server::ServiceServer {
   std::unique_ptr<IncidentStore> store_;
   std::unique_ptr<Changelog> changelog_;
   std::unique_ptr<IncidentCore> core_;
+  std::unique_ptr<search::SearchIndex> search_index_;
+  std::unique_ptr<search::SearchIndexer> search_indexer_;
+  std::unique_ptr<search::IncidentSearch> search_;
   std::unique_ptr<concurrency::BoundedExecutor> writers_;
   std::unique_ptr<concurrency::BoundedExecutor> public_reads_;
   std::unique_ptr<IncidentServiceImpl> service_;

@@ -33,6 +33,16 @@ using grpc_util::RunUnaryOn;
                  });
 }
 
+::grpc::ServerUnaryReactor* IncidentServiceImpl::SearchIncidents(
+    ::grpc::CallbackServerContext* context,
+    const v1::SearchIncidentsRequest* request,
+    v1::SearchIncidentsResponse* response) {
+  return RunRead(pages_, public_reads_, context, keys_, response,
+                 [this, request](const auth::Caller& caller) {
+                   return search_.Search(caller, *request);
+                 });
+}
+
 ::grpc::ServerUnaryReactor* IncidentServiceImpl::CreateIncident(
     ::grpc::CallbackServerContext* context,
     const v1::CreateIncidentRequest* request, v1::Incident* response) {

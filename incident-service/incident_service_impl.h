@@ -19,6 +19,7 @@
 #include "common/grpc/caller_budget.h"
 #include "incident-service/changelog.h"
 #include "incident-service/incident_core.h"
+#include "incident-service/search/incident_search.h"
 
 namespace atlas::incident {
 
@@ -41,8 +42,9 @@ class IncidentServiceImpl final
   // comes well after the client has its answer (a 64-call closed loop held
   // over 256 Get slots), hence the larger point-read bound. Public
   // callers' pages run on `public_reads` (a few low-priority threads,
-  // grpc_util::RunRead).
-  IncidentServiceImpl(IncidentCore& core, Changelog& changelog,
+  // grpc_util::RunRead). Searches share the page budget and executor.
+  IncidentServiceImpl(IncidentCore& core, search::IncidentSearch& search,
+                      Changelog& changelog,
                       const auth::KeyRegistry& keys,
                       concurrency::BoundedExecutor& writers,
                       concurrency::BoundedExecutor& public_reads,
@@ -50,6 +52,7 @@ class IncidentServiceImpl final
                       int max_inflight_point_reads = 2048,
                       grpc_util::CallerBudget::Limits stream_limits = {})
       : core_(core),
+        search_(search),
         changelog_(changelog),
         keys_(keys),
         writers_(writers),
@@ -65,6 +68,10 @@ class IncidentServiceImpl final
       ::grpc::CallbackServerContext* context,
       const v1::ListIncidentsRequest* request,
       v1::ListIncidentsResponse* response) override;
+  ::grpc::ServerUnaryReactor* SearchIncidents(
+      ::grpc::CallbackServerContext* context,
+      const v1::SearchIncidentsRequest* request,
+      v1::SearchIncidentsResponse* response) override;
   ::grpc::ServerUnaryReactor* CreateIncident(
       ::grpc::CallbackServerContext* context,
       const v1::CreateIncidentRequest* request,
@@ -141,6 +148,7 @@ class IncidentServiceImpl final
 
  private:
   IncidentCore& core_;
+  search::IncidentSearch& search_;
   Changelog& changelog_;
   const auth::KeyRegistry& keys_;
   concurrency::BoundedExecutor& writers_;

@@ -83,32 +83,6 @@ std::string TimelineSortKey(const StoredEvent& e) {
                       Hex16(e.ordinal));
 }
 
-absl::string_view IndexName(IncidentIndex index) {
-  switch (index) {
-    case IncidentIndex::kAll:
-      return "list";
-    case IncidentIndex::kVictim:
-      return "victim";
-    case IncidentIndex::kCountry:
-      return "country";
-    case IncidentIndex::kType:
-      return "type";
-    case IncidentIndex::kDetermination:
-      return "determination";
-    case IncidentIndex::kMotive:
-      return "motive";
-    case IncidentIndex::kTechnique:
-      return "technique";
-    case IncidentIndex::kActorType:
-      return "actor_type";
-    case IncidentIndex::kStartYear:
-      return "start_year";
-    case IncidentIndex::kExternalReference:
-      return "external_ref";
-  }
-  return "list";
-}
-
 std::string IndexPrefix(IncidentIndex index, absl::string_view value) {
   if (index == IncidentIndex::kAll) return absl::StrCat("list", kSepView);
   return absl::StrCat(IndexName(index), kSepView, value, kSepView);
@@ -130,33 +104,10 @@ std::string CountKey(IncidentIndex index, absl::string_view value) {
 
 // Every list-index key of an incident.
 std::set<std::string> IndexKeys(const StoredIncident& s) {
-  const v1::Incident& i = s.record;
   const std::string pos = Position(s.ordinal);
   std::set<std::string> keys;
-  auto add = [&](IncidentIndex index, absl::string_view value) {
+  for (const auto& [index, value] : ListIndexValues(s.record)) {
     keys.insert(absl::StrCat(IndexPrefix(index, value), pos));
-  };
-  add(IncidentIndex::kAll, "");
-  for (const v1::Victim& v : i.victims()) {
-    add(IncidentIndex::kVictim, LastSegment(v.organization()));
-  }
-  for (const std::string& c : i.countries()) add(IncidentIndex::kCountry, c);
-  for (int t : i.incident_types()) add(IncidentIndex::kType, absl::StrCat(t));
-  add(IncidentIndex::kDetermination, absl::StrCat(i.determination()));
-  for (int m : i.motives()) add(IncidentIndex::kMotive, absl::StrCat(m));
-  for (const v1::Technique& t : i.techniques()) {
-    add(IncidentIndex::kTechnique, t.id());
-  }
-  for (const v1::ThreatActor& a : i.threat_actors()) {
-    add(IncidentIndex::kActorType, absl::StrCat(static_cast<int>(a.type())));
-  }
-  if (!api::IsEmpty(i.start_date())) {
-    char year[8];
-    std::snprintf(year, sizeof(year), "%04d", i.start_date().year());
-    add(IncidentIndex::kStartYear, year);
-  }
-  for (const atlas::type::v1::ExternalReference& r : i.external_references()) {
-    add(IncidentIndex::kExternalReference, api::ExternalReferenceText(r));
   }
   return keys;
 }

@@ -42,6 +42,13 @@ ABSL_FLAG(std::string, veris_dir, "datasets/veris",
           "values are checked against; relative paths resolve against the "
           "working directory");
 
+ABSL_FLAG(std::string, search_index_dir, "",
+          "directory of the full-text search index (two Xapian databases); "
+          "empty: <db_path>/search-index");
+ABSL_FLAG(bool, rebuild_search_index, false,
+          "rebuild the search index from the database at start (searches "
+          "answer UNAVAILABLE until it is done)");
+
 int main(int argc, char** argv) {
   namespace log = atlas::log;
   atlas::server::TerminationSignalWatcher signals;  // before any thread
@@ -76,6 +83,8 @@ int main(int argc, char** argv) {
   options.catalog_credentials = common->peer_credentials;
   options.changelog_retention_entries =
       absl::GetFlag(FLAGS_changelog_retention_entries);
+  options.search_index_dir = absl::GetFlag(FLAGS_search_index_dir);
+  options.rebuild_search_index = absl::GetFlag(FLAGS_rebuild_search_index);
 
   auto server = atlas::incident::IncidentServer::Start(std::move(options));
   if (!server.ok()) {

@@ -20,6 +20,8 @@ packages=(
   nlohmann-json3-dev libre2-dev
   # Prometheus metrics (/metrics endpoint, counters, histograms)
   prometheus-cpp-dev
+  # full-text search of incidents (BM25, stemming, phrases, snippets)
+  libxapian-dev
   # the tests make TLS certificates
   openssl
 )

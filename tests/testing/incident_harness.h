@@ -43,6 +43,9 @@ class IncidentHarness {
   incident::Changelog& changelog() { return server_->changelog(); }
   incident::IncidentCore& core() { return server_->core(); }
   incident::IncidentServiceImpl& service() { return server_->service(); }
+  incident::search::SearchIndexer& search_indexer() {
+    return server_->search_indexer();
+  }
   api::FakeClock& clock() { return clock_; }
   const std::string& db_path() const { return db_path_; }
   int port() const { return port_; }

@@ -71,6 +71,34 @@ class FakeIncidentService final : public incident::IncidentService::Service {
     return ::grpc::Status::OK;
   }
 
+  ::grpc::Status SearchIncidents(
+      ::grpc::ServerContext* /*context*/,
+      const incident::SearchIncidentsRequest* request,
+      incident::SearchIncidentsResponse* response) override {
+    last_query_ = request->query();
+    last_filter_ = request->filter();
+    last_order_by_ = request->order_by();
+    auto* r = response->add_results();
+    r->set_score(2.5);
+    r->mutable_incident()->set_name("incidents/party");
+    r->mutable_incident()->set_title("Party website down");
+    r->mutable_incident()->mutable_start_date()->set_year(2024);
+    auto* snippet = r->add_snippets();
+    snippet->set_field("summary");
+    snippet->set_text("The website was\ndown");
+    auto* h = snippet->add_highlights();
+    h->set_start(4);
+    h->set_end(11);
+    response->set_total_size(1);
+    response->set_facets_exact(true);
+    auto* facet = response->add_facets();
+    facet->set_field("country");
+    auto* v = facet->add_values();
+    v->set_value("BE");
+    v->set_count(1);
+    return ::grpc::Status::OK;
+  }
+
   ::grpc::Status WatchIncidentChanges(
       ::grpc::ServerContext* context,
       const incident::WatchIncidentChangesRequest* request,
@@ -94,6 +122,7 @@ class FakeIncidentService final : public incident::IncidentService::Service {
 
   std::string last_filter_;
   std::string last_order_by_;
+  std::string last_query_;
   std::string last_authorization_;
 };
 
@@ -173,6 +202,23 @@ TEST_F(IncidentsCommandTest, ListSendsOrderBy) {
   EXPECT_EQ(service_.last_order_by_, "start_date desc");
   ASSERT_EQ(Run({"incidents", "list", "--limit=1"}), 0) << err_.str();
   EXPECT_EQ(service_.last_order_by_, "");
+}
+
+TEST_F(IncidentsCommandTest, SearchShowsSnippetsAndFacets) {
+  ASSERT_EQ(Run({"incidents", "search", "website", "--filter",
+                 "country = \"BE\"", "--order-by", "start_date desc"}),
+            0)
+      << err_.str();
+  EXPECT_EQ(service_.last_query_, "website");
+  EXPECT_EQ(service_.last_filter_, "country = \"BE\"");
+  EXPECT_EQ(service_.last_order_by_, "start_date desc");
+  EXPECT_EQ(out_.str(),
+            "SCORE  NAME             TITLE               START  SNIPPET\n"
+            "2.50   incidents/party  Party website down  2024   "
+            "summary: The [website] was down\n"
+            "1 of 1 matches\n"
+            "country: BE 1\n");
+  EXPECT_EQ(Run({"incidents", "search"}), 2);
 }
 
 TEST_F(IncidentsCommandTest, WatchPrintsChangesAndSendsKey) {

@@ -1,10 +1,12 @@
 #include "tools/atlasctl/incidents_command.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "atlas/incident/v1/incident_service.grpc.pb.h"
 #include "common/grpc/status_conversion.h"
 #include "common/status/status_macros.h"
@@ -101,6 +103,71 @@ absl::Status RunList(const Invocation& invocation, Env& env) {
     request.set_page_token(response.next_page_token());
   } while (!request.page_token().empty() && (limit == 0 || shown < limit));
   table.Print(env.out());
+  return absl::OkStatus();
+}
+
+// A snippet as one line, its highlights in [brackets].
+std::string MarkedSnippet(const incident::SearchSnippet& snippet) {
+  const std::string& text = snippet.text();
+  std::string out;
+  size_t at = 0;
+  for (const auto& h : snippet.highlights()) {
+    const size_t start = static_cast<size_t>(h.start());
+    const size_t end = static_cast<size_t>(h.end());
+    if (start < at || end > text.size() || start > end) continue;
+    absl::StrAppend(&out, text.substr(at, start - at), "[",
+                    text.substr(start, end - start), "]");
+    at = end;
+  }
+  absl::StrAppend(&out, text.substr(at));
+  absl::StrReplaceAll({{"\n", " "}}, &out);
+  return absl::StrCat(snippet.field(), ": ", out);
+}
+
+absl::Status RunSearch(const Invocation& invocation, Env& env) {
+  ASSIGN_OR_RETURN(int limit, invocation.IntFlag("limit", 20));
+  if (limit < 0) return UsageError("--limit must not be negative");
+  incident::SearchIncidentsRequest request;
+  request.set_query(invocation.args[0]);
+  request.set_filter(invocation.Flag("filter").value_or(""));
+  request.set_order_by(invocation.Flag("order-by").value_or(""));
+  request.set_page_size(limit == 0 ? 100 : std::min(limit, 100));
+  auto stub = Stub(env);
+  Table table({"SCORE", "NAME", "TITLE", "START", "SNIPPET"});
+  int shown = 0;
+  incident::SearchIncidentsResponse first;
+  do {
+    incident::SearchIncidentsResponse response;
+    auto context = env.NewContext();
+    RETURN_IF_ERROR(grpc_util::FromGrpcStatus(
+        stub->SearchIncidents(context.get(), request, &response)));
+    if (shown == 0) first = response;
+    for (const incident::SearchResult& r : response.results()) {
+      if (limit > 0 && shown == limit) break;
+      ++shown;
+      if (env.json()) {
+        env.PrintJson(r);
+        continue;
+      }
+      const incident::Incident& i = r.incident();
+      table.AddRow({absl::StrFormat("%.2f", r.score()), i.name(), i.title(),
+                    FormatPartialDate(i.start_date()),
+                    r.snippets().empty() ? "" : MarkedSnippet(r.snippets(0))});
+    }
+    request.set_page_token(response.next_page_token());
+  } while (!request.page_token().empty() && (limit == 0 || shown < limit));
+  if (env.json()) return absl::OkStatus();
+  table.Print(env.out());
+  env.out() << absl::StrFormat("%d of %s%d matches\n", shown,
+                               first.facets_exact() ? "" : "about ",
+                               first.total_size());
+  for (const incident::SearchFacet& facet : first.facets()) {
+    std::vector<std::string> values;
+    for (const auto& v : facet.values()) {
+      values.push_back(absl::StrCat(v.value(), " ", v.count()));
+    }
+    env.out() << facet.field() << ": " << absl::StrJoin(values, ", ") << "\n";
+  }
   return absl::OkStatus();
 }
 
@@ -202,6 +269,16 @@ std::vector<Command> IncidentsCommands() {
        .max_args = 0,
        .flags = {"filter", "order-by", "page-size", "limit"},
        .handler = RunList},
+      {.words = {"incidents", "search"},
+       .args_usage = "QUERY",
+       .help = "full-text search (words, \"phrases\", prefix*, OR, -word, "
+               "title:, victim:, country:), best first unless --order-by "
+               "(\"start_date desc\"); --filter as for list; the first "
+               "--limit results (default 20, 0: all), then the facet counts",
+       .min_args = 1,
+       .max_args = 1,
+       .flags = {"filter", "order-by", "limit"},
+       .handler = RunSearch},
       {.words = {"incidents", "create"},
        .args_usage = "JSON|-",
        .help = "create an incident from JSON (an Incident)",
