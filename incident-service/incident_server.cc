@@ -1,5 +1,6 @@
 #include "incident-service/incident_server.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -138,9 +139,9 @@ absl::StatusOr<std::unique_ptr<IncidentServer>> IncidentServer::Start(
   server->public_reads_ = server::NewPublicReadExecutor(serving);
   server->service_ = std::make_unique<IncidentServiceImpl>(
       *server->core_, *server->search_, *server->changelog_,
-      server->options_.keys,
-      *server->writers_, *server->public_reads_, serving.max_inflight_reads,
-      serving.max_inflight_point_reads, serving.streams);
+      server->options_.keys, *server->writers_, *server->public_reads_,
+      serving.max_inflight_reads, serving.max_inflight_point_reads,
+      serving.streams);
 
   const Changelog* changelog_for_backup = server->changelog_.get();
   server->backup_ = std::make_unique<server::BackupServiceImpl>(
@@ -204,6 +205,18 @@ void IncidentServer::AddMetrics() {
       "Oldest sequence the changelog keeps (retention).", {}, [changelog] {
         return static_cast<double>(changelog->first_kept_sequence());
       });
+  const search::SearchIndexer* indexer = search_indexer_.get();
+  metrics_->scrape().AddGauge(
+      "atlas_incident_search_lag_changes",
+      "Durable changelog entries the search index has not committed yet.", {},
+      [changelog, indexer] {
+        return static_cast<double>(std::max<int64_t>(
+            0, changelog->durable_next_sequence() - indexer->applied_next()));
+      });
+  metrics_->scrape().AddGauge(
+      "atlas_incident_search_ready",
+      "1 when searches are served, 0 while the index is being (re)built.", {},
+      [indexer] { return indexer->ready() ? 1.0 : 0.0; });
 }
 
 IncidentServer::~IncidentServer() {

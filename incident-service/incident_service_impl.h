@@ -44,8 +44,7 @@ class IncidentServiceImpl final
   // callers' pages run on `public_reads` (a few low-priority threads,
   // grpc_util::RunRead). Searches share the page budget and executor.
   IncidentServiceImpl(IncidentCore& core, search::IncidentSearch& search,
-                      Changelog& changelog,
-                      const auth::KeyRegistry& keys,
+                      Changelog& changelog, const auth::KeyRegistry& keys,
                       concurrency::BoundedExecutor& writers,
                       concurrency::BoundedExecutor& public_reads,
                       int max_inflight_reads = 256,

@@ -9,6 +9,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/api/aip/page_token.h"
 #include "common/status/error_details.h"
 #include "common/status/status_macros.h"
 #include "common/storage/storage_error.h"
@@ -43,10 +44,10 @@ absl::StatusOr<SearchOrder> ParseSearchOrder(absl::string_view text) {
           parsed.descending ? kDisclosedDescending : kDisclosedAscending;
       break;
     default:
-      return absl::InvalidArgumentError(absl::StrCat(
-          "order_by: search orders by relevance, start_date or "
-          "disclosed_date, not ",
-          OrderFieldName(parsed.field)));
+      return absl::InvalidArgumentError(
+          absl::StrCat("order_by: search orders by relevance, start_date or "
+                       "disclosed_date, not ",
+                       OrderFieldName(parsed.field)));
   }
   order.by_relevance = false;
   order.descending = parsed.descending;
@@ -78,7 +79,8 @@ class FacetSpy : public Xapian::MatchSpy {
     ++examined_;
     for (size_t f = 0; f < kFacetCount; ++f) {
       const std::string values = document.get_value(kFacets[f].slot);
-      for (absl::string_view v : absl::StrSplit(values, ',', absl::SkipEmpty())) {
+      for (absl::string_view v :
+           absl::StrSplit(values, ',', absl::SkipEmpty())) {
         ++counts_[f][std::string(v)];
       }
     }
@@ -111,7 +113,8 @@ class FacetSpy : public Xapian::MatchSpy {
   std::map<std::string, int64_t> counts_[kFacetCount];
 };
 
-// --- Snippets -----------------------------------------------------------------
+// --- Snippets
+// -----------------------------------------------------------------
 
 constexpr size_t kSnippetBytes = 200;
 constexpr size_t kMaxSnippets = 3;
@@ -180,11 +183,11 @@ void AddSnippets(const Xapian::MSet& mset, const Xapian::Document& document,
     std::replace(text.begin(), text.end(), kHighlightStart[0], ' ');
     std::replace(text.begin(), text.end(), kHighlightEnd[0], ' ');
     for (size_t i = 0; i < std::size(kStemLanguages); ++i) {
-      const std::string marked = mset.snippet(
-          text, kSnippetBytes, kStemmers[i],
-          Xapian::MSet::SNIPPET_EXHAUSTIVE |
-              Xapian::MSet::SNIPPET_EMPTY_WITHOUT_MATCH,
-          kHighlightStart, kHighlightEnd, "…");
+      const std::string marked =
+          mset.snippet(text, kSnippetBytes, kStemmers[i],
+                       Xapian::MSet::SNIPPET_EXHAUSTIVE |
+                           Xapian::MSet::SNIPPET_EMPTY_WITHOUT_MATCH,
+                       kHighlightStart, kHighlightEnd, "…");
       if (!marked.empty()) {
         *result->add_snippets() = ToSnippet(field, marked);
         break;
@@ -193,7 +196,8 @@ void AddSnippets(const Xapian::MSet& mset, const Xapian::Document& document,
   }
 }
 
-// --- The index database of one search -----------------------------------------
+// --- The index database of one search
+// -----------------------------------------
 
 // Returns the database to the pool when the search is done.
 class PooledDatabase {
@@ -288,9 +292,9 @@ absl::StatusOr<v1::SearchIncidentsResponse> RunSearch(
         api::EncodePageToken(fingerprint, absl::StrCat(next)));
   }
   response.set_total_size(mset.get_matches_estimated());
-  response.set_facets_exact(
-      mset.get_matches_lower_bound() == mset.get_matches_upper_bound() &&
-      facets.examined() == mset.get_matches_estimated());
+  response.set_facets_exact(mset.get_matches_lower_bound() ==
+                                mset.get_matches_upper_bound() &&
+                            facets.examined() == mset.get_matches_estimated());
   facets.AddTo(&response);
   return response;
 }

@@ -89,7 +89,37 @@ std::string EnumName(const google::protobuf::EnumDescriptor* d, Enum value) {
   return v == nullptr ? absl::StrCat(static_cast<int>(value)) : v->name();
 }
 
+// The first and last day of `date` in two slots; nothing when it is empty.
+void AddInterval(Xapian::Document* document, const type::v1::PartialDate& date,
+                 Slot first, Slot last) {
+  if (api::IsEmpty(date)) return;
+  api::DayInterval in = api::Interval(date);
+  document->add_value(first, SortableDay(in.first));
+  document->add_value(last, SortableDay(in.last));
+}
+
+// Sort keys of `date` (ListIncidents' order, incident_order.h): by first
+// day, then last day; without the date, last in both directions (the
+// descending key is absent, and "" sorts last in descending order).
+void AddSortKeys(Xapian::Document* document, const type::v1::PartialDate& date,
+                 Slot ascending, Slot descending) {
+  if (api::IsEmpty(date)) {
+    document->add_value(ascending, "\xff");
+    return;
+  }
+  api::DayInterval in = api::Interval(date);
+  const std::string key =
+      absl::StrCat(SortableDay(in.first), SortableDay(in.last));
+  document->add_value(ascending, key);
+  document->add_value(descending, key);
+}
+
 }  // namespace
+
+std::string SortableDay(absl::CivilDay day) {
+  return Xapian::sortable_serialise(
+      static_cast<double>(day - absl::CivilDay(1970, 1, 1)));
+}
 
 IncidentText PublicView(IncidentText text) {
   auth::RedactForPublic(&text.incident);

@@ -58,8 +58,7 @@ void SearchIndexer::OnChangeCommitted(const v1::IncidentChange&) {
   pending_ = true;
 }
 
-bool SearchIndexer::WaitApplied(int64_t next_sequence,
-                                absl::Duration timeout) {
+bool SearchIndexer::WaitApplied(int64_t next_sequence, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     if (ready() && applied_next() >= next_sequence) return true;
@@ -121,7 +120,8 @@ absl::StatusOr<bool> SearchIndexer::Step() {
   RETURN_IF_ERROR(read);
   if (changes.empty()) return false;
   std::set<std::string> ids;
-  for (const v1::IncidentChange& c : changes) ids.insert(IdOf(c.incident().name()));
+  for (const v1::IncidentChange& c : changes)
+    ids.insert(IdOf(c.incident().name()));
   for (const std::string& id : ids) RETURN_IF_ERROR(Reindex(id));
   position.changelog_next = changes.back().sequence() + 1;
   RETURN_IF_ERROR(index_.Commit(position));
@@ -163,8 +163,8 @@ absl::Status SearchIndexer::Rebuild() {
     for (const std::string& id : ids) RETURN_IF_ERROR(Reindex(id));
     indexed += static_cast<int64_t>(ids.size());
     const bool done = ids.size() < options_.batch;
-    RETURN_IF_ERROR(index_.Commit(
-        {std::string(changelog_.generation()), start, done}));
+    RETURN_IF_ERROR(
+        index_.Commit({std::string(changelog_.generation()), start, done}));
     if (done) break;
     cursor = last;
     absl::MutexLock lock(&mu_);

@@ -28,8 +28,8 @@ constexpr unsigned kParseFlags =
 
 // Overlap of a date's interval (its first and last day in two slots) with
 // the range: it ends on or after min and begins on or before max.
-void AddDateRange(const IncidentFilter::DateRange& range, Slot first,
-                  Slot last, std::vector<Xapian::Query>* parts) {
+void AddDateRange(const IncidentFilter::DateRange& range, Slot first, Slot last,
+                  std::vector<Xapian::Query>* parts) {
   if (range.min.has_value()) {
     parts->emplace_back(Xapian::Query::OP_VALUE_GE, last,
                         SortableDay(*range.min));
@@ -106,8 +106,7 @@ Xapian::Query FilterQuery(const IncidentFilter& filter) {
   }
   AddDateRange(filter.start, kStartFirstDay, kStartLastDay, &parts);
   AddDateRange(filter.end, kEndFirstDay, kEndLastDay, &parts);
-  AddDateRange(filter.disclosed, kDisclosedFirstDay, kDisclosedLastDay,
-               &parts);
+  AddDateRange(filter.disclosed, kDisclosedFirstDay, kDisclosedLastDay, &parts);
   if (parts.empty()) return Xapian::Query::MatchAll;
   return Xapian::Query(Xapian::Query::OP_AND, parts.begin(), parts.end());
 }

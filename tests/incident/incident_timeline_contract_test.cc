@@ -446,8 +446,7 @@ TEST_F(IncidentServiceTest, WatchFollowsLiveCommitsAndEndsOnDrain) {
                     std::chrono::seconds(30));
   v1::WatchIncidentChangesRequest r;  // from the beginning of an empty log
   auto reader = stub_->WatchIncidentChanges(ctx.get(), r);
-  ASSERT_TRUE(
-      WaitFor([&] { return incidents_->changelog().subscriber_count() == 1; }));
+  ASSERT_TRUE(WaitFor([&] { return incidents_->stream_subscribers() == 1; }));
   v1::Incident inc;
   for (int i = 0; i < 20; ++i) {
     ASSERT_THAT(Create(NewIncident("live" + std::to_string(i), "acme"), &inc),

@@ -125,6 +125,9 @@ const std::map<std::string, MethodCase>& Table() {
       {"atlas.incident.v1.IncidentService.ListIncidents",
        {Kind::kRead, Req<iv1::ListIncidentsRequest>(
                          [](auto* r) { r->set_filter("country = \"BE\""); })}},
+      {"atlas.incident.v1.IncidentService.SearchIncidents",
+       {Kind::kRead, Req<iv1::SearchIncidentsRequest>(
+                         [](auto* r) { r->set_query("vooruit ransom"); })}},
       {"atlas.incident.v1.IncidentService.GetTimelineEvent",
        {Kind::kRead, Req<iv1::GetTimelineEventRequest>(
                          [](auto* r) { r->set_name(kEvent); })}},

@@ -118,7 +118,7 @@ TEST_F(HostileLoadTest, MembersAndEditorsAreServedThroughAPublicFlood) {
   }
   // The per-peer share (16) is open; the rest were refused.
   ASSERT_TRUE(::atlas::testing::WaitFor(
-      [&] { return incidents_->changelog().subscriber_count() == 16; }));
+      [&] { return incidents_->stream_subscribers() == 16; }));
 
   // 2. The flood: unselective filters, searches, pages, without a key.
   std::atomic<bool> attacking{true};

@@ -55,7 +55,7 @@ class StreamBudgetContractTest : public ::testing::Test {
     s.reader = stub_->WatchIncidentChanges(s.context.get(), request);
     return s;
   }
-  size_t Subscribers() { return incidents_->changelog().subscriber_count(); }
+  size_t Subscribers() { return incidents_->stream_subscribers(); }
 
   CatalogHarness catalog_;
   std::unique_ptr<IncidentHarness> incidents_;

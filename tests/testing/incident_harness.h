@@ -46,6 +46,11 @@ class IncidentHarness {
   incident::search::SearchIndexer& search_indexer() {
     return server_->search_indexer();
   }
+  // The WatchIncidentChanges streams subscribed to the changelog: its
+  // subscribers but the search indexer, which subscribes at start.
+  size_t stream_subscribers() {
+    return server_->changelog().subscriber_count() - 1;
+  }
   api::FakeClock& clock() { return clock_; }
   const std::string& db_path() const { return db_path_; }
   int port() const { return port_; }

@@ -168,9 +168,9 @@ TEST_F(SearchContractTest, PublicCallersNeverMatchRankOrSeeMembersText) {
   // What a public caller gets is the public view, and its snippets come
   // from public text only.
   v1::SearchIncidentsResponse out;
-  ASSERT_THAT(Search(Query("hospital OR zeppelinbear OR negotiators"), &out,
-                     kPublic),
-              IsOk());
+  ASSERT_THAT(
+      Search(Query("hospital OR zeppelinbear OR negotiators"), &out, kPublic),
+      IsOk());
   ASSERT_EQ(out.results_size(), 1);
   EXPECT_TRUE(out.results(0).incident().threat_actors().empty());
   EXPECT_THAT(out.results(0).incident().redacted_fields(),
@@ -245,31 +245,30 @@ TEST_F(SearchContractTest, PagesHoldEveryMatchOnceAndTokensAreBound) {
   first.set_page_size(3);
   ASSERT_THAT(Search(first, &out), IsOk());
   ASSERT_FALSE(out.next_page_token().empty());
-  for (auto change : {+[](v1::SearchIncidentsRequest& q) { q.set_query("data"); },
-                      +[](v1::SearchIncidentsRequest& q) {
-                        q.set_filter("country = \"BE\"");
-                      },
-                      +[](v1::SearchIncidentsRequest& q) {
-                        q.set_order_by("start_date");
-                      }}) {
+  for (auto change :
+       {+[](v1::SearchIncidentsRequest& q) { q.set_query("data"); },
+        +[](v1::SearchIncidentsRequest& q) {
+          q.set_filter("country = \"BE\"");
+        },
+        +[](v1::SearchIncidentsRequest& q) { q.set_order_by("start_date"); }}) {
     v1::SearchIncidentsRequest next = first;
     next.set_page_token(out.next_page_token());
     change(next);
     v1::SearchIncidentsResponse ignored;
-    EXPECT_THAT(Search(next, &ignored),
-                StatusIs(absl::StatusCode::kInvalidArgument,
-                         HasSubstr("page_token")));
+    EXPECT_THAT(
+        Search(next, &ignored),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
   }
   v1::SearchIncidentsRequest next = first;
   next.set_page_token(out.next_page_token());
   v1::SearchIncidentsResponse ignored;
-  EXPECT_THAT(Search(next, &ignored, kPublic),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("page_token")));
+  EXPECT_THAT(
+      Search(next, &ignored, kPublic),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
   next.set_page_token("garbage");
-  EXPECT_THAT(Search(next, &ignored),
-              StatusIs(absl::StatusCode::kInvalidArgument,
-                       HasSubstr("page_token")));
+  EXPECT_THAT(
+      Search(next, &ignored),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("page_token")));
 }
 
 TEST_F(SearchContractTest, CountsFacetsOverEveryMatch) {
@@ -306,6 +305,21 @@ TEST_F(SearchContractTest, RejectsBadInputNamingTheField) {
   EXPECT_THAT(Search(Query(many), &out),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        HasSubstr("query: at most 64")));
+  EXPECT_THAT(Search(Query(std::string(10240, 'x')), &out),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("query")));
+  std::string ored = "w0";
+  for (int i = 1; i < 1000 && ored.size() < 990; ++i) {
+    absl::StrAppend(&ored, " OR w", i);
+  }
+  EXPECT_THAT(Search(Query(ored), &out),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("query: at most 64")));
+  // Bounded answers, not errors: an unbalanced quote reads as a phrase to
+  // the end; a wildcard stands for at most 64 words.
+  EXPECT_THAT(Ids(Query("\"under attack")), ElementsAre("parliament"));
+  EXPECT_THAT(Search(Query("a*"), &out), IsOk());
+  EXPECT_THAT(Search(Query("*"), &out),
+              ::testing::Not(StatusIs(absl::StatusCode::kInternal)));
   v1::SearchIncidentsRequest r = Query("attack");
   r.set_page_size(-1);
   EXPECT_THAT(Search(r, &out), StatusIs(absl::StatusCode::kInvalidArgument,

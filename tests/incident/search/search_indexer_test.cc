@@ -98,9 +98,9 @@ TEST_F(SearchIndexerTest, FollowsCreatesUpdatesAndDeletes) {
   StartIndexer();
   ASSERT_TRUE(CaughtUp());
   EXPECT_TRUE(indexer_->ready());
-  ASSERT_THAT(core_->CreateIncident(kEditor, Create("a", "Ransom at Vooruit"))
-                  .status(),
-              IsOk());
+  ASSERT_THAT(
+      core_->CreateIncident(kEditor, Create("a", "Ransom at Vooruit")).status(),
+      IsOk());
   ASSERT_THAT(
       core_->CreateIncident(kEditor, Create("b", "Defacement")).status(),
       IsOk());
@@ -124,10 +124,11 @@ TEST_F(SearchIndexerTest, FollowsCreatesUpdatesAndDeletes) {
 
 TEST_F(SearchIndexerTest, BuildsFromTheStoreAndResumesAfterARestart) {
   for (int i = 0; i < 7; ++i) {  // more than one rebuild batch (3)
-    ASSERT_THAT(core_->CreateIncident(
-                         kEditor, Create("r" + std::to_string(i), "Ransom"))
-                    .status(),
-                IsOk());
+    ASSERT_THAT(
+        core_
+            ->CreateIncident(kEditor, Create("r" + std::to_string(i), "Ransom"))
+            .status(),
+        IsOk());
   }
   StartIndexer();
   ASSERT_TRUE(CaughtUp());
@@ -137,9 +138,9 @@ TEST_F(SearchIndexerTest, BuildsFromTheStoreAndResumesAfterARestart) {
 
   // Written while the indexer was down: applied from the log on restart,
   // without a rebuild (same index generation).
-  ASSERT_THAT(core_->CreateIncident(kEditor, Create("late", "Ransom late"))
-                  .status(),
-              IsOk());
+  ASSERT_THAT(
+      core_->CreateIncident(kEditor, Create("late", "Ransom late")).status(),
+      IsOk());
   StartIndexer();
   ASSERT_TRUE(CaughtUp());
   EXPECT_EQ(Count(Tier::kPublic, "ransom"), 8);
@@ -160,10 +161,11 @@ TEST_F(SearchIndexerTest, RebuildsWhenTheChangesItNeedsWereTrimmed) {
   StopIndexer();
   changelog_->set_retention_entries(2);
   for (int i = 0; i < 6; ++i) {
-    ASSERT_THAT(core_->CreateIncident(
-                         kEditor, Create("t" + std::to_string(i), "Ransom"))
-                    .status(),
-                IsOk());
+    ASSERT_THAT(
+        core_
+            ->CreateIncident(kEditor, Create("t" + std::to_string(i), "Ransom"))
+            .status(),
+        IsOk());
   }
   StartIndexer();
   ASSERT_TRUE(CaughtUp());
