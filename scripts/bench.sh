@@ -28,6 +28,9 @@
 #            (RelWithDebInfo, -O2), instead of building Release in build-bench/)
 #            --veris-victims N (distinct names per sample victim; default 0:
 #            a fresh victim for every record, as in the issue's figure)
+#            --only search (only the full-text search figures of
+#            bench/search_bench.cc at --search-incidents N, default 10000;
+#            1000000 is the issue's size; docs/search.md)
 #
 # What it does: installs h2load (nghttp2-client) if missing, builds a
 # Release tree in build-bench/, starts the empty baseline server,
@@ -63,6 +66,7 @@ rounds=3
 only=""
 veris_records=100000
 backup_incidents=100000
+search_incidents=10000
 veris_victims=0
 prebuilt=""
 while [ $# -gt 0 ]; do
@@ -79,6 +83,7 @@ while [ $# -gt 0 ]; do
     --only) only="$2"; shift ;;
     --veris-records) veris_records="$2"; shift ;;
     --backup-incidents) backup_incidents="$2"; shift ;;
+    --search-incidents) search_incidents="$2"; shift ;;
     --veris-victims) veris_victims="$2"; shift ;;
     --prebuilt) prebuilt="$2"; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -95,8 +100,8 @@ suite_start=$(date +%s)
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 case "${only}" in
-  ""|catalog-scale|veris-import|backup) ;;
-  *) echo "unknown --only ${only} (known: catalog-scale, veris-import, backup)" >&2; exit 2 ;;
+  ""|catalog-scale|veris-import|backup|search) ;;
+  *) echo "unknown --only ${only} (known: catalog-scale, veris-import, backup, search)" >&2; exit 2 ;;
 esac
 
 # --- tools and build ---------------------------------------------------------
@@ -119,6 +124,8 @@ else
     ninja -C "${build_dir}" -j2 bench_catalog_scale >/dev/null
   elif [ "${only}" = backup ]; then
     ninja -C "${build_dir}" -j2 bench_backup >/dev/null
+  elif [ "${only}" = search ]; then
+    ninja -C "${build_dir}" -j2 bench_search >/dev/null
   elif [ "${only}" = veris-import ]; then
     ninja -C "${build_dir}" -j2 catalog-service incident-service atlasctl >/dev/null
   else
@@ -304,6 +311,19 @@ if [ "${only}" = backup ]; then
   log "backup: ${backup_incidents} incidents"
   (cd "${repo_root}" && "${build_dir}/bench/bench_backup" \
      --incidents="${backup_incidents}" --dir="${work}")
+  rm -rf "${work}"
+  exit 0
+fi
+
+# --- full-text search (issue 16) ---------------------------------------------------
+# bench/search_bench.cc, in-process: create rate without and with the live
+# indexer, the index rebuilt from ${search_incidents} incidents (rate, size),
+# and search p50/p99 at 16 in flight per kind of query. Goals: build
+# >= 5,000 incidents/s, create rate ratio >= 0.90, p99 < 50 ms at 1M.
+if [ "${only}" = search ]; then
+  log "search: ${search_incidents} incidents"
+  (cd "${repo_root}" && "${build_dir}/bench/bench_search" \
+     --incidents="${search_incidents}" --dir="${work}/search")
   rm -rf "${work}"
   exit 0
 fi
