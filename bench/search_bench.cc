@@ -124,6 +124,7 @@ struct Shared {
 absl::StatusOr<Service> OpenService(const std::string& dir, bool sync,
                                     Shared& shared) {
   Service s;
+  std::filesystem::create_directories(dir);
   auto store = incident::IncidentStore::Open(dir + "/db", sync);
   if (!store.ok()) return store.status();
   s.store = *std::move(store);
@@ -299,8 +300,7 @@ int main(int argc, char** argv) {
   const atlas::auth::Caller visitor{atlas::auth::Role::kPublic, ""};
   struct Kind {
     const char* name;
-    std::function<incident::v1::SearchIncidentsRequest(std::mt19937_64&)>
-        make;
+    std::function<incident::v1::SearchIncidentsRequest(std::mt19937_64&)> make;
     const atlas::auth::Caller* caller;
   };
   auto word = [](std::mt19937_64& rng, int lo, int hi) {

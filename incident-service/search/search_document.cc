@@ -54,10 +54,12 @@ size_t PrefixLength(absl::string_view term) {
 // Adds Z<prefix><stem> for every free-text term (no prefix, or S / XV) in
 // each of kStemLanguages, with the wdf of the word.
 void AddStems(Xapian::Document* document) {
-  static const Xapian::Stem* const kStemmers = [] {
-    auto* stemmers = new Xapian::Stem[std::size(kStemLanguages)];
-    for (size_t i = 0; i < std::size(kStemLanguages); ++i) {
-      stemmers[i] = Xapian::Stem(kStemLanguages[i]);
+  // A Xapian::Stem keeps state while it stems: one set per thread (two
+  // servers in one process index on two threads).
+  thread_local const std::vector<Xapian::Stem> kStemmers = [] {
+    std::vector<Xapian::Stem> stemmers;
+    for (const char* language : kStemLanguages) {
+      stemmers.emplace_back(language);
     }
     return stemmers;
   }();

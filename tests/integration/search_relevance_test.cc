@@ -45,8 +45,8 @@ class SearchRelevanceTest : public ::testing::Test {
     cluster_ = new Cluster({.dir = dir_->path()});
     ASSERT_THAT(cluster_->Start(), IsOk());
     const std::string atlasctl = absl::StrCat(
-        BinaryDir(), "/tools/atlasctl/atlasctl --catalog=",
-        cluster_->catalog().address(),
+        BinaryDir(),
+        "/tools/atlasctl/atlasctl --catalog=", cluster_->catalog().address(),
         " --incidents=", cluster_->incidents().address(), " --key=", kEditorKey,
         " import ");
     for (const std::string& args :
@@ -147,9 +147,9 @@ TEST_F(SearchRelevanceTest, VcdbRecordsRankByTheirSubject) {
   EXPECT_THAT(skim, Contains(StartsWith(Veris("0185d70f"))));
   // The two stolen laptops lead "stolen laptop".
   std::vector<std::string> laptops = Top("stolen laptop", 2);
-  EXPECT_THAT(laptops, ::testing::UnorderedElementsAre(
-                           StartsWith(Veris("002599d4")),
-                           StartsWith(Veris("00eb741c"))));
+  EXPECT_THAT(laptops,
+              ::testing::UnorderedElementsAre(StartsWith(Veris("002599d4")),
+                                              StartsWith(Veris("00eb741c"))));
   // Anonymous: the three hacktivist records in the top four.
   EXPECT_THAT(Top("anonymous", 4),
               IsSupersetOf({StartsWith(Veris("00ec558c")),

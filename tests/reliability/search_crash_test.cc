@@ -94,8 +94,7 @@ TEST(SearchCrashTest, IndexResumesAfterSigkillAndHoldsEveryIncidentOnce) {
   iv1::SearchIncidentsResponse page;
   ASSERT_TRUE(WaitFor(
       [&] {
-        return Search(*stub, query, &page).ok() &&
-               page.total_size() == kBefore;
+        return Search(*stub, query, &page).ok() && page.total_size() == kBefore;
       },
       absl::Seconds(30)));
   const std::string token = page.next_page_token();
