@@ -113,8 +113,7 @@ class FacetSpy : public Xapian::MatchSpy {
   std::map<std::string, int64_t> counts_[kFacetCount];
 };
 
-// --- Snippets
-// -----------------------------------------------------------------
+// --- Snippets ---------------------------------------------------------------
 
 constexpr size_t kSnippetBytes = 200;
 constexpr size_t kMaxSnippets = 3;
@@ -166,29 +165,19 @@ v1::SearchSnippet ToSnippet(absl::string_view field, absl::string_view marked) {
   return snippet;
 }
 
-// The stemmers of kStemLanguages. A Xapian::Stem keeps state while it
-// stems: one set per search, never shared between threads.
-struct Stemmers {
-  Stemmers() {
-    for (size_t i = 0; i < std::size(kStemLanguages); ++i) {
-      by_language[i] = Xapian::Stem(kStemLanguages[i]);
-    }
-  }
-  Xapian::Stem by_language[std::size(kStemLanguages)];
-};
-
 // Up to kMaxSnippets snippets, from the fields (in index order) with a
 // word of the query, matched unstemmed or by its stem in one of the
 // indexed languages.
 void AddSnippets(const Xapian::MSet& mset, const Xapian::Document& document,
-                 const Stemmers& stemmers, v1::SearchResult* result) {
+                 v1::SearchResult* result) {
+  const std::vector<Xapian::Stem>& stemmers = ThreadStemmers();
   for (auto& [field, text] : DocumentFields(document)) {
     if (result->snippets_size() >= static_cast<int>(kMaxSnippets)) break;
     std::replace(text.begin(), text.end(), kHighlightStart[0], ' ');
     std::replace(text.begin(), text.end(), kHighlightEnd[0], ' ');
-    for (size_t i = 0; i < std::size(kStemLanguages); ++i) {
+    for (const Xapian::Stem& stemmer : stemmers) {
       const std::string marked =
-          mset.snippet(text, kSnippetBytes, stemmers.by_language[i],
+          mset.snippet(text, kSnippetBytes, stemmer,
                        Xapian::MSet::SNIPPET_EXHAUSTIVE |
                            Xapian::MSet::SNIPPET_EMPTY_WITHOUT_MATCH,
                        kHighlightStart, kHighlightEnd, "…");
@@ -271,7 +260,6 @@ absl::StatusOr<v1::SearchIncidentsResponse> RunSearch(
   const Xapian::MSet mset = enquire.get_mset(offset, count, check_at_least);
 
   v1::SearchIncidentsResponse response;
-  const Stemmers stemmers;
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     const Xapian::Document document = it.get_document();
     const std::string id = DocumentIncidentId(document);
@@ -287,7 +275,7 @@ absl::StatusOr<v1::SearchIncidentsResponse> RunSearch(
           absl::StrCat("SearchIncidents: incident ", id, " does not parse"));
     }
     result->set_score(it.get_weight());
-    AddSnippets(mset, document, stemmers, result);
+    AddSnippets(mset, document, result);
   }
   const int next = offset + static_cast<int>(mset.size());
   if (mset.size() == static_cast<Xapian::doccount>(count) &&

@@ -54,15 +54,7 @@ size_t PrefixLength(absl::string_view term) {
 // Adds Z<prefix><stem> for every free-text term (no prefix, or S / XV) in
 // each of kStemLanguages, with the wdf of the word.
 void AddStems(Xapian::Document* document) {
-  // A Xapian::Stem keeps state while it stems: one set per thread (two
-  // servers in one process index on two threads).
-  thread_local const std::vector<Xapian::Stem> kStemmers = [] {
-    std::vector<Xapian::Stem> stemmers;
-    for (const char* language : kStemLanguages) {
-      stemmers.emplace_back(language);
-    }
-    return stemmers;
-  }();
+  const std::vector<Xapian::Stem>& stemmers = ThreadStemmers();
   std::vector<std::pair<std::string, Xapian::termcount>> stems;
   for (auto it = document->termlist_begin(); it != document->termlist_end();
        ++it) {
@@ -76,7 +68,7 @@ void AddStems(Xapian::Document* document) {
     if (word.empty()) continue;
     std::set<std::string> distinct;
     for (size_t i = 0; i < std::size(kStemLanguages); ++i) {
-      distinct.insert(kStemmers[i](word));
+      distinct.insert(stemmers[i](word));
     }
     for (const std::string& stem : distinct) {
       stems.emplace_back(absl::StrCat("Z", prefix, stem), it.get_wdf());
@@ -117,6 +109,15 @@ void AddSortKeys(Xapian::Document* document, const type::v1::PartialDate& date,
 }
 
 }  // namespace
+
+const std::vector<Xapian::Stem>& ThreadStemmers() {
+  thread_local const std::vector<Xapian::Stem> stemmers = [] {
+    std::vector<Xapian::Stem> made;
+    for (const char* language : kStemLanguages) made.emplace_back(language);
+    return made;
+  }();
+  return stemmers;
+}
 
 std::string SortableDay(absl::CivilDay day) {
   return Xapian::sortable_serialise(

@@ -80,6 +80,11 @@ struct IncidentText {
   std::vector<v1::Source> sources;
 };
 
+// A Xapian::Stem of each of kStemLanguages, in that order, for the calling
+// thread: a Stem keeps state while it stems, so one is never shared
+// between threads (indexing, query parsing and snippets all use these).
+const std::vector<Xapian::Stem>& ThreadStemmers();
+
 // Redacts every record of `text` to what a caller without a MEMBER key
 // sees (auth::RedactForPublic).
 IncidentText PublicView(IncidentText text);

@@ -59,10 +59,10 @@ absl::StatusOr<Xapian::Query> ParseSearchQuery(
   std::vector<Xapian::Query> parses;
   std::set<std::string> seen;
   try {
-    for (const char* language : kStemLanguages) {
+    for (const Xapian::Stem& stemmer : ThreadStemmers()) {
       Xapian::QueryParser parser;
       parser.set_database(database);
-      parser.set_stemmer(Xapian::Stem(language));
+      parser.set_stemmer(stemmer);
       parser.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
       parser.set_default_op(Xapian::Query::OP_AND);
       parser.set_max_expansion(kMaxWildcardExpansion,
